@@ -1,0 +1,89 @@
+/* pki-ca/ca.h — the certificate authority: context, authorities, issuance, revocation.
+ * Owns: struct ca_ctx (config view, DB handle borrowed, passphrase, cached authorities
+ * with their decrypted keys). All state lives in PostgreSQL; CA keys live encrypted in
+ * [ca] key_dir. Thread-safety: one ca_ctx per thread (it holds one DB connection). */
+#ifndef PKICA_CA_H
+#define PKICA_CA_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "cfg.h"
+#include "db.h"
+#include "err.h"
+
+#define CA_DEVICE_ID_MAX 192    /* OUI(6) + '-' + ProductClass(64) + '-' + Serial(64) + slack */
+#define CA_SERIAL_HEX_MAX 48    /* hex text of a serial number */
+#define CA_PEM_MAX (64u << 10)  /* largest PEM/DER input accepted anywhere */
+
+extern const struct cfg_key ca_cfg_schema[];
+
+struct ca_ctx;
+
+/* An authority (root or issuing CA), cached in the context; borrowed pointers. */
+struct ca_authority {
+    int id;
+    char name[64];
+    int is_root;
+    int parent_id;
+    X509 *cert;
+    EVP_PKEY *key;      /* NULL until ca_authority_get(..., need_key=1) */
+    char key_file[256];
+    char key_type[16];
+};
+
+/* Create a context over cfg ([ca] section) and db (both borrowed, must outlive it).
+ * actor names who acts, for the audit log ("cli:root", "est", ...). */
+struct ca_ctx *ca_new(const struct cfg *cfg, struct db *db, const char *actor);
+void ca_free(struct ca_ctx *ca);
+struct db *ca_db(struct ca_ctx *ca);
+const struct cfg *ca_cfg(struct ca_ctx *ca);
+const char *ca_actor(struct ca_ctx *ca);
+
+/* Root and issuing CAs. key_type: "ec-p256" (default), "ec-p384", "rsa-3072", "rsa-4096".
+ * The key is written encrypted (passphrase from [ca] passphrase_file or ACS_CA_PASSPHRASE)
+ * with mode 0600 under key_dir. path_len < 0 means unlimited (root only). */
+int ca_init_root(struct ca_ctx *ca, const char *common_name, const char *key_type,
+                 char **errmsg) WARN_UNUSED;
+int ca_issuer_create(struct ca_ctx *ca, const char *name, const char *key_type, int path_len,
+                     char **errmsg) WARN_UNUSED;
+/* Look an authority up by name (NULL: the configured default issuer). With need_key the
+ * private key is decrypted (passphrase needed). NULL on failure with *errmsg set. */
+struct ca_authority *ca_authority_get(struct ca_ctx *ca, const char *name, int need_key,
+                                      char **errmsg);
+struct ca_authority *ca_authority_by_id(struct ca_ctx *ca, int id, int need_key, char **errmsg);
+/* All authorities' certificates, root first (borrowed stack, owned by ca). */
+int ca_authorities_load_all(struct ca_ctx *ca, char **errmsg) WARN_UNUSED;
+size_t ca_authority_count(struct ca_ctx *ca);
+struct ca_authority *ca_authority_at(struct ca_ctx *ca, size_t i);
+
+/* Result of an issuance: serial (lowercase hex) and the certificate (caller frees). */
+struct ca_issued {
+    char serial[CA_SERIAL_HEX_MAX + 1];
+    X509 *cert;
+};
+void ca_issued_cleanup(struct ca_issued *out);
+
+/* Issue a device certificate from a PKCS#10 CSR (PEM or DER bytes) for device_id,
+ * after policy checks: CSR signature, key type/size, CN (if any) = device_id, SANs (if
+ * any) = urn:dev:ops:<device_id>. via names the channel ("cli", "est-enroll", ...).
+ * Refusals are audited; nothing is written on failure. */
+int ca_issue_from_csr(struct ca_ctx *ca, const char *issuer, const unsigned char *csr,
+                      size_t csr_len, const char *device_id, const char *via,
+                      struct ca_issued *out, char **errmsg) WARN_UNUSED;
+/* Issue a TLS server certificate for a freshly generated key (dns_names/ips: comma lists). */
+int ca_issue_server(struct ca_ctx *ca, const char *issuer, const char *common_name,
+                    const char *dns_names, const char *ips, EVP_PKEY **key_out,
+                    struct ca_issued *out, char **errmsg) WARN_UNUSED;
+
+/* Revocation. reason: RFC 5280 CRLReason code (0..10, not 7). Revoking twice fails
+ * with -ERR_EXIST. The revocation is NOTIFYed to every verifier. */
+int ca_revoke(struct ca_ctx *ca, const char *serial, int reason, char **errmsg) WARN_UNUSED;
+/* Map "keyCompromise", "superseded", ... or a number to a reason code; -1 if unknown. */
+int ca_reason_parse(const char *text);
+const char *ca_reason_name(int reason);
+
+#endif

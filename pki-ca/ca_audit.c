@@ -1,0 +1,261 @@
+/* pki-ca/ca_audit.c — hash-chained audit log. */
+#include "ca_audit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "buf.h"
+#include "ca_util.h"
+
+#define AUDIT_COPY_MAX (256u << 20)
+#define AUDIT_FIELD_MAX 2048
+#define AUDIT_VERIFY_PAGE "5000"
+
+struct ca_audit_batch {
+    struct db *db;
+    int own_txn;
+    long last_id;
+    unsigned char last_hash[32];
+    long first_id;
+    struct buf copy;
+};
+
+static int chain_hash(const unsigned char prev[32], long id, const char *at, const char *actor,
+                      const char *action, const char *subject, const char *result,
+                      const char *details, unsigned char out[32])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    char idtext[24];
+    snprintf(idtext, sizeof idtext, "%ld", id);
+    const char *parts[] = {idtext, at, actor, action, subject, result, details};
+    int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) && EVP_DigestUpdate(md, prev, 32);
+    for (size_t i = 0; ok && i < sizeof parts / sizeof parts[0]; i++)
+        ok = EVP_DigestUpdate(md, parts[i], strlen(parts[i])) && EVP_DigestUpdate(md, "\n", 1);
+    unsigned int len = 0;
+    ok = ok && EVP_DigestFinal_ex(md, out, &len) && len == 32;
+    EVP_MD_CTX_free(md);
+    return ok ? 0 : -ERR_CRYPTO;
+}
+
+static int unhex(const char *text, unsigned char *out, size_t outlen)
+{
+    /* bytea text output: \x followed by hex */
+    if (strncmp(text, "\\x", 2) || strlen(text + 2) != 2 * outlen)
+        return -ERR_PARSE;
+    for (size_t i = 0; i < outlen; i++) {
+        unsigned v;
+        if (sscanf(text + 2 + 2 * i, "%2x", &v) != 1)
+            return -ERR_PARSE;
+        out[i] = (unsigned char)v;
+    }
+    return 0;
+}
+
+struct ca_audit_batch *ca_audit_begin(struct db *db, char **errmsg)
+{
+    struct ca_audit_batch *b = calloc(1, sizeof *b);
+    if (!b) {
+        ca_fail(errmsg, -ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    b->db = db;
+    buf_init(&b->copy, AUDIT_COPY_MAX);
+    if (!db_in_transaction(db)) {
+        if (db_begin(db, errmsg) < 0) {
+            free(b);
+            return NULL;
+        }
+        b->own_txn = 1;
+    }
+    PGresult *r = db_exec(db, "SELECT last_id, last_hash FROM audit_head FOR UPDATE", 0, NULL, errmsg);
+    if (!r || PQntuples(r) != 1 || unhex(PQgetvalue(r, 0, 1), b->last_hash, 32) < 0) {
+        if (r)
+            ca_fail(errmsg, -ERR_INTEGRITY, "audit_head is missing or damaged");
+        PQclear(r);
+        ca_audit_abort(b);
+        return NULL;
+    }
+    b->last_id = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    b->first_id = b->last_id + 1;
+    PQclear(r);
+    return b;
+}
+
+static void now_text(char *out, size_t n)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t l = strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm);
+    snprintf(out + l, n - l, ".%06ld+00", ts.tv_nsec / 1000);
+}
+
+/* Copy s into dst, cut at AUDIT_FIELD_MAX so one hostile field cannot bloat the log. */
+static const char *clip(const char *s, char *dst)
+{
+    if (!s)
+        return "";
+    snprintf(dst, AUDIT_FIELD_MAX, "%s", s);
+    return dst;
+}
+
+int ca_audit_add(struct ca_audit_batch *b, const char *actor, const char *action, const char *subject,
+                 const char *result, const char *details)
+{
+    static _Thread_local char c1[AUDIT_FIELD_MAX], c2[AUDIT_FIELD_MAX], c3[AUDIT_FIELD_MAX],
+        c4[AUDIT_FIELD_MAX];
+    actor = clip(actor, c1);
+    action = clip(action, c2);
+    subject = clip(subject, c3);
+    details = clip(details, c4);
+    char at[40], hex[65];
+    now_text(at, sizeof at);
+    long id = b->last_id + 1;
+    unsigned char hash[32];
+    int rc = chain_hash(b->last_hash, id, at, actor, action, subject, result, details, hash);
+    if (rc < 0)
+        return rc;
+    rc = buf_printf(&b->copy, "%ld\t%s\t", id, at);
+    if (rc == 0) rc = db_copy_escape(&b->copy, actor);
+    if (rc == 0) rc = buf_append(&b->copy, "\t", 1);
+    if (rc == 0) rc = db_copy_escape(&b->copy, action);
+    if (rc == 0) rc = buf_append(&b->copy, "\t", 1);
+    if (rc == 0) rc = db_copy_escape(&b->copy, subject);
+    if (rc == 0) rc = buf_printf(&b->copy, "\t%s\t", result);
+    if (rc == 0) rc = db_copy_escape(&b->copy, details);
+    if (rc == 0) {
+        ca_hex(b->last_hash, 32, hex);
+        rc = buf_printf(&b->copy, "\t\\\\x%s", hex);
+    }
+    if (rc == 0) {
+        ca_hex(hash, 32, hex);
+        rc = buf_printf(&b->copy, "\t\\\\x%s\n", hex);
+    }
+    if (rc < 0)
+        return rc;
+    b->last_id = id;
+    memcpy(b->last_hash, hash, 32);
+    return 0;
+}
+
+void ca_audit_abort(struct ca_audit_batch *b)
+{
+    if (!b)
+        return;
+    if (b->own_txn)
+        db_rollback(b->db);
+    buf_cleanup(&b->copy);
+    free(b);
+}
+
+int ca_audit_finish(struct ca_audit_batch *b, char **errmsg)
+{
+    int rc = 0;
+    if (b->copy.len) {
+        rc = db_copy_in(b->db,
+                        "COPY audit_log (id, at, actor, action, subject, result, details, prev_hash, row_hash)"
+                        " FROM STDIN",
+                        b->copy.data, b->copy.len, errmsg);
+        char idtext[24], hex[67];
+        snprintf(idtext, sizeof idtext, "%ld", b->last_id);
+        hex[0] = '\\';
+        hex[1] = 'x';
+        ca_hex(b->last_hash, 32, hex + 2);
+        const char *p[2] = {idtext, hex};
+        if (rc == 0)
+            rc = db_run(b->db, "UPDATE audit_head SET last_id = $1::bigint, last_hash = $2::bytea", 2, p, errmsg);
+    }
+    if (b->own_txn) {
+        if (rc == 0)
+            rc = db_commit(b->db, errmsg);
+        else
+            db_rollback(b->db);
+    }
+    buf_cleanup(&b->copy);
+    free(b);
+    return rc;
+}
+
+int ca_audit(struct db *db, const char *actor, const char *action, const char *subject, const char *result,
+             const char *details, char **errmsg)
+{
+    struct ca_audit_batch *b = ca_audit_begin(db, errmsg);
+    if (!b)
+        return -ERR_DB;
+    int rc = ca_audit_add(b, actor, action, subject, result, details);
+    if (rc < 0) {
+        ca_audit_abort(b);
+        return ca_fail(errmsg, rc, "audit: %s", err_str(rc));
+    }
+    return ca_audit_finish(b, errmsg);
+}
+
+static int verify_page(PGresult *r, long *expect_id, unsigned char prev[32], long *rows, char **errmsg)
+{
+    for (int i = 0; i < PQntuples(r); i++) {
+        long id = strtol(PQgetvalue(r, i, 0), NULL, 10);
+        unsigned char stored_prev[32], stored[32], computed[32];
+        if (id != *expect_id)
+            return ca_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: missing (rows %ld..%ld deleted)", *expect_id,
+                           *expect_id, id - 1);
+        if (unhex(PQgetvalue(r, i, 7), stored_prev, 32) < 0 || unhex(PQgetvalue(r, i, 8), stored, 32) < 0)
+            return ca_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: damaged hash column", id);
+        if (memcmp(stored_prev, prev, 32))
+            return ca_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: does not chain to row %ld", id, id - 1);
+        if (chain_hash(prev, id, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+                       PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), computed) < 0)
+            return -ERR_CRYPTO;
+        if (memcmp(computed, stored, 32))
+            return ca_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: content does not match its hash (edited)", id);
+        memcpy(prev, stored, 32);
+        (*expect_id)++;
+        (*rows)++;
+    }
+    return 0;
+}
+
+int ca_audit_verify(struct db *db, long *rows, char **errmsg)
+{
+    unsigned char prev[32] = {0};
+    long expect_id = 1, count = 0;
+    int rc = 0;
+    for (;;) {
+        char after[24];
+        snprintf(after, sizeof after, "%ld", expect_id - 1);
+        const char *p[1] = {after};
+        PGresult *r = db_exec(db,
+                              "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00',"
+                              " actor, action, subject, result, details, prev_hash, row_hash"
+                              " FROM audit_log WHERE id > $1::bigint ORDER BY id LIMIT " AUDIT_VERIFY_PAGE,
+                              1, p, errmsg);
+        if (!r)
+            return -ERR_DB;
+        int n = PQntuples(r);
+        rc = verify_page(r, &expect_id, prev, &count, errmsg);
+        PQclear(r);
+        if (rc < 0 || n == 0)
+            break;
+    }
+    if (rc < 0)
+        return rc;
+    PGresult *r = db_exec(db, "SELECT last_id, last_hash FROM audit_head", 0, NULL, errmsg);
+    if (!r)
+        return -ERR_DB;
+    unsigned char head[32];
+    if (PQntuples(r) != 1 || unhex(PQgetvalue(r, 0, 1), head, 32) < 0)
+        rc = ca_fail(errmsg, -ERR_INTEGRITY, "audit head missing or damaged");
+    else if (strtol(PQgetvalue(r, 0, 0), NULL, 10) != expect_id - 1)
+        rc = ca_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: missing (head says the log ends at row %s)",
+                     expect_id, PQgetvalue(r, 0, 0));
+    else if (memcmp(head, prev, 32))
+        rc = ca_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: does not match the chain head", expect_id - 1);
+    PQclear(r);
+    if (rows)
+        *rows = count;
+    return rc;
+}

@@ -1,0 +1,156 @@
+/* pki-ca/ca_batch.c — factory-mode batch issuance. */
+#include "ca_batch.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/pem.h>
+
+#include "ca_priv.h"
+#include "ca_util.h"
+#include "log.h"
+
+struct group {
+    X509 *certs[CA_BATCH_GROUP];
+    char serials[CA_BATCH_GROUP][CA_SERIAL_HEX_MAX + 1];
+    char ids[CA_BATCH_GROUP][CA_DEVICE_ID_MAX + 1];
+    size_t n;
+};
+
+static int write_pem_file(const char *dir, const char *id, const char *ext, X509 *cert, EVP_PKEY *key)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s%s", dir, id, ext);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, key ? 0600 : 0644);
+    if (fd < 0)
+        return -ERR_IO;
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        return -ERR_IO;
+    }
+    int ok = key ? PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) : PEM_write_X509(f, cert);
+    if (fclose(f) != 0)
+        ok = 0;
+    return ok ? 0 : -ERR_IO;
+}
+
+static void unlink_group(const char *dir, struct group *g)
+{
+    char path[4096];
+    for (size_t i = 0; i < g->n; i++) {
+        snprintf(path, sizeof path, "%s/%s.key.pem", dir, g->ids[i]);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/%s.crt.pem", dir, g->ids[i]);
+        unlink(path);
+    }
+}
+
+static void free_group(struct group *g)
+{
+    for (size_t i = 0; i < g->n; i++)
+        X509_free(g->certs[i]);
+    g->n = 0;
+}
+
+static int write_chain(struct ca_ctx *ca, struct ca_authority *iss, const char *dir, char **errmsg)
+{
+    struct ca_authority *root = ca_authority_by_id(ca, iss->parent_id, 0, errmsg);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/chain.pem", dir);
+    FILE *f = fopen(path, "w");
+    if (!f || !root)
+        return f ? (fclose(f), -ERR_NOENT) : ca_fail(errmsg, -ERR_IO, "cannot write %s", path);
+    int ok = PEM_write_X509(f, iss->cert) && PEM_write_X509(f, root->cert);
+    if (fclose(f) != 0 || !ok)
+        return ca_fail(errmsg, -ERR_IO, "cannot write %s", path);
+    return 0;
+}
+
+/* Build, write and record one group of devices [first, first + n). */
+static int issue_group(struct ca_ctx *ca, struct ca_authority *iss, const struct ca_batch_opts *o, long first,
+                       long n, struct group *g, FILE *index, char **errmsg)
+{
+    int rc = 0;
+    for (long i = 0; i < n && rc == 0; i++) {
+        char *id = g->ids[g->n];
+        snprintf(id, CA_DEVICE_ID_MAX + 1, "%s-%s-%s%08ld", o->oui, o->product_class, o->serial_prefix,
+                 first + i);
+        EVP_PKEY *key = ca_key_generate(o->key_type, errmsg);
+        X509 *cert = key ? ca_build_leaf(ca, iss, key, "device", id, NULL, NULL, g->serials[g->n],
+                                         sizeof g->serials[g->n], errmsg)
+                         : NULL;
+        if (!cert)
+            rc = -ERR_CRYPTO;
+        else
+            g->certs[g->n++] = cert;
+        if (rc == 0 && (write_pem_file(o->out_dir, id, ".key.pem", NULL, key) < 0 ||
+                        write_pem_file(o->out_dir, id, ".crt.pem", cert, NULL) < 0))
+            rc = ca_fail(errmsg, -ERR_IO, "cannot write files for %s in %s", id, o->out_dir);
+        EVP_PKEY_free(key);
+    }
+    const char *serials[CA_BATCH_GROUP], *ids[CA_BATCH_GROUP];
+    for (size_t i = 0; i < g->n; i++) {
+        serials[i] = g->serials[i];
+        ids[i] = g->ids[i];
+    }
+    if (rc == 0)
+        rc = ca_record_issued(ca, iss, g->certs, serials, ids, g->n, "device", "batch", errmsg);
+    if (rc < 0) {
+        unlink_group(o->out_dir, g);
+        return rc;
+    }
+    for (size_t i = 0; i < g->n; i++)
+        fprintf(index, "%s\t%s\n", g->ids[i], g->serials[i]);
+    return fflush(index) == 0 ? 0 : ca_fail(errmsg, -ERR_IO, "cannot write devices.tsv");
+}
+
+int ca_issue_batch(struct ca_ctx *ca, const struct ca_batch_opts *o, long *done, char **errmsg)
+{
+    *done = 0;
+    if (o->count < 1 || o->count > CA_BATCH_MAX || o->start < 0 || o->start + o->count > 99999999L)
+        return ca_fail(errmsg, -ERR_INVAL, "--count must be 1..%ld and serial numbers must stay below 10^8",
+                       CA_BATCH_MAX);
+    char probe[CA_DEVICE_ID_MAX + 1];
+    snprintf(probe, sizeof probe, "%s-%s-%s%08ld", o->oui, o->product_class, o->serial_prefix, o->start);
+    if (!ca_device_id_valid(probe))
+        return ca_fail(errmsg, -ERR_INVAL, "device identities like \"%s\" are invalid (OUI = 6 uppercase hex)",
+                       probe);
+    struct ca_authority *iss = ca_authority_get(ca, o->issuer, 1, errmsg);
+    if (!iss)
+        return -ERR_NOENT;
+    if (iss->is_root)
+        return ca_fail(errmsg, -ERR_POLICY, "the root CA does not issue device certificates; name an issuer");
+    if (mkdir(o->out_dir, 0700) < 0 && errno != EEXIST)
+        return ca_fail(errmsg, -ERR_IO, "cannot create %s: %s", o->out_dir, strerror(errno));
+    int rc = write_chain(ca, iss, o->out_dir, errmsg);
+    if (rc < 0)
+        return rc;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/devices.tsv", o->out_dir);
+    FILE *index = fopen(path, "a");
+    if (!index)
+        return ca_fail(errmsg, -ERR_IO, "cannot write %s", path);
+    struct group *g = calloc(1, sizeof *g);
+    if (!g) {
+        fclose(index);
+        return -ERR_NOMEM;
+    }
+    for (long first = o->start; rc == 0 && first < o->start + o->count; first += CA_BATCH_GROUP) {
+        long n = o->start + o->count - first;
+        rc = issue_group(ca, iss, o, first, n < CA_BATCH_GROUP ? n : CA_BATCH_GROUP, g, index, errmsg);
+        if (rc == 0)
+            *done += (long)g->n;
+        free_group(g);
+    }
+    free(g);
+    if (fclose(index) != 0 && rc == 0)
+        rc = ca_fail(errmsg, -ERR_IO, "cannot write %s", path);
+    log_info("ca", "event=batch issuer=%s oui=%s product_class=%s issued=%ld result=%s", iss->name, o->oui,
+             o->product_class, *done, rc == 0 ? "ok" : "error");
+    return rc;
+}

@@ -1,0 +1,28 @@
+/* pki-ca/ca_batch.h — factory mode: many device keys + certificates at once.
+ * Writes <out_dir>/<device_id>.key.pem (0600) and .crt.pem, chain.pem and devices.tsv;
+ * DB rows and audit rows are written per group of CA_BATCH_GROUP in one transaction.
+ * Thread-safety: per ca_ctx. */
+#ifndef PKICA_CA_BATCH_H
+#define PKICA_CA_BATCH_H
+
+#include "ca.h"
+
+#define CA_BATCH_GROUP 1000
+#define CA_BATCH_MAX 10000000L
+
+struct ca_batch_opts {
+    const char *issuer;         /* NULL: default issuer */
+    const char *oui;            /* 6 uppercase hex digits */
+    const char *product_class;
+    const char *serial_prefix;  /* serial numbers are <prefix><start + i, 8 digits> */
+    const char *out_dir;        /* created if missing */
+    const char *key_type;       /* "ec-p256" default */
+    long start, count;
+};
+
+/* Issue opts->count device identities. *done gets the number fully issued (files written
+ * and rows committed); a failed group leaves no files or rows behind. */
+int ca_issue_batch(struct ca_ctx *ca, const struct ca_batch_opts *opts, long *done,
+                   char **errmsg) WARN_UNUSED;
+
+#endif

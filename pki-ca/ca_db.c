@@ -1,0 +1,219 @@
+/* pki-ca/ca_db.c — SQL for authorities, certificates and revocations. */
+#include "ca_db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "ca_util.h"
+
+#define CERT_COPY_MAX (512u << 20)
+
+static int bytea_out(const char *text, unsigned char **out, size_t *len)
+{
+    size_t n = 0;
+    unsigned char *p = PQunescapeBytea((const unsigned char *)text, &n);
+    if (!p)
+        return -ERR_NOMEM;
+    *out = malloc(n ? n : 1);
+    if (!*out) {
+        PQfreemem(p);
+        return -ERR_NOMEM;
+    }
+    memcpy(*out, p, n);
+    *len = n;
+    PQfreemem(p);
+    return 0;
+}
+
+int ca_db_authority_get(struct db *db, const char *name, int id, struct ca_db_authority *out, char **errmsg)
+{
+    char idtext[16];
+    snprintf(idtext, sizeof idtext, "%d", id);
+    const char *p[1] = {id > 0 ? idtext : name};
+    PGresult *r = db_exec(db,
+                          id > 0 ? "SELECT id, name, kind, coalesce(parent_id, 0), key_type, key_file, cert_der"
+                                   " FROM ca_authorities WHERE id = $1::int"
+                                 : "SELECT id, name, kind, coalesce(parent_id, 0), key_type, key_file, cert_der"
+                                   " FROM ca_authorities WHERE name = $1",
+                          1, p, errmsg);
+    if (!r)
+        return -ERR_DB;
+    int rc = 0;
+    if (PQntuples(r) != 1) {
+        rc = ca_fail(errmsg, -ERR_NOENT, "no CA named \"%s\" (run acs-ca init / acs-ca issuer create)",
+                     id > 0 ? idtext : name);
+        goto out;
+    }
+    memset(out, 0, sizeof *out);
+    out->id = atoi(PQgetvalue(r, 0, 0));
+    snprintf(out->name, sizeof out->name, "%s", PQgetvalue(r, 0, 1));
+    snprintf(out->kind, sizeof out->kind, "%s", PQgetvalue(r, 0, 2));
+    out->parent_id = atoi(PQgetvalue(r, 0, 3));
+    snprintf(out->key_type, sizeof out->key_type, "%s", PQgetvalue(r, 0, 4));
+    snprintf(out->key_file, sizeof out->key_file, "%s", PQgetvalue(r, 0, 5));
+    rc = bytea_out(PQgetvalue(r, 0, 6), &out->cert_der, &out->cert_der_len);
+out:
+    PQclear(r);
+    return rc;
+}
+
+int ca_db_authority_insert(struct db *db, const struct ca_db_authority *a, const char *subject,
+                           const char *serial, const char *not_before, const char *not_after, int path_len,
+                           int *id_out, char **errmsg)
+{
+    char parent[16], pathlen[16];
+    snprintf(parent, sizeof parent, "%d", a->parent_id);
+    snprintf(pathlen, sizeof pathlen, "%d", path_len);
+    size_t esc_len = 0;
+    unsigned char *esc = PQescapeByteaConn(db_conn(db), a->cert_der, a->cert_der_len, &esc_len);
+    if (!esc)
+        return ca_fail(errmsg, -ERR_NOMEM, "out of memory");
+    const char *p[10] = {a->name, a->kind, a->parent_id > 0 ? parent : NULL, subject, serial,
+                         a->key_type, a->key_file, (const char *)esc, not_before, not_after};
+    const char *p2[11];
+    memcpy(p2, p, sizeof p);
+    p2[10] = path_len >= 0 ? pathlen : NULL;
+    char *dberr = NULL;
+    PGresult *r = db_exec(db,
+                          "INSERT INTO ca_authorities (name, kind, parent_id, subject, serial, key_type, key_file,"
+                          " cert_der, not_before, not_after, path_len)"
+                          " VALUES ($1, $2, $3::int, $4, $5, $6, $7, $8::bytea, $9, $10, $11::int) RETURNING id",
+                          11, p2, &dberr);
+    PQfreemem(esc);
+    if (!r) {
+        int unique = !strcmp(db_last_sqlstate(db), "23505");
+        if (!unique && errmsg && !*errmsg)
+            *errmsg = dberr;
+        else
+            free(dberr);
+        return unique ? -ERR_EXIST : -ERR_DB;
+    }
+    *id_out = atoi(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return 0;
+}
+
+int ca_db_authority_ids(struct db *db, int *ids, int max, char **errmsg)
+{
+    PGresult *r = db_exec(db, "SELECT id FROM ca_authorities ORDER BY (kind <> 'root'), id", 0, NULL, errmsg);
+    if (!r)
+        return -ERR_DB;
+    int n = PQntuples(r) < max ? PQntuples(r) : max;
+    for (int i = 0; i < n; i++)
+        ids[i] = atoi(PQgetvalue(r, i, 0));
+    PQclear(r);
+    return n;
+}
+
+static int copy_field(struct buf *b, const char *s, int last)
+{
+    int rc = s ? db_copy_escape(b, s) : buf_append(b, "\\N", 2);
+    return rc < 0 ? rc : buf_append(b, last ? "\n" : "\t", 1);
+}
+
+int ca_db_cert_insert(struct db *db, const struct ca_db_cert_row *rows, size_t n, char **errmsg)
+{
+    struct buf b;
+    buf_init(&b, CERT_COPY_MAX);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const struct ca_db_cert_row *c = &rows[i];
+        char issuer[16];
+        snprintf(issuer, sizeof issuer, "%d", c->issuer_id);
+        rc = copy_field(&b, c->serial, 0);
+        if (rc == 0) rc = copy_field(&b, issuer, 0);
+        if (rc == 0) rc = copy_field(&b, c->device_id, 0);
+        if (rc == 0) rc = copy_field(&b, c->subject, 0);
+        if (rc == 0) rc = copy_field(&b, c->profile, 0);
+        if (rc == 0) rc = copy_field(&b, c->not_before, 0);
+        if (rc == 0) rc = copy_field(&b, c->not_after, 0);
+        if (rc == 0) rc = buf_append(&b, "\\\\x", 3);
+        for (size_t k = 0; k < c->der_len && rc == 0; k++) {
+            char hx[3];
+            ca_hex(&c->der[k], 1, hx);
+            rc = buf_append(&b, hx, 2);
+        }
+        if (rc == 0) rc = buf_append(&b, "\t", 1);
+        if (rc == 0) rc = copy_field(&b, c->via, 1);
+    }
+    if (rc < 0) {
+        buf_cleanup(&b);
+        return ca_fail(errmsg, rc, "certificate batch: %s", err_str(rc));
+    }
+    rc = db_copy_in(db,
+                    "COPY certificates (serial, issuer_id, device_id, subject, profile, not_before, not_after,"
+                    " cert_der, issued_via) FROM STDIN",
+                    b.data, b.len, errmsg);
+    buf_cleanup(&b);
+    if (rc < 0 && !strcmp(db_last_sqlstate(db), "23505"))
+        return -ERR_EXIST;
+    return rc;
+}
+
+int ca_db_revoke(struct db *db, const char *serial, int reason, const char *actor, char **errmsg)
+{
+    char rtext[8];
+    snprintf(rtext, sizeof rtext, "%d", reason);
+    const char *p[3] = {serial, rtext, actor};
+    PGresult *r = db_exec(db, "SELECT 1 FROM certificates WHERE serial = $1 FOR UPDATE", 1, p, errmsg);
+    if (!r)
+        return -ERR_DB;
+    int found = PQntuples(r) == 1;
+    PQclear(r);
+    if (!found)
+        return ca_fail(errmsg, -ERR_NOENT, "no certificate with serial %s", serial);
+    r = db_exec(db,
+                "INSERT INTO revocations (serial, reason, actor) VALUES ($1, $2::smallint, $3)"
+                " ON CONFLICT (serial) DO NOTHING RETURNING 1",
+                3, p, errmsg);
+    if (!r)
+        return -ERR_DB;
+    int inserted = PQntuples(r) == 1;
+    PQclear(r);
+    return inserted ? 0 : ca_fail(errmsg, -ERR_EXIST, "certificate %s is already revoked", serial);
+}
+
+PGresult *ca_db_cert_list(struct db *db, const char *device_id, int revoked_only, long limit, char **errmsg)
+{
+    char lim[24], rev[2] = {revoked_only ? 't' : 'f', 0};
+    snprintf(lim, sizeof lim, "%ld", limit);
+    const char *p[3] = {device_id, rev, lim};
+    return db_exec(db,
+                   "SELECT c.serial, coalesce(c.device_id, c.subject), a.name,"
+                   " CASE WHEN r.serial IS NULL THEN CASE WHEN c.not_after < now() THEN 'expired' ELSE 'valid' END"
+                   " ELSE 'revoked' END,"
+                   " to_char(c.not_after AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), c.issued_via"
+                   " FROM certificates c JOIN ca_authorities a ON a.id = c.issuer_id"
+                   " LEFT JOIN revocations r ON r.serial = c.serial"
+                   " WHERE ($1::text IS NULL OR c.device_id = $1) AND (NOT $2::boolean OR r.serial IS NOT NULL)"
+                   " ORDER BY c.created_at, c.serial LIMIT $3::bigint",
+                   3, p, errmsg);
+}
+
+PGresult *ca_db_cert_get(struct db *db, const char *serial, char **errmsg)
+{
+    const char *p[1] = {serial};
+    return db_exec(db,
+                   "SELECT c.serial, coalesce(c.device_id, ''), c.subject, a.name, c.profile,"
+                   " to_char(c.not_before AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+                   " to_char(c.not_after AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+                   " c.issued_via, r.reason,"
+                   " to_char(r.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), c.cert_der"
+                   " FROM certificates c JOIN ca_authorities a ON a.id = c.issuer_id"
+                   " LEFT JOIN revocations r ON r.serial = c.serial WHERE c.serial = $1",
+                   1, p, errmsg);
+}
+
+PGresult *ca_db_audit_list(struct db *db, long limit, char **errmsg)
+{
+    char lim[24];
+    snprintf(lim, sizeof lim, "%ld", limit);
+    const char *p[1] = {lim};
+    return db_exec(db,
+                   "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), actor, action,"
+                   " subject, result, details FROM (SELECT * FROM audit_log ORDER BY id DESC LIMIT $1::bigint) t"
+                   " ORDER BY id",
+                   1, p, errmsg);
+}

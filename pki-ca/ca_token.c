@@ -1,0 +1,127 @@
+/* pki-ca/ca_token.c — one-time enrollment tokens. */
+#include "ca_token.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "ca_audit.h"
+#include "ca_priv.h"
+#include "ca_util.h"
+#include "log.h"
+
+#define CA_TOKEN_INPUT_MAX 128
+
+static int token_hash_hex(const char *token, char out[67])
+{
+    unsigned char md[32];
+    unsigned int len = 0;
+    if (!EVP_Digest(token, strlen(token), md, &len, EVP_sha256(), NULL) || len != 32)
+        return -ERR_CRYPTO;
+    out[0] = '\\';
+    out[1] = 'x';
+    ca_hex(md, 32, out + 2);
+    return 0;
+}
+
+int ca_token_create(struct ca_ctx *ca, const char *device_id, long ttl_seconds, const char *issuer, char *token,
+                    size_t token_len, char **errmsg)
+{
+    if (!ca_device_id_valid(device_id))
+        return ca_fail(errmsg, -ERR_INVAL,
+                       "invalid device identity \"%.64s\": expected OUI-ProductClass-SerialNumber",
+                       device_id ? device_id : "");
+    if (token_len < CA_TOKEN_LEN + 1)
+        return -ERR_INVAL;
+    if (ttl_seconds <= 0)
+        ttl_seconds = cfg_int(ca_cfg(ca), "ca", "token_ttl_seconds");
+    if (ttl_seconds > 31536000)
+        return ca_fail(errmsg, -ERR_INVAL, "token lifetime over one year");
+    struct ca_authority *iss = ca_authority_get(ca, issuer, 0, errmsg);
+    if (!iss)
+        return -ERR_NOENT;
+    if (iss->is_root)
+        return ca_fail(errmsg, -ERR_POLICY, "tokens are bound to an issuing CA, not the root");
+    unsigned char raw[32];
+    unsigned char b64[64];
+    if (RAND_bytes(raw, sizeof raw) != 1)
+        return ca_fail(errmsg, -ERR_CRYPTO, "no randomness");
+    int n = EVP_EncodeBlock(b64, raw, sizeof raw); /* 44 chars with one '=' */
+    for (int i = 0; i < n; i++)
+        b64[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
+    while (n > 0 && b64[n - 1] == '=')
+        n--;
+    memcpy(token, b64, (size_t)n);
+    token[n] = '\0';
+    char hash[67], ttl[24], issuer_id[16];
+    token_hash_hex(token, hash);
+    snprintf(ttl, sizeof ttl, "%ld", ttl_seconds);
+    snprintf(issuer_id, sizeof issuer_id, "%d", iss->id);
+    const char *p[5] = {hash, device_id, issuer_id, ttl, ca_actor(ca)};
+    struct db *db = ca_db(ca);
+    int rc = db_begin(db, errmsg);
+    if (rc == 0)
+        rc = db_run(db,
+                    "INSERT INTO enrollment_tokens (token_hash, device_id, issuer_id, expires_at, created_by)"
+                    " VALUES ($1::bytea, $2, $3::int, now() + make_interval(secs => $4::int), $5)",
+                    5, p, errmsg);
+    char details[96];
+    snprintf(details, sizeof details, "ttl=%ld issuer=%s", ttl_seconds, iss->name);
+    if (rc == 0)
+        rc = ca_audit(db, ca_actor(ca), "token.create", device_id, "ok", details, errmsg);
+    if (rc == 0)
+        rc = db_commit(db, errmsg);
+    else
+        db_rollback(db);
+    OPENSSL_cleanse(raw, sizeof raw);
+    if (rc < 0)
+        OPENSSL_cleanse(token, token_len);
+    else
+        log_info("ca", "event=token_create device=%s ttl=%ld", device_id, ttl_seconds);
+    return rc;
+}
+
+int ca_token_consume(struct ca_ctx *ca, const char *token, const char *device_id, int *issuer_id, char **errmsg)
+{
+    if (!token || !*token || strlen(token) > CA_TOKEN_INPUT_MAX)
+        return ca_fail(errmsg, -ERR_AUTH, "unknown enrollment token");
+    char hash[67];
+    if (token_hash_hex(token, hash) < 0)
+        return -ERR_CRYPTO;
+    const char *p[1] = {hash};
+    PGresult *r = db_exec(ca_db(ca),
+                          "SELECT id, device_id, issuer_id, used_at IS NOT NULL, expires_at < now()"
+                          " FROM enrollment_tokens WHERE token_hash = $1::bytea FOR UPDATE",
+                          1, p, errmsg);
+    if (!r)
+        return -ERR_DB;
+    int rc = 0;
+    if (PQntuples(r) != 1)
+        rc = ca_fail(errmsg, -ERR_AUTH, "unknown enrollment token");
+    else if (strcmp(PQgetvalue(r, 0, 1), device_id ? device_id : ""))
+        rc = ca_fail(errmsg, -ERR_AUTH, "enrollment token was issued for another device");
+    else if (PQgetvalue(r, 0, 3)[0] == 't')
+        rc = ca_fail(errmsg, -ERR_EXIST, "enrollment token already used");
+    else if (PQgetvalue(r, 0, 4)[0] == 't')
+        rc = ca_fail(errmsg, -ERR_EXPIRED, "enrollment token expired");
+    if (rc == 0) {
+        *issuer_id = atoi(PQgetvalue(r, 0, 2));
+        const char *q[1] = {PQgetvalue(r, 0, 0)};
+        rc = db_run(ca_db(ca), "UPDATE enrollment_tokens SET used_at = now() WHERE id = $1::bigint", 1, q, errmsg);
+    }
+    PQclear(r);
+    return rc;
+}
+
+int ca_token_mark_serial(struct ca_ctx *ca, const char *token, const char *serial, char **errmsg)
+{
+    char hash[67];
+    if (token_hash_hex(token, hash) < 0)
+        return -ERR_CRYPTO;
+    const char *p[2] = {hash, serial};
+    return db_run(ca_db(ca), "UPDATE enrollment_tokens SET used_serial = $2 WHERE token_hash = $1::bytea", 2, p,
+                  errmsg);
+}

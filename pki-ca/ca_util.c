@@ -1,0 +1,386 @@
+/* pki-ca/ca_util.c — X.509 helpers: identities, serials, keys, encodings. */
+#define _GNU_SOURCE /* vasprintf */
+#include "ca_util.h"
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+
+#include "ca.h"
+
+int ca_fail(char **errmsg, int code, const char *fmt, ...)
+{
+    if (errmsg && !*errmsg) {
+        va_list ap;
+        va_start(ap, fmt);
+        if (vasprintf(errmsg, fmt, ap) < 0)
+            *errmsg = NULL;
+        va_end(ap);
+    }
+    return code;
+}
+
+void ca_ssl_error(char *out, size_t n)
+{
+    unsigned long e = ERR_peek_last_error();
+    if (!e) {
+        snprintf(out, n, "unknown OpenSSL error");
+        return;
+    }
+    const char *reason = ERR_reason_error_string(e);
+    snprintf(out, n, "%s", reason ? reason : "OpenSSL error");
+    ERR_clear_error();
+}
+
+void ca_hex(const unsigned char *in, size_t len, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * len] = '\0';
+}
+
+static int part_valid(const char *s, size_t len)
+{
+    if (len < 1 || len > 64)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!isalnum((unsigned char)s[i]) && !strchr("._~%+:", s[i]))
+            return 0;
+    return 1;
+}
+
+int ca_device_id_valid(const char *id)
+{
+    if (!id || strlen(id) > CA_DEVICE_ID_MAX)
+        return 0;
+    for (int i = 0; i < 6; i++)
+        if (!isxdigit((unsigned char)id[i]) || islower((unsigned char)id[i]))
+            return 0;
+    if (id[6] != '-')
+        return 0;
+    const char *rest = id + 7;
+    const char *dash = strchr(rest, '-');
+    if (!dash)
+        return part_valid(rest, strlen(rest));
+    if (strchr(dash + 1, '-'))
+        return 0;
+    return part_valid(rest, (size_t)(dash - rest)) && part_valid(dash + 1, strlen(dash + 1));
+}
+
+ASN1_INTEGER *ca_serial_random(char *hex, size_t hexlen)
+{
+    unsigned char raw[16];
+    if (hexlen < 2 * sizeof raw + 1 || RAND_bytes(raw, sizeof raw) != 1)
+        return NULL;
+    if (raw[0] == 0)
+        raw[0] = 1; /* keep the full 16 octets so every serial has the same length */
+    BIGNUM *bn = BN_bin2bn(raw, sizeof raw, NULL);
+    ASN1_INTEGER *ai = bn ? BN_to_ASN1_INTEGER(bn, NULL) : NULL;
+    BN_free(bn);
+    if (ai)
+        ca_hex(raw, sizeof raw, hex);
+    return ai;
+}
+
+int ca_serial_hex(const ASN1_INTEGER *serial, char *hex, size_t hexlen)
+{
+    BIGNUM *bn = ASN1_INTEGER_to_BN(serial, NULL);
+    if (!bn)
+        return -ERR_INVAL;
+    int rc = -ERR_INVAL;
+    char *h = BN_bn2hex(bn);
+    if (h && strlen(h) < hexlen && h[0] != '-') {
+        for (size_t i = 0; h[i]; i++)
+            hex[i] = (char)tolower((unsigned char)h[i]);
+        hex[strlen(h)] = '\0';
+        rc = 0;
+    }
+    OPENSSL_free(h);
+    BN_free(bn);
+    return rc;
+}
+
+int ca_serial_normalise(const char *in, char *hex, size_t hexlen)
+{
+    size_t o = 0;
+    if (in[0] == '0' && (in[1] == 'x' || in[1] == 'X'))
+        in += 2;
+    for (; *in; in++) {
+        if (*in == ':')
+            continue;
+        if (!isxdigit((unsigned char)*in))
+            return -ERR_INVAL;
+        if (o == 0 && *in == '0')
+            continue;
+        if (o + 1 >= hexlen)
+            return -ERR_INVAL;
+        hex[o++] = (char)tolower((unsigned char)*in);
+    }
+    if (o == 0) {
+        if (hexlen < 2)
+            return -ERR_INVAL;
+        hex[o++] = '0';
+    }
+    hex[o] = '\0';
+    return 0;
+}
+
+EVP_PKEY *ca_key_generate(const char *type, char **errmsg)
+{
+    EVP_PKEY *key = NULL;
+    if (!type || !strcmp(type, "ec-p256"))
+        key = EVP_EC_gen("P-256");
+    else if (!strcmp(type, "ec-p384"))
+        key = EVP_EC_gen("P-384");
+    else if (!strcmp(type, "rsa-2048"))
+        key = EVP_RSA_gen(2048);
+    else if (!strcmp(type, "rsa-3072"))
+        key = EVP_RSA_gen(3072);
+    else if (!strcmp(type, "rsa-4096"))
+        key = EVP_RSA_gen(4096);
+    else {
+        ca_fail(errmsg, -ERR_INVAL, "unknown key type \"%s\" (ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096)", type);
+        return NULL;
+    }
+    if (!key)
+        ca_fail(errmsg, -ERR_CRYPTO, "key generation failed");
+    return key;
+}
+
+int ca_key_acceptable(EVP_PKEY *key, char *desc, size_t desclen, char **errmsg)
+{
+    int id = EVP_PKEY_get_base_id(key);
+    if (id == EVP_PKEY_EC) {
+        char group[64] = "";
+        size_t glen = 0;
+        if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &glen))
+            return ca_fail(errmsg, -ERR_POLICY, "EC key without a named curve");
+        if (!strcmp(group, "prime256v1") || !strcmp(group, "P-256"))
+            snprintf(desc, desclen, "ec-p256");
+        else if (!strcmp(group, "secp384r1") || !strcmp(group, "P-384"))
+            snprintf(desc, desclen, "ec-p384");
+        else
+            return ca_fail(errmsg, -ERR_POLICY, "weak or unsupported key: EC curve %s (need P-256 or P-384)", group);
+        return 0;
+    }
+    if (id == EVP_PKEY_RSA) {
+        int bits = EVP_PKEY_get_bits(key);
+        if (bits < 2048)
+            return ca_fail(errmsg, -ERR_POLICY, "weak key: RSA %d bits (need at least 2048)", bits);
+        snprintf(desc, desclen, "rsa-%d", bits);
+        return 0;
+    }
+    return ca_fail(errmsg, -ERR_POLICY, "unsupported key algorithm %s (need EC P-256/P-384 or RSA >= 2048)",
+                   OBJ_nid2sn(id));
+}
+
+static int write_key(EVP_PKEY *key, const char *path, const char *pass, char **errmsg)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return ca_fail(errmsg, -ERR_IO, "cannot create %s: %s", path, strerror(errno));
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        return ca_fail(errmsg, -ERR_IO, "cannot write %s: %s", path, strerror(errno));
+    }
+    int ok = pass ? PEM_write_PKCS8PrivateKey(f, key, EVP_aes_256_cbc(), pass, (int)strlen(pass), NULL, NULL)
+                  : PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
+    ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    if (fclose(f) != 0)
+        ok = 0;
+    if (!ok) {
+        unlink(path);
+        return ca_fail(errmsg, -ERR_IO, "cannot write key %s", path);
+    }
+    return 0;
+}
+
+int ca_key_write_encrypted(EVP_PKEY *key, const char *path, const char *pass, char **errmsg)
+{
+    if (!pass || !*pass)
+        return ca_fail(errmsg, -ERR_AUTH, "no CA passphrase");
+    return write_key(key, path, pass, errmsg);
+}
+
+int ca_key_write_plain(EVP_PKEY *key, const char *path, char **errmsg)
+{
+    return write_key(key, path, NULL, errmsg);
+}
+
+EVP_PKEY *ca_key_read_encrypted(const char *path, const char *pass, char **errmsg)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        ca_fail(errmsg, -ERR_IO, "cannot open CA key %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    /* pass "" rather than NULL so OpenSSL never prompts on a terminal */
+    EVP_PKEY *key = PEM_read_PrivateKey(f, NULL, NULL, (void *)(pass ? pass : ""));
+    fclose(f);
+    if (!key) {
+        ERR_clear_error();
+        ca_fail(errmsg, -ERR_AUTH, "cannot decrypt CA key %s: wrong passphrase or damaged file", path);
+    }
+    return key;
+}
+
+int ca_add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
+{
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, issuer ? issuer : cert, cert, NULL, NULL, 0);
+    X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+    if (!ext)
+        return -ERR_CRYPTO;
+    int ok = X509_add_ext(cert, ext, -1);
+    X509_EXTENSION_free(ext);
+    return ok ? 0 : -ERR_CRYPTO;
+}
+
+const EVP_MD *ca_digest_for(EVP_PKEY *key)
+{
+    if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC && EVP_PKEY_get_bits(key) > 256)
+        return EVP_sha384();
+    return EVP_sha256();
+}
+
+int ca_sign(X509 *cert, EVP_PKEY *key)
+{
+    return X509_sign(cert, key, ca_digest_for(key)) > 0 ? 0 : -ERR_CRYPTO;
+}
+
+static int looks_pem(const unsigned char *data, size_t len)
+{
+    static const char tag[] = "-----BEGIN";
+    for (size_t i = 0; i + sizeof tag - 1 <= len && i < 4096; i++)
+        if (!memcmp(data + i, tag, sizeof tag - 1))
+            return 1;
+    return 0;
+}
+
+X509 *ca_cert_parse(const unsigned char *data, size_t len, char **errmsg)
+{
+    X509 *x = NULL;
+    if (len == 0 || len > CA_PEM_MAX) {
+        ca_fail(errmsg, -ERR_PARSE, "certificate: %s", len ? "input too large" : "empty input");
+        return NULL;
+    }
+    if (looks_pem(data, len)) {
+        BIO *b = BIO_new_mem_buf(data, (int)len);
+        x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+        BIO_free(b);
+    } else {
+        const unsigned char *p = data;
+        x = d2i_X509(NULL, &p, (long)len);
+        if (x && p != data + len) {
+            X509_free(x);
+            x = NULL;
+        }
+    }
+    if (!x) {
+        ERR_clear_error();
+        ca_fail(errmsg, -ERR_PARSE, "malformed certificate (neither valid PEM nor DER)");
+    }
+    return x;
+}
+
+X509_REQ *ca_csr_parse(const unsigned char *data, size_t len, char **errmsg)
+{
+    X509_REQ *r = NULL;
+    if (len == 0 || len > CA_PEM_MAX) {
+        ca_fail(errmsg, -ERR_PARSE, "CSR: %s", len ? "input too large" : "empty input");
+        return NULL;
+    }
+    if (looks_pem(data, len)) {
+        BIO *b = BIO_new_mem_buf(data, (int)len);
+        r = b ? PEM_read_bio_X509_REQ(b, NULL, NULL, NULL) : NULL;
+        BIO_free(b);
+    } else {
+        const unsigned char *p = data;
+        r = d2i_X509_REQ(NULL, &p, (long)len);
+        if (r && p != data + len) {
+            X509_REQ_free(r);
+            r = NULL;
+        }
+    }
+    if (!r) {
+        ERR_clear_error();
+        ca_fail(errmsg, -ERR_PARSE, "malformed CSR (neither valid PEM nor DER PKCS#10)");
+    }
+    return r;
+}
+
+unsigned char *ca_cert_der(X509 *cert, size_t *len)
+{
+    unsigned char *der = NULL;
+    int n = i2d_X509(cert, &der);
+    if (n <= 0)
+        return NULL;
+    *len = (size_t)n;
+    return der; /* OPENSSL_malloc'd, which is malloc in Debian's build; free with OPENSSL_free */
+}
+
+static char *bio_take(BIO *b)
+{
+    char *data;
+    long n = BIO_get_mem_data(b, &data);
+    char *out = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (out) {
+        memcpy(out, data, (size_t)n);
+        out[n] = '\0';
+    }
+    BIO_free(b);
+    return out;
+}
+
+char *ca_cert_pem(X509 *cert)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    if (!b || !PEM_write_bio_X509(b, cert)) {
+        BIO_free(b);
+        return NULL;
+    }
+    return bio_take(b);
+}
+
+char *ca_key_pem(EVP_PKEY *key)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    if (!b || !PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL)) {
+        BIO_free(b);
+        return NULL;
+    }
+    return bio_take(b);
+}
+
+char *ca_name_text(const X509_NAME *name)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    if (!b || X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0) {
+        BIO_free(b);
+        return NULL;
+    }
+    return bio_take(b);
+}
+
+int ca_time_text(const ASN1_TIME *t, char *out, size_t n)
+{
+    struct tm tm;
+    if (!ASN1_TIME_to_tm(t, &tm))
+        return -ERR_INVAL;
+    return strftime(out, n, "%Y-%m-%d %H:%M:%S+00", &tm) ? 0 : -ERR_INVAL;
+}
