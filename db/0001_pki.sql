@@ -89,3 +89,12 @@ BEGIN
 END $$;
 CREATE TRIGGER revocations_notify AFTER INSERT ON revocations
     FOR EACH ROW EXECUTE FUNCTION revocations_notify();
+
+-- New or changed authorities make verifiers reload their trust store.
+CREATE FUNCTION ca_authorities_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('ca_authority', NEW.name);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER ca_authorities_notify AFTER INSERT OR UPDATE ON ca_authorities
+    FOR EACH ROW EXECUTE FUNCTION ca_authorities_notify();

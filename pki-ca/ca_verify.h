@@ -1,0 +1,54 @@
+/* pki-ca/ca_verify.h — peer certificate verification for every TLS listener of the project.
+ * Owns: struct ca_verifier: the trusted CA certificates, an in-memory set of revoked
+ * serials kept current by a background thread (its own DB connection, LISTEN
+ * ca_revocation / ca_authority; full reload after a reconnect).
+ * Thread-safety: ca_verify_peer() may be called from any number of threads at once. */
+#ifndef PKICA_CA_VERIFY_H
+#define PKICA_CA_VERIFY_H
+
+#include <stddef.h>
+
+#include "ca.h"
+
+enum ca_verify_reason {
+    CA_VERIFY_OK = 0,
+    CA_VERIFY_NO_CERT,        /* the peer sent no certificate */
+    CA_VERIFY_MALFORMED,      /* undecodable certificate */
+    CA_VERIFY_UNKNOWN_CA,     /* chain does not lead to our root (self-signed, other CA) */
+    CA_VERIFY_EXPIRED,
+    CA_VERIFY_NOT_YET_VALID,
+    CA_VERIFY_REVOKED,
+    CA_VERIFY_WRONG_EKU,      /* not for TLS client authentication */
+    CA_VERIFY_NO_IDENTITY,    /* no urn:dev:ops: SAN equal to the CN */
+    CA_VERIFY_INTERNAL,       /* our own failure (out of memory...) */
+};
+
+struct ca_verify_result {
+    enum ca_verify_reason reason;
+    char device_id[CA_DEVICE_ID_MAX + 1]; /* set when reason == OK and the cert is a device cert */
+    char serial[CA_SERIAL_HEX_MAX + 1];   /* leaf serial, lowercase hex, when decodable */
+    char detail[160];                     /* human-readable detail for logs/audit */
+};
+
+struct ca_verifier;
+
+/* Load the CA certificates and revoked serials over conninfo and start the listener
+ * thread. NULL with *errmsg on failure. */
+struct ca_verifier *ca_verifier_new(const char *conninfo, char **errmsg);
+/* Stop the thread and free everything. */
+void ca_verifier_free(struct ca_verifier *v);
+
+/* Verify a peer chain (leaf first, DER each) as a device client certificate: chain to
+ * our root, validity now, EKU clientAuth, not revoked, identity from the urn:dev:ops SAN
+ * (must equal the CN). Fills *out; returns 0 when OK, else -ERR_AUTH/-ERR_REVOKED/
+ * -ERR_EXPIRED. */
+int ca_verify_peer(struct ca_verifier *v, const unsigned char *const *ders, const size_t *lens, size_t n,
+                   struct ca_verify_result *out);
+/* Is this serial (lowercase hex) revoked, as far as this process knows now? */
+int ca_verifier_is_revoked(struct ca_verifier *v, const char *serial);
+/* Reload CA certificates and the revoked set now (the thread also does this). */
+int ca_verifier_reload(struct ca_verifier *v, char **errmsg) WARN_UNUSED;
+/* "ok", "no certificate", "unknown CA", "expired", ... */
+const char *ca_verify_reason_str(enum ca_verify_reason r);
+
+#endif
