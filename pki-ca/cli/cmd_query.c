@@ -4,9 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
 #include "ca_audit.h"
 #include "ca_db.h"
 #include "ca_util.h"
+#include "ca_verify.h"
 #include "cli.h"
 #include "log.h"
 
@@ -172,5 +176,53 @@ int cmd_audit_list(struct cli *c, int argc, char **argv)
                log_quote(details, sizeof details, PQgetvalue(r, i, 6)));
     }
     PQclear(r);
+    return CLI_OK;
+}
+
+int cmd_verify(struct cli *c, int argc, char **argv)
+{
+    static const char use[] = "verify --cert FILE   (PEM: leaf first, optional chain after it)";
+    static const struct option opts[] = {{"cert", required_argument, NULL, 'c'}, {0, 0, 0, 0}};
+    const char *path = NULL;
+    int o;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (o == 'c') path = optarg;
+        else return cli_usage(use, NULL);
+    }
+    if (!path || optind != argc)
+        return cli_usage(use, "--cert is required");
+    unsigned char *pem = NULL, *ders[8] = {0};
+    size_t len = 0, lens[8] = {0}, n = 0;
+    char *err = NULL;
+    int rc = cli_read_file(path, CA_PEM_MAX, &pem, &len, &err);
+    if (rc < 0)
+        return cli_fail_free(rc, err);
+    BIO *b = BIO_new_mem_buf(pem, (int)len);
+    X509 *x;
+    while (b && n < 8 && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+        int l = i2d_X509(x, &ders[n]);
+        lens[n] = l > 0 ? (size_t)l : 0;
+        n += l > 0;
+        X509_free(x);
+    }
+    BIO_free(b);
+    free(pem);
+    ERR_clear_error();
+    struct ca_verifier *v = ca_verifier_new(cfg_str(c->cfg, "db", "conninfo"), &err);
+    if (!v) {
+        for (size_t i = 0; i < n; i++)
+            OPENSSL_free(ders[i]);
+        return cli_fail_free(-ERR_DB, err);
+    }
+    struct ca_verify_result res;
+    rc = ca_verify_peer(v, (const unsigned char *const *)ders, lens, n, &res);
+    ca_verifier_free(v);
+    for (size_t i = 0; i < n; i++)
+        OPENSSL_free(ders[i]);
+    if (rc < 0) {
+        printf("refused: %s (%s)\n", ca_verify_reason_str(res.reason), res.detail);
+        return CLI_FAILED;
+    }
+    printf("ok: device %s serial %s\n", res.device_id, res.serial);
     return CLI_OK;
 }

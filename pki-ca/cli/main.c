@@ -41,6 +41,7 @@ static const struct command commands[] = {
     {"revoke", NULL, cmd_revoke, 1, "revoke a certificate  --serial S --reason R"},
     {"list", NULL, cmd_list, 1, "list certificates  [--device ID] [--revoked] [--limit N]"},
     {"show", NULL, cmd_show, 1, "show one certificate  --serial S [--pem]"},
+    {"verify", NULL, cmd_verify, 1, "check a certificate as a TLS listener would  --cert FILE"},
     {"cacerts", NULL, cmd_cacerts, 1, "print the CA certificates (issuers, then root) as PEM  [--out FILE]"},
     {"token", "create", cmd_token_create, 1, "one-time EST enrollment token  --device ID [--ttl SECONDS]"},
     {"audit", "verify", cmd_audit_verify, 1, "check the audit log's hash chain"},
