@@ -14,7 +14,11 @@ struct cfg {
     char **values;
     size_t n;
     char *error;    /* first error during a parse */
+    int error_line; /* its line */
     const char *origin;
+    /* the text being parsed, fed to inih line by line so we know the line number */
+    const char *cursor;
+    int lineno;
 };
 
 struct cfg *cfg_new(const struct cfg_key *const *schemas)
@@ -145,8 +149,38 @@ int cfg_set(struct cfg *c, const char *section, const char *name, const char *va
     return store(c, i, value);
 }
 
-/* libinih (Debian build) gives no line number to the handler; ini_parse() returns the
- * line of the first handler refusal, and finish_parse() puts it in front of the message. */
+/* libinih (Debian build) gives no line number to the handler: our reader counts
+ * lines, and the handler runs right after the reader returned its line. */
+static char *read_line(char *str, int num, void *stream)
+{
+    struct cfg *c = stream;
+    if (!*c->cursor)
+        return NULL;
+    const char *nl = strchr(c->cursor, '\n');
+    size_t len = nl ? (size_t)(nl - c->cursor) + 1 : strlen(c->cursor);
+    if (len >= (size_t)num)
+        len = (size_t)num - 1; /* cannot happen: lines were length-checked first */
+    memcpy(str, c->cursor, len);
+    str[len] = '\0';
+    c->cursor += len;
+    c->lineno++;
+    return str;
+}
+
+static void handler_error(struct cfg *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void handler_error(struct cfg *c, const char *fmt, ...)
+{
+    if (c->error)
+        return;
+    char tmp[CFG_VALUE_MAX + 512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    c->error = strdup(tmp);
+    c->error_line = c->lineno;
+}
+
 static int on_ini(void *user, const char *section, const char *name, const char *value)
 {
     struct cfg *c = user;
@@ -154,25 +188,25 @@ static int on_ini(void *user, const char *section, const char *name, const char 
         return 0;
     if (!name) { /* new section line (INI_CALL_HANDLER_ON_NEW_SECTION builds) */
         if (!section_known(c, section))
-            set_err(&c->error, "unknown section [%s]", section);
+            handler_error(c, "unknown section [%s]", section);
         return !c->error;
     }
     if (!section_known(c, section)) {
-        set_err(&c->error, "unknown section [%s]", section);
+        handler_error(c, "unknown section [%s]", section);
         return 0;
     }
     long i = find(c, section, name);
     if (i < 0) {
-        set_err(&c->error, "unknown key \"%s\" in [%s]", name, section);
+        handler_error(c, "unknown key \"%s\" in [%s]", name, section);
         return 0;
     }
     char why[CFG_VALUE_MAX + 128];
     if (validate(c->keys[i], value, why, sizeof why) < 0) {
-        set_err(&c->error, "[%s] %s: %s", section, name, why);
+        handler_error(c, "[%s] %s: %s", section, name, why);
         return 0;
     }
     if (store(c, i, value) < 0) {
-        set_err(&c->error, "out of memory");
+        handler_error(c, "out of memory");
         return 0;
     }
     return 1;
@@ -180,8 +214,9 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 
 static int finish_parse(struct cfg *c, int rc, char **errmsg)
 {
-    if (c->error) {
-        set_err(errmsg, "%s:%d: %s", c->origin, rc, c->error);
+    /* report whichever came first: a syntax error (inih's rc) or a handler refusal */
+    if (c->error && (rc <= 0 || c->error_line <= rc)) {
+        set_err(errmsg, "%s:%d: %s", c->origin, c->error_line, c->error);
         free(c->error);
         c->error = NULL;
         return -ERR_CONFIG;
@@ -190,6 +225,8 @@ static int finish_parse(struct cfg *c, int rc, char **errmsg)
         set_err(errmsg, "%s: cannot open: %s", c->origin, strerror(errno));
         return -ERR_NOENT;
     }
+    free(c->error);
+    c->error = NULL;
     if (rc != 0) {
         set_err(errmsg, "%s:%d: syntax error", c->origin, rc);
         return -ERR_CONFIG;
@@ -197,18 +234,52 @@ static int finish_parse(struct cfg *c, int rc, char **errmsg)
     return 0;
 }
 
+/* inih's line buffer holds INI_MAX_LINE (200) bytes in Debian's build: refuse longer
+ * lines with a clear message instead of letting inih split them. */
+#define CFG_LINE_MAX 199
+
 int cfg_load_string(struct cfg *c, const char *text, const char *origin, char **errmsg)
 {
     c->origin = origin ? origin : "<string>";
-    int rc = ini_parse_string(text, on_ini, c);
+    int line = 1;
+    for (const char *p = text; *p; line++) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (len > CFG_LINE_MAX) {
+            set_err(errmsg, "%s:%d: line longer than %d characters", c->origin, line, CFG_LINE_MAX);
+            return -ERR_CONFIG;
+        }
+        p += len + (nl ? 1 : 0);
+    }
+    c->cursor = text;
+    c->lineno = 0;
+    int rc = ini_parse_stream(read_line, c, on_ini, c);
     return finish_parse(c, rc, errmsg);
 }
+
+#define CFG_FILE_MAX (1u << 20)
 
 int cfg_load_file(struct cfg *c, const char *path, char **errmsg)
 {
     c->origin = path;
-    int rc = ini_parse(path, on_ini, c);
-    return finish_parse(c, rc, errmsg);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        set_err(errmsg, "%s: cannot open: %s", path, strerror(errno));
+        return -ERR_NOENT;
+    }
+    char *text = malloc(CFG_FILE_MAX + 1);
+    size_t n = text ? fread(text, 1, CFG_FILE_MAX + 1, f) : 0;
+    int bad = !text || ferror(f) || n > CFG_FILE_MAX;
+    fclose(f);
+    if (bad) {
+        free(text);
+        set_err(errmsg, "%s: %s", path, text ? "unreadable or larger than 1 MiB" : "out of memory");
+        return -ERR_CONFIG;
+    }
+    text[n] = '\0';
+    int rc = cfg_load_string(c, text, path, errmsg);
+    free(text);
+    return rc;
 }
 
 int cfg_finish(struct cfg *c, char **errmsg)
@@ -297,8 +368,9 @@ void cfg_write_doc(FILE *out, const struct cfg_key *const *schemas)
             char range[64] = "";
             if (k->type == CFG_INT)
                 snprintf(range, sizeof range, " (%ld..%ld)", k->min, k->max);
-            fprintf(out, "| `%s` | %s%s | %s | %s | %s%s%s |\n", k->name, type_name(k->type), range,
-                    k->def ? (*k->def ? k->def : "\"\"") : "(none)", k->env ? k->env : "",
+            const char *def = (k->flags & CFG_SECRET) ? "(secret)" : !k->def ? "(none)" : *k->def ? k->def : "\"\"";
+            fprintf(out, "| `%s` | %s%s | %s | %s | %s%s%s |\n", k->name, type_name(k->type), range, def,
+                    k->env ? k->env : "",
                     (k->flags & CFG_REQUIRED) ? "**required.** " : "",
                     (k->flags & CFG_SECRET) ? "secret. " : "", k->help);
         }

@@ -41,26 +41,36 @@ static const char *level_name(int level)
     }
 }
 
+static int contains_ci(const char *key, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= len; i++)
+        if (strncasecmp(key + i, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
 /* A key is secret when its name mentions a secret, except for names that only
- * describe one (key_id, key_type, key_file...). */
+ * describe one (key_id, key_type, key_file...). Any key length is examined. */
 static int key_is_secret(const char *key, size_t len)
 {
     static const char *const harmless[] = {"key_id", "key_type", "key_file", "keyid", "key_dir",
-                                           "token_id", "secret_file", "passphrase_file", "passphrase_env"};
-    static const char *const secret[] = {"password", "passwd", "passphrase", "secret", "token", "key", "auth"};
-    char k[64];
-    if (len == 0 || len >= sizeof k)
-        return 0;
-    for (size_t i = 0; i < len; i++)
-        k[i] = (char)tolower((unsigned char)key[i]);
-    k[len] = '\0';
+                                           "token_id", "secret_file", "passphrase_file", "passphrase_env",
+                                           "key_usage"};
+    static const char *const secret[] = {"password", "passwd", "passphrase", "secret", "token", "key",
+                                         "authorization", "credential"};
     for (size_t i = 0; i < sizeof harmless / sizeof harmless[0]; i++)
-        if (strcmp(k, harmless[i]) == 0)
+        if (len == strlen(harmless[i]) && strncasecmp(key, harmless[i], len) == 0)
             return 0;
     for (size_t i = 0; i < sizeof secret / sizeof secret[0]; i++)
-        if (strstr(k, secret[i]))
+        if (contains_ci(key, len, secret[i]))
             return 1;
     return 0;
+}
+
+static int is_key_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
 }
 
 int log_redact(char *line)
@@ -72,8 +82,13 @@ int log_redact(char *line)
         if (!eq)
             break;
         char *key = eq;
-        while (key > line && (isalnum((unsigned char)key[-1]) || key[-1] == '_' || key[-1] == '-' || key[-1] == '.'))
+        while (key > line && is_key_char(key[-1]))
             key--;
+        if (key == eq || !key_is_secret(key, (size_t)(eq - key))) {
+            /* keep scanning inside the value: url=...?token=x must be caught too */
+            p = eq + 1;
+            continue;
+        }
         char *val = eq + 1, *end = val;
         if (*val == '"') {
             end++;
@@ -85,13 +100,16 @@ int log_redact(char *line)
             if (*end == '"')
                 end++;
         } else {
-            while (*end && !isspace((unsigned char)*end))
+            while (*end && !isspace((unsigned char)*end) && *end != '&' && *end != ',' && *end != ';')
                 end++;
         }
-        if (key_is_secret(key, (size_t)(eq - key)) && end > val) {
-            memmove(val + 3, end, strlen(end) + 1);
-            memcpy(val, "***", 3);
-            end = val + 3;
+        size_t vlen = (size_t)(end - val);
+        if (vlen > 0) {
+            /* never grow the line: a value shorter than 3 becomes as many stars */
+            size_t stars = vlen < 3 ? vlen : 3;
+            memset(val, '*', stars);
+            memmove(val + stars, end, strlen(end) + 1);
+            end = val + stars;
             count++;
         }
         p = end;
@@ -103,6 +121,10 @@ const char *log_quote(char *dst, size_t n, const char *value)
 {
     if (n == 0)
         return dst;
+    if (n < 3) { /* no room for a quoted value */
+        dst[0] = '\0';
+        return dst;
+    }
     if (!value)
         value = "";
     int needs = *value == '\0';
@@ -114,7 +136,7 @@ const char *log_quote(char *dst, size_t n, const char *value)
     }
     size_t o = 0;
     dst[o++] = '"';
-    for (const char *s = value; *s && o + 3 < n; s++) {
+    for (const char *s = value; *s && o + 4 <= n; s++) {
         unsigned char c = (unsigned char)*s;
         if (c == '"' || c == '\\') {
             dst[o++] = '\\';

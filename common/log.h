@@ -33,7 +33,9 @@ void log_msg(int level, const char *component, const char *fmt, ...)
 #define log_debug(comp, ...) log_at_(LOG_DEBUG, comp, __VA_ARGS__)
 
 /* Rewrite a key=value line in place: the value of every key whose name contains
- * password, passphrase, secret, token or key (but not key_id/key_type) becomes "***".
+ * password, passwd, passphrase, secret, token, key, authorization or credential (but not
+ * key_id, key_type, key_file...) becomes "***" (shorter values: as many stars; the line
+ * never grows). Pairs nested inside other values (url=...?token=x) are found too.
  * Returns the number of values redacted. */
 int log_redact(char *line);
 

@@ -115,6 +115,8 @@ int ca_serial_hex(const ASN1_INTEGER *serial, char *hex, size_t hexlen)
 
 int ca_serial_normalise(const char *in, char *hex, size_t hexlen)
 {
+    /* canonical form = BN_bn2hex's: whole bytes, no leading zero byte, lowercase */
+    char digits[CA_SERIAL_HEX_MAX + 2];
     size_t o = 0;
     if (in[0] == '0' && (in[1] == 'x' || in[1] == 'X'))
         in += 2;
@@ -125,16 +127,17 @@ int ca_serial_normalise(const char *in, char *hex, size_t hexlen)
             return -ERR_INVAL;
         if (o == 0 && *in == '0')
             continue;
-        if (o + 1 >= hexlen)
+        if (o + 1 >= sizeof digits)
             return -ERR_INVAL;
-        hex[o++] = (char)tolower((unsigned char)*in);
+        digits[o++] = (char)tolower((unsigned char)*in);
     }
-    if (o == 0) {
-        if (hexlen < 2)
-            return -ERR_INVAL;
-        hex[o++] = '0';
-    }
-    hex[o] = '\0';
+    if (o == 0)
+        digits[o++] = '0';
+    digits[o] = '\0';
+    int pad = o % 2;
+    if (o + (size_t)pad + 1 > hexlen)
+        return -ERR_INVAL;
+    snprintf(hex, hexlen, "%s%s", pad ? "0" : "", digits);
     return 0;
 }
 

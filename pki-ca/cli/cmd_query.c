@@ -104,12 +104,14 @@ int cmd_show(struct cli *c, int argc, char **argv)
 
 int cmd_cacerts(struct cli *c, int argc, char **argv)
 {
-    static const char use[] = "cacerts [--out FILE]";
-    static const struct option opts[] = {{"out", required_argument, NULL, 'o'}, {0, 0, 0, 0}};
-    const char *out = NULL;
+    static const char use[] = "cacerts [--issuer NAME] [--out FILE]";
+    static const struct option opts[] = {
+        {"out", required_argument, NULL, 'o'}, {"issuer", required_argument, NULL, 'i'}, {0, 0, 0, 0}};
+    const char *out = NULL, *issuer = NULL;
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (o == 'o') out = optarg;
+        else if (o == 'i') issuer = optarg;
         else return cli_usage(use, NULL);
     }
     char *err = NULL;
@@ -123,8 +125,17 @@ int cmd_cacerts(struct cli *c, int argc, char **argv)
     if (!mem)
         return cli_fail(-ERR_NOMEM, "out of memory");
     /* issuers first, root last: the order of a TLS chain */
+    struct ca_authority *only = NULL;
+    if (issuer && !(only = ca_authority_get(c->ca, issuer, 0, &err))) {
+        fclose(mem);
+        free(all.p);
+        return cli_fail_free(-ERR_NOENT, err);
+    }
     for (size_t i = ca_authority_count(c->ca); i-- > 0;) {
-        char *pem = ca_cert_pem(ca_authority_at(c->ca, i)->cert);
+        struct ca_authority *a = ca_authority_at(c->ca, i);
+        if (only && a != only && !a->is_root)
+            continue;
+        char *pem = ca_cert_pem(a->cert);
         if (pem)
             fputs(pem, mem);
         free(pem);

@@ -42,7 +42,7 @@ static const struct command commands[] = {
     {"list", NULL, cmd_list, 1, "list certificates  [--device ID] [--revoked] [--limit N]"},
     {"show", NULL, cmd_show, 1, "show one certificate  --serial S [--pem]"},
     {"verify", NULL, cmd_verify, 1, "check a certificate as a TLS listener would  --cert FILE"},
-    {"cacerts", NULL, cmd_cacerts, 1, "print the CA certificates (issuers, then root) as PEM  [--out FILE]"},
+    {"cacerts", NULL, cmd_cacerts, 1, "print the CA certificates (issuers, then root) as PEM  [--issuer NAME] [--out FILE]"},
     {"token", "create", cmd_token_create, 1, "one-time EST enrollment token  --device ID [--ttl SECONDS]"},
     {"audit", "verify", cmd_audit_verify, 1, "check the audit log's hash chain"},
     {"audit", "list", cmd_audit_list, 1, "print the audit log  [--limit N]"},
@@ -134,7 +134,8 @@ int cli_write_file(const char *path, const void *data, size_t len, int private_f
     if (fd < 0)
         return ca_fail(errmsg, -ERR_IO, "cannot create %s: %s", path, strerror(errno));
     ssize_t w = write(fd, data, len);
-    int rc = (w == (ssize_t)len && fsync(fd) == 0) ? 0 : -ERR_IO;
+    /* fsync only means something for regular files (not /dev/null or a pipe) */
+    int rc = (w == (ssize_t)len && (fsync(fd) == 0 || errno == EINVAL || errno == EROFS)) ? 0 : -ERR_IO;
     if (close(fd) != 0)
         rc = -ERR_IO;
     return rc == 0 ? 0 : ca_fail(errmsg, rc, "cannot write %s: %s", path, strerror(errno));
