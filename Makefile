@@ -76,6 +76,7 @@ deps:
 	@scripts/install-deps
 
 test: deps
+	@scripts/lint
 	@$(MAKE) --no-print-directory all BUILD=$(BUILD) SANITIZE=$(SANITIZE)
 	@tests/run-tests $(BUILD)
 

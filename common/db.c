@@ -101,6 +101,13 @@ PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const
     return NULL;
 }
 
+long db_get_long(const PGresult *r, int row, int col)
+{
+    if (PQgetisnull(r, row, col))
+        return 0;
+    return strtol(PQgetvalue(r, row, col), NULL, 10);
+}
+
 const char *db_last_sqlstate(struct db *db) { return db->sqlstate; }
 
 int db_in_transaction(struct db *db)

@@ -39,6 +39,8 @@ int db_copy_in(struct db *db, const char *copy_sql, const char *data, size_t len
 /* Append s to b escaped for COPY text format (backslash, tab, newline, CR). */
 struct buf;
 int db_copy_escape(struct buf *b, const char *s) WARN_UNUSED;
+/* Integer value of a result cell (0 when NULL or not a number). */
+long db_get_long(const PGresult *r, int row, int col);
 /* Is the connection inside a transaction block? */
 int db_in_transaction(struct db *db);
 /* SQLSTATE of the last failed db_exec on this connection ("23505"...), or "". */

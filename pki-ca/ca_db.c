@@ -47,10 +47,10 @@ int ca_db_authority_get(struct db *db, const char *name, int id, struct ca_db_au
         goto out;
     }
     memset(out, 0, sizeof *out);
-    out->id = atoi(PQgetvalue(r, 0, 0));
+    out->id = (int)db_get_long(r, 0, 0);
     snprintf(out->name, sizeof out->name, "%s", PQgetvalue(r, 0, 1));
     snprintf(out->kind, sizeof out->kind, "%s", PQgetvalue(r, 0, 2));
-    out->parent_id = atoi(PQgetvalue(r, 0, 3));
+    out->parent_id = (int)db_get_long(r, 0, 3);
     snprintf(out->key_type, sizeof out->key_type, "%s", PQgetvalue(r, 0, 4));
     snprintf(out->key_file, sizeof out->key_file, "%s", PQgetvalue(r, 0, 5));
     rc = bytea_out(PQgetvalue(r, 0, 6), &out->cert_der, &out->cert_der_len);
@@ -90,7 +90,7 @@ int ca_db_authority_insert(struct db *db, const struct ca_db_authority *a, const
             free(dberr);
         return unique ? -ERR_EXIST : -ERR_DB;
     }
-    *id_out = atoi(PQgetvalue(r, 0, 0));
+    *id_out = (int)db_get_long(r, 0, 0);
     PQclear(r);
     return 0;
 }
@@ -102,7 +102,7 @@ int ca_db_authority_ids(struct db *db, int *ids, int max, char **errmsg)
         return -ERR_DB;
     int n = PQntuples(r) < max ? PQntuples(r) : max;
     for (int i = 0; i < n; i++)
-        ids[i] = atoi(PQgetvalue(r, i, 0));
+        ids[i] = (int)db_get_long(r, i, 0);
     PQclear(r);
     return n;
 }
@@ -216,4 +216,113 @@ PGresult *ca_db_audit_list(struct db *db, long limit, char **errmsg)
                    " subject, result, details FROM (SELECT * FROM audit_log ORDER BY id DESC LIMIT $1::bigint) t"
                    " ORDER BY id",
                    1, p, errmsg);
+}
+
+/* ---- CRL and OCSP ---- */
+
+#define CA_DB_STATUS_MAX_SERIALS 4096
+
+int ca_db_crl_number_next(struct db *db, int authority_id, long long *number, char **errmsg)
+{
+    char id[16];
+    snprintf(id, sizeof id, "%d", authority_id);
+    const char *p[1] = {id};
+    PGresult *r = db_exec(db,
+                          "UPDATE ca_authorities SET crl_number = crl_number + 1 WHERE id = $1::int"
+                          " RETURNING crl_number",
+                          1, p, errmsg);
+    if (!r)
+        return -ERR_DB;
+    int rc = 0;
+    if (PQntuples(r) != 1) {
+        rc = ca_fail(errmsg, -ERR_NOENT, "no CA with id %d", authority_id);
+    } else {
+        char *end;
+        *number = strtoll(PQgetvalue(r, 0, 0), &end, 10);
+        if (*end)
+            rc = ca_fail(errmsg, -ERR_DB, "crl_number is not a number");
+    }
+    PQclear(r);
+    return rc;
+}
+
+PGresult *ca_db_crl_entries(struct db *db, int authority_id, char **errmsg)
+{
+    char id[16];
+    snprintf(id, sizeof id, "%d", authority_id);
+    const char *p[1] = {id};
+    return db_exec(db,
+                   "SELECT r.serial, r.reason, floor(extract(epoch FROM r.revoked_at))::bigint"
+                   " FROM revocations r JOIN certificates c ON c.serial = r.serial"
+                   " WHERE c.issuer_id = $1::int",
+                   1, p, errmsg);
+}
+
+PGresult *ca_db_cert_status(struct db *db, int authority_id, const char *const *serials, size_t n,
+                            char **errmsg)
+{
+    if (n == 0 || n > CA_DB_STATUS_MAX_SERIALS) {
+        ca_fail(errmsg, -ERR_INVAL, "between 1 and %d serials per status query", CA_DB_STATUS_MAX_SERIALS);
+        return NULL;
+    }
+    /* a text[] literal; serials are hex digits only, so no quoting is needed, but refuse
+     * anything else rather than trust the caller */
+    struct buf arr;
+    buf_init(&arr, (size_t)CA_DB_STATUS_MAX_SERIALS * (CA_SERIAL_HEX_MAX + 1) + 3);
+    int rc = buf_append(&arr, "{", 1);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        size_t len = strlen(serials[i]);
+        if (len == 0 || len > CA_SERIAL_HEX_MAX || strspn(serials[i], "0123456789abcdef") != len)
+            rc = -ERR_INVAL;
+        if (rc == 0 && i > 0)
+            rc = buf_append(&arr, ",", 1);
+        if (rc == 0)
+            rc = buf_append(&arr, serials[i], len);
+    }
+    if (rc == 0)
+        rc = buf_append(&arr, "}", 1);
+    if (rc < 0) {
+        buf_cleanup(&arr);
+        ca_fail(errmsg, rc, "status query: invalid serial list");
+        return NULL;
+    }
+    char id[16];
+    snprintf(id, sizeof id, "%d", authority_id);
+    const char *p[2] = {id, arr.data};
+    PGresult *r = db_exec(db,
+                          "SELECT c.serial, r.reason, floor(extract(epoch FROM r.revoked_at))::bigint"
+                          " FROM certificates c LEFT JOIN revocations r ON r.serial = c.serial"
+                          " WHERE c.issuer_id = $1::int AND c.serial = ANY ($2::text[])",
+                          2, p, errmsg);
+    buf_cleanup(&arr);
+    return r;
+}
+
+int ca_db_listen_revocations(struct db *db, char **errmsg)
+{
+    return db_run(db, "LISTEN ca_revocation", 0, NULL, errmsg);
+}
+
+int ca_db_revocations_pending(struct db *db)
+{
+    PGconn *conn = db_conn(db);
+    if (PQstatus(conn) != CONNECTION_OK || !PQconsumeInput(conn))
+        return -ERR_DB;
+    int n = 0;
+    PGnotify *note;
+    while ((note = PQnotifies(conn)) != NULL) {
+        if (!strcmp(note->relname, "ca_revocation"))
+            n++;
+        PQfreemem(note);
+    }
+    return n;
+}
+
+int ca_db_reconnect_if_lost(struct db *db)
+{
+    PGconn *conn = db_conn(db);
+    if (PQstatus(conn) == CONNECTION_OK)
+        return 0;
+    PQreset(conn);
+    return PQstatus(conn) == CONNECTION_OK ? 1 : -ERR_DB;
 }

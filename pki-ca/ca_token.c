@@ -102,13 +102,13 @@ int ca_token_consume(struct ca_ctx *ca, const char *token, const char *device_id
     if (PQntuples(r) != 1)
         rc = ca_fail(errmsg, -ERR_AUTH, "unknown enrollment token");
     else if (strcmp(PQgetvalue(r, 0, 1), device_id ? device_id : ""))
-        rc = ca_fail(errmsg, -ERR_AUTH, "enrollment token was issued for another device");
+        rc = ca_fail(errmsg, -ERR_PERM, "enrollment token was issued for another device");
     else if (PQgetvalue(r, 0, 3)[0] == 't')
         rc = ca_fail(errmsg, -ERR_EXIST, "enrollment token already used");
     else if (PQgetvalue(r, 0, 4)[0] == 't')
         rc = ca_fail(errmsg, -ERR_EXPIRED, "enrollment token expired");
     if (rc == 0) {
-        *issuer_id = atoi(PQgetvalue(r, 0, 2));
+        *issuer_id = (int)db_get_long(r, 0, 2);
         const char *q[1] = {PQgetvalue(r, 0, 0)};
         rc = db_run(ca_db(ca), "UPDATE enrollment_tokens SET used_at = now() WHERE id = $1::bigint", 1, q, errmsg);
     }

@@ -86,7 +86,7 @@ int cmd_show(struct cli *c, int argc, char **argv)
            PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4),
            PQgetvalue(r, 0, 5), PQgetvalue(r, 0, 6), PQgetvalue(r, 0, 7), revoked ? "revoked" : "valid");
     if (revoked)
-        printf("revoked_at: %s\nreason:     %s\n", PQgetvalue(r, 0, 9), ca_reason_name(atoi(PQgetvalue(r, 0, 8))));
+        printf("revoked_at: %s\nreason:     %s\n", PQgetvalue(r, 0, 9), ca_reason_name((int)db_get_long(r, 0, 8)));
     if (pem) {
         size_t n = 0;
         unsigned char *der = PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 10), &n);
