@@ -74,6 +74,20 @@ void ca_issued_cleanup(struct ca_issued *out);
 int ca_issue_from_csr(struct ca_ctx *ca, const char *issuer, const unsigned char *csr,
                       size_t csr_len, const char *device_id, const char *via,
                       struct ca_issued *out, char **errmsg) WARN_UNUSED;
+/* Many CSRs in one go (factory lines, benchmarks): each request is checked and built
+ * on its own (reqs[i].rc, reqs[i].errmsg malloc'd, reqs[i].out), and every accepted
+ * certificate is recorded in ONE transaction. Returns < 0 only when the group could not
+ * be recorded (then no request has a certificate). */
+struct ca_csr_req {
+    const unsigned char *csr;
+    size_t len;
+    const char *device_id;
+    int rc;
+    char *errmsg;
+    struct ca_issued out;
+};
+int ca_issue_from_csrs(struct ca_ctx *ca, const char *issuer, struct ca_csr_req *reqs, size_t n,
+                       const char *via, char **errmsg) WARN_UNUSED;
 /* Issue a TLS server certificate for a freshly generated key (dns_names/ips: comma lists). */
 int ca_issue_server(struct ca_ctx *ca, const char *issuer, const char *common_name,
                     const char *dns_names, const char *ips, EVP_PKEY **key_out,

@@ -237,42 +237,88 @@ int ca_check_csr(X509_REQ *req, const char *device_id, EVP_PKEY **pub_out, char 
     return 0;
 }
 
-int ca_issue_from_csr(struct ca_ctx *ca, const char *issuer, const unsigned char *csr, size_t csr_len,
-                      const char *device_id, const char *via, struct ca_issued *out, char **errmsg)
+/* Policy and build for one request; refusals are audited and logged here. */
+static int prepare_one(struct ca_ctx *ca, struct ca_authority *iss, struct ca_csr_req *r, const char *via)
 {
-    memset(out, 0, sizeof *out);
-    char *why = NULL;
+    EVP_PKEY *pub = NULL;
+    X509_REQ *req = ca_csr_parse(r->csr, r->len, &r->errmsg);
+    r->rc = req ? ca_check_csr(req, r->device_id, &pub, &r->errmsg) : -ERR_PARSE;
+    if (r->rc < 0) {
+        char reason[300];
+        ca_audit_refusal(ca, "cert.issue", r->device_id, r->errmsg);
+        log_warn("ca", "event=issue_refused device=%.64s via=%s reason=%s", r->device_id ? r->device_id : "", via,
+                 log_quote(reason, sizeof reason, r->errmsg));
+    } else {
+        r->out.cert = ca_build_leaf(ca, iss, pub, "device", r->device_id, NULL, NULL, r->out.serial,
+                                    sizeof r->out.serial, &r->errmsg);
+        r->rc = r->out.cert ? 0 : -ERR_CRYPTO;
+    }
+    X509_REQ_free(req);
+    return r->rc;
+}
+
+int ca_issue_from_csrs(struct ca_ctx *ca, const char *issuer, struct ca_csr_req *reqs, size_t n, const char *via,
+                       char **errmsg)
+{
+    for (size_t i = 0; i < n; i++) {
+        memset(&reqs[i].out, 0, sizeof reqs[i].out);
+        reqs[i].errmsg = NULL;
+        reqs[i].rc = -ERR_INVAL;
+    }
     struct ca_authority *iss = ca_authority_get(ca, issuer, 1, errmsg);
     if (!iss)
         return -ERR_NOENT;
     if (iss->is_root)
         return ca_fail(errmsg, -ERR_POLICY, "the root CA does not issue device certificates; name an issuer");
-    EVP_PKEY *pub = NULL;
-    X509_REQ *req = ca_csr_parse(csr, csr_len, &why);
-    int rc = req ? ca_check_csr(req, device_id, &pub, &why) : -ERR_PARSE;
+    X509 **certs = calloc(n ? n : 1, sizeof *certs);
+    const char **serials = calloc(n ? n : 1, sizeof *serials), **ids = calloc(n ? n : 1, sizeof *ids);
+    size_t built = 0;
+    int rc = certs && serials && ids ? 0 : ca_fail(errmsg, -ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (prepare_one(ca, iss, &reqs[i], via) == 0) {
+            certs[built] = reqs[i].out.cert;
+            serials[built] = reqs[i].out.serial;
+            ids[built++] = reqs[i].device_id;
+        }
+    if (rc == 0 && built > 0)
+        rc = ca_record_issued(ca, iss, certs, serials, ids, built, "device", via, errmsg);
+    for (size_t i = 0; i < n; i++) {
+        if (reqs[i].rc != 0)
+            continue;
+        if (rc < 0) { /* nothing was recorded: no certificate may leave */
+            reqs[i].rc = rc;
+            ca_issued_cleanup(&reqs[i].out);
+            ca_fail(&reqs[i].errmsg, rc, "%s", errmsg && *errmsg ? *errmsg : err_str(rc));
+        } else {
+            log_info("ca", "event=issue serial=%s device=%s issuer=%s via=%s", reqs[i].out.serial,
+                     reqs[i].device_id, iss->name, via);
+        }
+    }
+    free(certs);
+    free(serials);
+    free(ids);
+    return rc;
+}
+
+int ca_issue_from_csr(struct ca_ctx *ca, const char *issuer, const unsigned char *csr, size_t csr_len,
+                      const char *device_id, const char *via, struct ca_issued *out, char **errmsg)
+{
+    struct ca_csr_req r = {.csr = csr, .len = csr_len, .device_id = device_id};
+    int rc = ca_issue_from_csrs(ca, issuer, &r, 1, via, errmsg);
+    if (rc == 0)
+        rc = r.rc;
     if (rc < 0) {
-        ca_audit_refusal(ca, "cert.issue", device_id, why);
-        log_warn("ca", "event=issue_refused device=%s via=%s reason=\"%s\"", device_id ? device_id : "", via,
-                 why ? why : "");
-        if (errmsg && !*errmsg)
-            *errmsg = why;
-        else
-            free(why);
-        X509_REQ_free(req);
+        if (errmsg && !*errmsg) {
+            *errmsg = r.errmsg;
+            r.errmsg = NULL;
+        }
+        free(r.errmsg);
+        ca_issued_cleanup(&r.out);
+        memset(out, 0, sizeof *out);
         return rc;
     }
-    out->cert = ca_build_leaf(ca, iss, pub, "device", device_id, NULL, NULL, out->serial, sizeof out->serial,
-                              errmsg);
-    X509_REQ_free(req);
-    if (!out->cert)
-        return -ERR_CRYPTO;
-    const char *serials[1] = {out->serial}, *ids[1] = {device_id};
-    rc = ca_record_issued(ca, iss, &out->cert, serials, ids, 1, "device", via, errmsg);
-    if (rc < 0) {
-        ca_issued_cleanup(out);
-        return rc;
-    }
-    log_info("ca", "event=issue serial=%s device=%s issuer=%s via=%s", out->serial, device_id, iss->name, via);
+    free(r.errmsg);
+    *out = r.out;
     return 0;
 }
 
