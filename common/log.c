@@ -2,6 +2,8 @@
  * State: level and format are file-static, written only at start-up. */
 #include "log.h"
 
+#include "cfg.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,11 @@
 #include <unistd.h>
 
 #define LOG_LINE_MAX 4096
+
+const struct cfg_key log_cfg_schema[] = {
+    {"log", "level", CFG_STR, "info", 0, 0, 0, "ACS_LOG_LEVEL", "error, warning, info or debug"},
+    CFG_END,
+};
 
 static int log_level = LOG_INFO;
 static enum log_format log_format = LOG_FORMAT_AUTO;

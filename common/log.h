@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "cfg.h"
+
 #include <syslog.h> /* LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG */
 
 enum log_format {
@@ -14,6 +16,9 @@ enum log_format {
     LOG_FORMAT_PLAIN,
     LOG_FORMAT_JOURNAL,
 };
+
+/* The [log] section (level), for every binary's schema list. */
+extern const struct cfg_key log_cfg_schema[];
 
 void log_set_level(int level);
 int log_get_level(void);

@@ -15,11 +15,6 @@
 
 #define DEFAULT_CONFIG "/etc/acs/acs.ini"
 
-static const struct cfg_key log_cfg_schema[] = {
-    {"log", "level", CFG_STR, "info", 0, 0, 0, "ACS_LOG_LEVEL", "error, warning, info or debug"},
-    CFG_END,
-};
-
 static const struct cfg_key *const schemas[] = {db_cfg_schema, ca_cfg_schema, log_cfg_schema, NULL};
 
 struct command {
@@ -39,11 +34,14 @@ static const struct command commands[] = {
     {"batch", NULL, cmd_batch, 1,
      "factory mode: N device keys + certs  --count N --oui OUI --product-class PC --out DIR"},
     {"revoke", NULL, cmd_revoke, 1, "revoke a certificate  --serial S --reason R"},
+    {"crl", NULL, cmd_crl, 1, "write the signed CRL of an issuer  [--issuer NAME] [--out FILE] [--der]"},
+    {"ocsp-serve", NULL, cmd_ocsp_serve, 1, "OCSP responder and CRL server over HTTP  [--port 7580] [--bind ADDR]"},
     {"list", NULL, cmd_list, 1, "list certificates  [--device ID] [--revoked] [--limit N]"},
     {"show", NULL, cmd_show, 1, "show one certificate  --serial S [--pem]"},
     {"verify", NULL, cmd_verify, 1, "check a certificate as a TLS listener would  --cert FILE"},
     {"cacerts", NULL, cmd_cacerts, 1, "print the CA certificates (issuers, then root) as PEM  [--issuer NAME] [--out FILE]"},
     {"token", "create", cmd_token_create, 1, "one-time EST enrollment token  --device ID [--ttl SECONDS]"},
+    {"est-serve", NULL, cmd_est_serve, 1, "EST enrollment server over HTTPS  [--port 8445] --cert F --key F"},
     {"audit", "verify", cmd_audit_verify, 1, "check the audit log's hash chain"},
     {"audit", "list", cmd_audit_list, 1, "print the audit log  [--limit N]"},
     {"check-config", NULL, NULL, 0, "validate the configuration and exit"},
