@@ -81,7 +81,7 @@ static int issue_group(struct ca_ctx *ca, struct ca_authority *iss, const struct
         snprintf(id, CA_DEVICE_ID_MAX + 1, "%s-%s-%s%08ld", o->oui, o->product_class, o->serial_prefix,
                  first + i);
         EVP_PKEY *key = ca_key_generate(o->key_type, errmsg);
-        X509 *cert = key ? ca_build_leaf(ca, iss, key, "device", id, NULL, NULL, g->serials[g->n],
+        X509 *cert = key ? ca_build_leaf(ca, iss, key, NULL, "device", id, NULL, NULL, g->serials[g->n],
                                          sizeof g->serials[g->n], errmsg)
                          : NULL;
         if (!cert)

@@ -45,7 +45,8 @@ static int san_list(char *out, size_t n, const char *list, const char *prefix)
     return 0;
 }
 
-X509 *ca_build_leaf(struct ca_ctx *ca, struct ca_authority *iss, EVP_PKEY *pub, const char *profile,
+X509 *ca_build_leaf(struct ca_ctx *ca, struct ca_authority *iss, EVP_PKEY *pub, X509_PUBKEY *spki,
+                    const char *profile,
                     const char *name, const char *dns_names, const char *ips, char *serial_hex, size_t hexlen,
                     char **errmsg)
 {
@@ -68,7 +69,8 @@ X509 *ca_build_leaf(struct ca_ctx *ca, struct ca_authority *iss, EVP_PKEY *pub, 
              X509_NAME_add_entry_by_txt(subj, "CN", MBSTRING_UTF8, (const unsigned char *)name, -1, -1, 0) &&
              X509_set_subject_name(x, subj) && X509_set_issuer_name(x, X509_get_subject_name(iss->cert)) &&
              X509_gmtime_adj(X509_getm_notBefore(x), -cfg_int(cfg, "ca", "backdate_seconds")) &&
-             X509_time_adj_ex(X509_getm_notAfter(x), (int)days, 0, NULL) && X509_set_pubkey(x, pub);
+             X509_time_adj_ex(X509_getm_notAfter(x), (int)days, 0, NULL) &&
+             (spki ? ca_copy_spki(x, spki) == 0 : X509_set_pubkey(x, pub) == 1);
     /* never outlive the issuer: clients reject such chains */
     if (ok && ASN1_TIME_compare(X509_get0_notAfter(x), X509_get0_notAfter(iss->cert)) > 0)
         ok = X509_set1_notAfter(x, X509_get0_notAfter(iss->cert));
@@ -249,7 +251,7 @@ static int prepare_one(struct ca_ctx *ca, struct ca_authority *iss, struct ca_cs
         log_warn("ca", "event=issue_refused device=%.64s via=%s reason=%s", r->device_id ? r->device_id : "", via,
                  log_quote(reason, sizeof reason, r->errmsg));
     } else {
-        r->out.cert = ca_build_leaf(ca, iss, pub, "device", r->device_id, NULL, NULL, r->out.serial,
+        r->out.cert = ca_build_leaf(ca, iss, pub, X509_REQ_get_X509_PUBKEY(req), "device", r->device_id, NULL, NULL, r->out.serial,
                                     sizeof r->out.serial, &r->errmsg);
         r->rc = r->out.cert ? 0 : -ERR_CRYPTO;
     }
@@ -335,7 +337,7 @@ int ca_issue_server(struct ca_ctx *ca, const char *issuer, const char *common_na
     EVP_PKEY *key = ca_key_generate("ec-p256", errmsg);
     if (!key)
         return -ERR_CRYPTO;
-    out->cert = ca_build_leaf(ca, iss, key, "server", common_name, dns_names, ips, out->serial,
+    out->cert = ca_build_leaf(ca, iss, key, NULL, "server", common_name, dns_names, ips, out->serial,
                               sizeof out->serial, errmsg);
     const char *serials[1] = {out->serial}, *ids[1] = {NULL};
     int rc = out->cert ? ca_record_issued(ca, iss, &out->cert, serials, ids, 1, "server", "server", errmsg)

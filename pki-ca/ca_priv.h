@@ -15,11 +15,13 @@ void ca_audit_refusal(struct ca_ctx *ca, const char *action, const char *subject
 
 #include <openssl/x509.h>
 
-/* Build and sign an end-entity certificate for pub under iss (key loaded).
+/* Build and sign an end-entity certificate for pub under iss (key loaded); when spki is
+ * given (a CSR's), it is copied as encoded, which is much cheaper than re-encoding pub.
  * profile "device": CN=device_id, SAN urn:dev:ops:<id>, EKU clientAuth.
  * profile "server": CN=name, SAN DNS/IP from the comma lists, EKU serverAuth.
  * serial_hex receives the serial. NULL with *errmsg on failure. */
-X509 *ca_build_leaf(struct ca_ctx *ca, struct ca_authority *iss, EVP_PKEY *pub, const char *profile,
+X509 *ca_build_leaf(struct ca_ctx *ca, struct ca_authority *iss, EVP_PKEY *pub, X509_PUBKEY *spki,
+                    const char *profile,
                     const char *name, const char *dns_names, const char *ips, char *serial_hex,
                     size_t hexlen, char **errmsg);
 /* Record n issued certificates (DB rows + one audit row each) in one transaction

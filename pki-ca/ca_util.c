@@ -80,6 +80,38 @@ int ca_device_id_valid(const char *id)
     return part_valid(rest, (size_t)(dash - rest)) && part_valid(dash + 1, strlen(dash + 1));
 }
 
+int ca_cert_device_id(const X509 *cert, char *out, size_t n)
+{
+    if (n < CA_DEVICE_ID_MAX + 1)
+        return -ERR_INVAL;
+    out[0] = '\0';
+    GENERAL_NAMES *names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+    const size_t plen = strlen(CA_DEVICE_URN_PREFIX);
+    int found = 0;
+    for (int i = 0; i < sk_GENERAL_NAME_num(names) && !found; i++) {
+        GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
+        if (g->type != GEN_URI)
+            continue;
+        const char *u = (const char *)ASN1_STRING_get0_data(g->d.uniformResourceIdentifier);
+        int len = ASN1_STRING_length(g->d.uniformResourceIdentifier);
+        if (len > (int)plen && (size_t)len - plen <= CA_DEVICE_ID_MAX && !memcmp(u, CA_DEVICE_URN_PREFIX, plen) &&
+            !memchr(u, 0, (size_t)len)) {
+            memcpy(out, u + plen, (size_t)len - plen);
+            out[len - plen] = '\0';
+            found = 1;
+        }
+    }
+    GENERAL_NAMES_free(names);
+    char cn[CA_DEVICE_ID_MAX + 2] = "";
+    int cnlen = found ? X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof cn) : -1;
+    /* cnlen != strlen: a CN with an embedded NUL must not match its prefix */
+    if (cnlen < 0 || (size_t)cnlen != strlen(cn) || strcmp(cn, out) || !ca_device_id_valid(out)) {
+        out[0] = '\0';
+        return -ERR_AUTH;
+    }
+    return 0;
+}
+
 ASN1_INTEGER *ca_serial_random(char *hex, size_t hexlen)
 {
     unsigned char raw[16];
@@ -131,8 +163,12 @@ int ca_serial_normalise(const char *in, char *hex, size_t hexlen)
             return -ERR_INVAL;
         digits[o++] = (char)tolower((unsigned char)*in);
     }
-    if (o == 0)
-        digits[o++] = '0';
+    if (o == 0) { /* zero: BN_bn2hex's "0", not "00" */
+        if (hexlen < 2)
+            return -ERR_INVAL;
+        snprintf(hex, hexlen, "0");
+        return 0;
+    }
     digits[o] = '\0';
     int pad = o % 2;
     if (o + (size_t)pad + 1 > hexlen)
@@ -386,4 +422,42 @@ int ca_time_text(const ASN1_TIME *t, char *out, size_t n)
     if (!ASN1_TIME_to_tm(t, &tm))
         return -ERR_INVAL;
     return strftime(out, n, "%Y-%m-%d %H:%M:%S+00", &tm) ? 0 : -ERR_INVAL;
+}
+
+int ca_copy_spki(X509 *x, X509_PUBKEY *src)
+{
+    /* X509_set_pubkey() re-encodes the key and decodes it again through OpenSSL 3's
+     * decoder lookup, which costs more than the signature; copying the encoded
+     * SubjectPublicKeyInfo fields needs neither. */
+    ASN1_OBJECT *alg = NULL;
+    const unsigned char *pk = NULL;
+    int pklen = 0, ptype = V_ASN1_UNDEF;
+    X509_ALGOR *pa = NULL;
+    const void *pval = NULL;
+    if (!X509_PUBKEY_get0_param(&alg, &pk, &pklen, &pa, src) || pklen <= 0)
+        return -ERR_CRYPTO;
+    X509_ALGOR_get0(NULL, &ptype, &pval, pa);
+    void *param = NULL;
+    if (ptype == V_ASN1_OBJECT)
+        param = OBJ_dup(pval);
+    else if (ptype == V_ASN1_SEQUENCE)
+        param = ASN1_STRING_dup(pval);
+    else if (ptype != V_ASN1_NULL && ptype != V_ASN1_UNDEF)
+        return -ERR_CRYPTO;
+    ASN1_OBJECT *alg_dup = OBJ_dup(alg);
+    unsigned char *enc = OPENSSL_memdup(pk, (size_t)pklen);
+    X509_PUBKEY *dst = X509_get_X509_PUBKEY(x);
+    if ((ptype == V_ASN1_OBJECT || ptype == V_ASN1_SEQUENCE) && !param)
+        goto fail;
+    if (!dst || !alg_dup || !enc || !X509_PUBKEY_set0_param(dst, alg_dup, ptype, param, enc, pklen))
+        goto fail;
+    return 0;
+fail:
+    ASN1_OBJECT_free(alg_dup);
+    OPENSSL_free(enc);
+    if (ptype == V_ASN1_OBJECT)
+        ASN1_OBJECT_free(param);
+    else
+        ASN1_STRING_free(param);
+    return -ERR_CRYPTO;
 }

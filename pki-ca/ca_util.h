@@ -18,6 +18,12 @@
  * OUI: 6 uppercase hex digits; other parts 1..64 of [A-Za-z0-9._~%+:]. */
 int ca_device_id_valid(const char *id);
 
+/* Device identity of a certificate: the urn:dev:ops:<id> URI SAN, which must equal the
+ * subject CN and be a valid device id. Copies it into out (n >= CA_DEVICE_ID_MAX + 1);
+ * 0, or -ERR_AUTH (out = "") when the certificate carries no such identity. Pure: no
+ * chain or validity check (the verifier does those first). */
+int ca_cert_device_id(const X509 *cert, char *out, size_t n);
+
 /* 128 random bits as a positive ASN1_INTEGER; hex (lowercase) into hex[33+]. */
 ASN1_INTEGER *ca_serial_random(char *hex, size_t hexlen);
 /* Lowercase hex of an ASN1_INTEGER serial into hex; 0 or -ERR_INVAL. */
@@ -34,6 +40,9 @@ int ca_key_write_encrypted(EVP_PKEY *key, const char *path, const char *pass, ch
 EVP_PKEY *ca_key_read_encrypted(const char *path, const char *pass, char **errmsg);
 /* Write an unencrypted key (device keys for the simulator), mode 0600. */
 int ca_key_write_plain(EVP_PKEY *key, const char *path, char **errmsg) WARN_UNUSED;
+
+/* Put src (e.g. a CSR's SubjectPublicKeyInfo) into x without decoding the key. */
+int ca_copy_spki(X509 *x, X509_PUBKEY *src) WARN_UNUSED;
 
 /* Add an extension by its OpenSSL config text ("critical,CA:TRUE"). */
 int ca_add_ext(X509 *cert, X509 *issuer, int nid, const char *value) WARN_UNUSED;
