@@ -88,6 +88,11 @@ struct ca_csr_req {
 };
 int ca_issue_from_csrs(struct ca_ctx *ca, const char *issuer, struct ca_csr_req *reqs, size_t n,
                        const char *via, char **errmsg) WARN_UNUSED;
+/* The first half of ca_issue_from_csrs: policy, build and sign, nothing recorded.
+ * Accepted requests have rc 0 and a certificate that must not leave before it is
+ * recorded (ca_writer_submit, or ca_record_issued). *iss_out: the issuer used. */
+int ca_issue_prepare(struct ca_ctx *ca, const char *issuer, struct ca_csr_req *reqs, size_t n,
+                     const char *via, struct ca_authority **iss_out, char **errmsg) WARN_UNUSED;
 /* Issue a TLS server certificate for a freshly generated key (dns_names/ips: comma lists). */
 int ca_issue_server(struct ca_ctx *ca, const char *issuer, const char *common_name,
                     const char *dns_names, const char *ips, EVP_PKEY **key_out,

@@ -259,8 +259,8 @@ static int prepare_one(struct ca_ctx *ca, struct ca_authority *iss, struct ca_cs
     return r->rc;
 }
 
-int ca_issue_from_csrs(struct ca_ctx *ca, const char *issuer, struct ca_csr_req *reqs, size_t n, const char *via,
-                       char **errmsg)
+int ca_issue_prepare(struct ca_ctx *ca, const char *issuer, struct ca_csr_req *reqs, size_t n, const char *via,
+                     struct ca_authority **iss_out, char **errmsg)
 {
     for (size_t i = 0; i < n; i++) {
         memset(&reqs[i].out, 0, sizeof reqs[i].out);
@@ -272,12 +272,23 @@ int ca_issue_from_csrs(struct ca_ctx *ca, const char *issuer, struct ca_csr_req 
         return -ERR_NOENT;
     if (iss->is_root)
         return ca_fail(errmsg, -ERR_POLICY, "the root CA does not issue device certificates; name an issuer");
+    for (size_t i = 0; i < n; i++)
+        prepare_one(ca, iss, &reqs[i], via);
+    *iss_out = iss;
+    return 0;
+}
+
+/* Record the accepted requests of a prepared group in one transaction; on failure
+ * every accepted request loses its certificate again. */
+static int record_prepared(struct ca_ctx *ca, struct ca_authority *iss, struct ca_csr_req *reqs, size_t n,
+                           const char *via, char **errmsg)
+{
     X509 **certs = calloc(n ? n : 1, sizeof *certs);
     const char **serials = calloc(n ? n : 1, sizeof *serials), **ids = calloc(n ? n : 1, sizeof *ids);
     size_t built = 0;
     int rc = certs && serials && ids ? 0 : ca_fail(errmsg, -ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n && rc == 0; i++)
-        if (prepare_one(ca, iss, &reqs[i], via) == 0) {
+        if (reqs[i].rc == 0) {
             certs[built] = reqs[i].out.cert;
             serials[built] = reqs[i].out.serial;
             ids[built++] = reqs[i].device_id;
@@ -300,6 +311,14 @@ int ca_issue_from_csrs(struct ca_ctx *ca, const char *issuer, struct ca_csr_req 
     free(serials);
     free(ids);
     return rc;
+}
+
+int ca_issue_from_csrs(struct ca_ctx *ca, const char *issuer, struct ca_csr_req *reqs, size_t n, const char *via,
+                       char **errmsg)
+{
+    struct ca_authority *iss = NULL;
+    int rc = ca_issue_prepare(ca, issuer, reqs, n, via, &iss, errmsg);
+    return rc < 0 ? rc : record_prepared(ca, iss, reqs, n, via, errmsg);
 }
 
 int ca_issue_from_csr(struct ca_ctx *ca, const char *issuer, const unsigned char *csr, size_t csr_len,

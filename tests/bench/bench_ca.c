@@ -1,6 +1,7 @@
 /* tests/bench/bench_ca.c — CA benchmarks, run by tests/bench/bench-ca.
  *   bench_ca ref-issue N         minimal in-process issuer (parse + verify CSR, build, sign)
  *   bench_ca issue N GROUP       libpkica issuance: policy + build + sign + DB write, GROUP per txn
+ *   bench_ca pipe N GROUP        the same, recording on ca_writer's thread while the next group is signed
  * Prints key=value lines. The DB and config come from ACS_CONFIG / ACS_DB_CONNINFO. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "ca.h"
 #include "ca_util.h"
+#include "ca_writer.h"
 #include "cfg.h"
 #include "db.h"
 #include "log.h"
@@ -99,7 +101,7 @@ static int ref_issue(int n)
     return issued == n ? 0 : 1;
 }
 
-static int lib_issue(int n, int group)
+static int lib_issue(int n, int group, int pipelined)
 {
     static const struct cfg_key *const schemas[] = {db_cfg_schema, ca_cfg_schema, log_cfg_schema, NULL};
     char *err = NULL;
@@ -123,38 +125,53 @@ static int lib_issue(int n, int group)
         fprintf(stderr, "bench: issuer: %s\n", err ? err : "?");
         return 1;
     }
+    struct ca_writer *w = pipelined ? ca_writer_new(cfg, "bench", &err) : NULL;
+    if (pipelined && !w) {
+        fprintf(stderr, "bench: writer: %s\n", err ? err : "?");
+        return 1;
+    }
     double t0 = now_s();
-    int issued = 0;
+    long issued = 0;
     for (int first = 0; first < n; first += group) {
         int k = n - first < group ? n - first : group;
         for (int i = 0; i < k; i++)
             reqs[i] = (struct ca_csr_req){.csr = s.der[first + i], .len = s.len[first + i],
                                           .device_id = s.ids[first + i]};
-        if (ca_issue_from_csrs(ca, NULL, reqs, (size_t)k, "bench", &err) < 0) {
+        struct ca_authority *iss = NULL;
+        int rc = pipelined ? ca_issue_prepare(ca, NULL, reqs, (size_t)k, "bench", &iss, &err)
+                           : ca_issue_from_csrs(ca, NULL, reqs, (size_t)k, "bench", &err);
+        if (rc == 0 && pipelined)
+            rc = ca_writer_submit(w, iss, reqs, (size_t)k, "bench");
+        if (rc < 0) {
             fprintf(stderr, "bench: issue: %s\n", err ? err : "?");
             return 1;
         }
         for (int i = 0; i < k; i++) {
-            issued += reqs[i].rc == 0;
+            issued += !pipelined && reqs[i].rc == 0;
             free(reqs[i].errmsg);
             ca_issued_cleanup(&reqs[i].out);
         }
     }
+    if (pipelined && ca_writer_drain(w, &issued, &err) < 0) {
+        fprintf(stderr, "bench: writer: %s\n", err ? err : "?");
+        return 1;
+    }
+    ca_writer_free(w);
     double secs = now_s() - t0;
-    printf("lib_issued=%d\nlib_group=%d\nlib_seconds=%.3f\nlib_certs_per_s=%.0f\n", issued, group, secs,
-           issued / secs);
+    printf("lib_issued=%ld\nlib_group=%d\nlib_pipelined=%d\nlib_seconds=%.3f\nlib_certs_per_s=%.0f\n", issued, group,
+           pipelined, secs, (double)issued / secs);
     ca_free(ca);
     db_free(db);
     cfg_free(cfg);
-    return issued == n ? 0 : 1;
+    return issued == (long)n ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
     if (argc >= 3 && !strcmp(argv[1], "ref-issue"))
         return ref_issue((int)strtol(argv[2], NULL, 10));
-    if (argc >= 4 && !strcmp(argv[1], "issue"))
-        return lib_issue((int)strtol(argv[2], NULL, 10), (int)strtol(argv[3], NULL, 10));
-    fprintf(stderr, "usage: bench_ca ref-issue N | issue N GROUP\n");
+    if (argc >= 4 && (!strcmp(argv[1], "issue") || !strcmp(argv[1], "pipe")))
+        return lib_issue((int)strtol(argv[2], NULL, 10), (int)strtol(argv[3], NULL, 10), argv[1][0] == 'p');
+    fprintf(stderr, "usage: bench_ca ref-issue N | issue N GROUP | pipe N GROUP\n");
     return 2;
 }
