@@ -158,10 +158,12 @@ static char *read_line(char *str, int num, void *stream)
         return NULL;
     const char *nl = strchr(c->cursor, '\n');
     size_t len = nl ? (size_t)(nl - c->cursor) + 1 : strlen(c->cursor);
-    if (len >= (size_t)num)
-        len = (size_t)num - 1; /* cannot happen: lines were length-checked first */
-    memcpy(str, c->cursor, len);
-    str[len] = '\0';
+    /* A line of CFG_LINE_MAX characters fills str without its '\n': hand inih the
+     * line alone but consume the newline too, so it is not read as an extra line
+     * (which shifted every later line number by one). Longer lines were refused. */
+    size_t copy = len < (size_t)num ? len : (size_t)num - 1;
+    memcpy(str, c->cursor, copy);
+    str[copy] = '\0';
     c->cursor += len;
     c->lineno++;
     return str;

@@ -302,35 +302,6 @@ static enum ca_verify_reason map_x509_error(int err)
     }
 }
 
-/* Device identity: the urn:dev:ops: SAN, which must equal the CN. */
-static int leaf_identity(X509 *leaf, struct ca_verify_result *out)
-{
-    GENERAL_NAMES *names = X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL, NULL);
-    const size_t plen = strlen(CA_DEVICE_URN_PREFIX);
-    int found = 0;
-    for (int i = 0; i < sk_GENERAL_NAME_num(names) && !found; i++) {
-        GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
-        if (g->type != GEN_URI)
-            continue;
-        const char *u = (const char *)ASN1_STRING_get0_data(g->d.uniformResourceIdentifier);
-        int len = ASN1_STRING_length(g->d.uniformResourceIdentifier);
-        if (len > (int)plen && (size_t)len - plen <= CA_DEVICE_ID_MAX && !memcmp(u, CA_DEVICE_URN_PREFIX, plen) &&
-            !memchr(u, 0, (size_t)len)) {
-            memcpy(out->device_id, u + plen, (size_t)len - plen);
-            out->device_id[len - plen] = '\0';
-            found = 1;
-        }
-    }
-    GENERAL_NAMES_free(names);
-    char cn[CA_DEVICE_ID_MAX + 2] = "";
-    if (!found || X509_NAME_get_text_by_NID(X509_get_subject_name(leaf), NID_commonName, cn, sizeof cn) < 0 ||
-        strcmp(cn, out->device_id) || !ca_device_id_valid(out->device_id)) {
-        out->device_id[0] = '\0';
-        return -1;
-    }
-    return 0;
-}
-
 int ca_verify_peer(struct ca_verifier *v, const unsigned char *const *ders, const size_t *lens, size_t n,
                    struct ca_verify_result *out)
 {
@@ -391,7 +362,7 @@ int ca_verify_peer(struct ca_verifier *v, const unsigned char *const *ders, cons
         out->reason = CA_VERIFY_REVOKED;
         snprintf(out->detail, sizeof out->detail, "certificate %s is revoked", out->serial);
         rc = -ERR_REVOKED;
-    } else if (leaf_identity(leaf, out) < 0) {
+    } else if (ca_cert_device_id(leaf, out->device_id, sizeof out->device_id) < 0) {
         out->reason = CA_VERIFY_NO_IDENTITY;
         snprintf(out->detail, sizeof out->detail, "no urn:dev:ops identity matching the CN");
     } else {

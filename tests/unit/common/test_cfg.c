@@ -241,6 +241,26 @@ static void long_value_in_file(void **state)
     assert_int_equal(cfg_int(c, "t", "port"), 81);
 }
 
+/* A line of exactly 199 characters is accepted, and the lines after it keep their
+ * numbers (its newline was once read as an extra line: errors named line n+1). */
+static void longest_line_keeps_numbering(void **state)
+{
+    struct cfg *c = *state;
+    char value[200], text[400];
+    size_t vlen = 199 - strlen("name = ");
+    memset(value, 'v', vlen);
+    value[vlen] = '\0';
+    snprintf(text, sizeof text, "[t]\nname = %s\nport = 81\n", value);
+    load_ok(c, text);
+    assert_string_equal(cfg_str(c, "t", "name"), value);
+    assert_int_equal(cfg_int(c, "t", "port"), 81);
+    snprintf(text, sizeof text, "[t]\nname = %s\nport = 0\n", value);
+    load_fails(c, text, "test.ini:3:", "out of range");
+    value[vlen - 1] = '\0'; /* 198 + "\r": 199 characters again */
+    snprintf(text, sizeof text, "[t]\nname = %s\r\nbogus = 1", value);
+    load_fails(c, text, "test.ini:3:", "bogus");
+}
+
 static void env_override(void **state)
 {
     struct cfg *c = *state;
@@ -427,6 +447,7 @@ int main(void)
         T(bool_parsing),
         T(set_from_code),
         T(long_value_in_file),
+        T(longest_line_keeps_numbering),
         T(env_override),
         T(env_empty_is_ignored),
         T(env_invalid),
