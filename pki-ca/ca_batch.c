@@ -16,6 +16,7 @@
 
 struct group {
     X509 *certs[CA_BATCH_GROUP];
+    EVP_PKEY *keys[CA_BATCH_GROUP];
     char serials[CA_BATCH_GROUP][CA_SERIAL_HEX_MAX + 1];
     char ids[CA_BATCH_GROUP][CA_DEVICE_ID_MAX + 1];
     size_t n;
@@ -52,9 +53,31 @@ static void unlink_group(const char *dir, struct group *g)
 
 static void free_group(struct group *g)
 {
-    for (size_t i = 0; i < g->n; i++)
+    for (size_t i = 0; i < g->n; i++) {
         X509_free(g->certs[i]);
+        EVP_PKEY_free(g->keys[i]);
+    }
     g->n = 0;
+}
+
+/* Append the group to the bundle (key + certificate per device, each preceded by a
+ * "# <device id> <serial>" line). On failure the bundle is cut back to where it was. */
+static int append_bundle(int fd, struct group *g)
+{
+    off_t before = lseek(fd, 0, SEEK_END);
+    BIO *mem = BIO_new(BIO_s_mem());
+    int ok = before >= 0 && mem != NULL;
+    for (size_t i = 0; ok && i < g->n; i++)
+        ok = BIO_printf(mem, "# %s %s\n", g->ids[i], g->serials[i]) > 0 &&
+             PEM_write_bio_PrivateKey(mem, g->keys[i], NULL, NULL, 0, NULL, NULL) &&
+             PEM_write_bio_X509(mem, g->certs[i]);
+    char *data = NULL;
+    long len = ok ? BIO_get_mem_data(mem, &data) : 0;
+    ok = ok && len > 0 && write(fd, data, (size_t)len) == (ssize_t)len && fsync(fd) == 0;
+    BIO_free(mem);
+    if (!ok && before >= 0 && ftruncate(fd, before) != 0)
+        return -ERR_IO;
+    return ok ? 0 : -ERR_IO;
 }
 
 static int write_chain(struct ca_ctx *ca, struct ca_authority *iss, const char *dir, char **errmsg)
@@ -71,9 +94,10 @@ static int write_chain(struct ca_ctx *ca, struct ca_authority *iss, const char *
     return 0;
 }
 
-/* Build, write and record one group of devices [first, first + n). */
+/* Build, write and record one group of devices [first, first + n). Files are written
+ * before the DB commit and removed (or the bundle cut back) when the commit fails. */
 static int issue_group(struct ca_ctx *ca, struct ca_authority *iss, const struct ca_batch_opts *o, long first,
-                       long n, struct group *g, FILE *index, char **errmsg)
+                       long n, struct group *g, int bundle_fd, FILE *index, char **errmsg)
 {
     int rc = 0;
     for (long i = 0; i < n && rc == 0; i++) {
@@ -84,15 +108,19 @@ static int issue_group(struct ca_ctx *ca, struct ca_authority *iss, const struct
         X509 *cert = key ? ca_build_leaf(ca, iss, key, NULL, "device", id, NULL, NULL, g->serials[g->n],
                                          sizeof g->serials[g->n], errmsg)
                          : NULL;
-        if (!cert)
+        if (!cert) {
+            EVP_PKEY_free(key);
             rc = -ERR_CRYPTO;
-        else
-            g->certs[g->n++] = cert;
-        if (rc == 0 && (write_pem_file(o->out_dir, id, ".key.pem", NULL, key) < 0 ||
-                        write_pem_file(o->out_dir, id, ".crt.pem", cert, NULL) < 0))
+            break;
+        }
+        g->keys[g->n] = key;
+        g->certs[g->n++] = cert;
+        if (bundle_fd < 0 && (write_pem_file(o->out_dir, id, ".key.pem", NULL, key) < 0 ||
+                              write_pem_file(o->out_dir, id, ".crt.pem", cert, NULL) < 0))
             rc = ca_fail(errmsg, -ERR_IO, "cannot write files for %s in %s", id, o->out_dir);
-        EVP_PKEY_free(key);
     }
+    if (rc == 0 && bundle_fd >= 0 && append_bundle(bundle_fd, g) < 0)
+        return ca_fail(errmsg, -ERR_IO, "cannot write %s/identities.pem", o->out_dir);
     const char *serials[CA_BATCH_GROUP], *ids[CA_BATCH_GROUP];
     for (size_t i = 0; i < g->n; i++) {
         serials[i] = g->serials[i];
@@ -101,7 +129,8 @@ static int issue_group(struct ca_ctx *ca, struct ca_authority *iss, const struct
     if (rc == 0)
         rc = ca_record_issued(ca, iss, g->certs, serials, ids, g->n, "device", "batch", errmsg);
     if (rc < 0) {
-        unlink_group(o->out_dir, g);
+        if (bundle_fd < 0)
+            unlink_group(o->out_dir, g);
         return rc;
     }
     for (size_t i = 0; i < g->n; i++)
@@ -135,19 +164,32 @@ int ca_issue_batch(struct ca_ctx *ca, const struct ca_batch_opts *o, long *done,
     FILE *index = fopen(path, "a");
     if (!index)
         return ca_fail(errmsg, -ERR_IO, "cannot write %s", path);
+    int bundle_fd = -1;
+    if (!o->per_device_files) {
+        snprintf(path, sizeof path, "%s/identities.pem", o->out_dir);
+        bundle_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (bundle_fd < 0) {
+            fclose(index);
+            return ca_fail(errmsg, -ERR_IO, "cannot write %s: %s", path, strerror(errno));
+        }
+    }
     struct group *g = calloc(1, sizeof *g);
     if (!g) {
         fclose(index);
+        if (bundle_fd >= 0)
+            close(bundle_fd);
         return -ERR_NOMEM;
     }
     for (long first = o->start; rc == 0 && first < o->start + o->count; first += CA_BATCH_GROUP) {
         long n = o->start + o->count - first;
-        rc = issue_group(ca, iss, o, first, n < CA_BATCH_GROUP ? n : CA_BATCH_GROUP, g, index, errmsg);
+        rc = issue_group(ca, iss, o, first, n < CA_BATCH_GROUP ? n : CA_BATCH_GROUP, g, bundle_fd, index, errmsg);
         if (rc == 0)
             *done += (long)g->n;
         free_group(g);
     }
     free(g);
+    if (bundle_fd >= 0 && close(bundle_fd) != 0 && rc == 0)
+        rc = ca_fail(errmsg, -ERR_IO, "cannot write %s/identities.pem", o->out_dir);
     if (fclose(index) != 0 && rc == 0)
         rc = ca_fail(errmsg, -ERR_IO, "cannot write %s", path);
     log_info("ca", "event=batch issuer=%s oui=%s product_class=%s issued=%ld result=%s", iss->name, o->oui,

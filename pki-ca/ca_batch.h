@@ -1,5 +1,7 @@
 /* pki-ca/ca_batch.h — factory mode: many device keys + certificates at once.
- * Writes <out_dir>/<device_id>.key.pem (0600) and .crt.pem, chain.pem and devices.tsv;
+ * Writes <out_dir>/identities.pem (0600: per device a "# <id> <serial>" line, its key and
+ * its certificate), or with per_device_files <id>.key.pem (0600) and <id>.crt.pem;
+ * always chain.pem (issuer, root) and devices.tsv (id, serial);
  * DB rows and audit rows are written per group of CA_BATCH_GROUP in one transaction.
  * Thread-safety: per ca_ctx. */
 #ifndef PKICA_CA_BATCH_H
@@ -18,6 +20,7 @@ struct ca_batch_opts {
     const char *out_dir;        /* created if missing */
     const char *key_type;       /* "ec-p256" default */
     long start, count;
+    int per_device_files;       /* one key and one cert file per device (slow for big fleets) */
 };
 
 /* Issue opts->count device identities. *done gets the number fully issued (files written

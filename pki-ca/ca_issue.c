@@ -70,7 +70,7 @@ X509 *ca_build_leaf(struct ca_ctx *ca, struct ca_authority *iss, EVP_PKEY *pub, 
              X509_set_subject_name(x, subj) && X509_set_issuer_name(x, X509_get_subject_name(iss->cert)) &&
              X509_gmtime_adj(X509_getm_notBefore(x), -cfg_int(cfg, "ca", "backdate_seconds")) &&
              X509_time_adj_ex(X509_getm_notAfter(x), (int)days, 0, NULL) &&
-             (spki ? ca_copy_spki(x, spki) == 0 : X509_set_pubkey(x, pub) == 1);
+             (spki ? ca_copy_spki(x, spki) : ca_set_pubkey(x, pub)) == 0;
     /* never outlive the issuer: clients reject such chains */
     if (ok && ASN1_TIME_compare(X509_get0_notAfter(x), X509_get0_notAfter(iss->cert)) > 0)
         ok = X509_set1_notAfter(x, X509_get0_notAfter(iss->cert));

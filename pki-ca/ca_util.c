@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -460,4 +461,31 @@ fail:
     else
         ASN1_STRING_free(param);
     return -ERR_CRYPTO;
+}
+
+int ca_set_pubkey(X509 *x, EVP_PKEY *key)
+{
+    /* EC keys: fill the SubjectPublicKeyInfo from the encoded point and the curve,
+     * skipping OpenSSL 3's encode-then-decode in X509_set_pubkey(). */
+    char group[64];
+    unsigned char point[133];
+    size_t glen = 0, plen = 0;
+    int nid = NID_undef;
+    if (EVP_PKEY_get_base_id(key) == EVP_PKEY_EC &&
+        EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &glen) &&
+        EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, sizeof point, &plen))
+        nid = OBJ_sn2nid(group) != NID_undef ? OBJ_sn2nid(group) : EC_curve_nist2nid(group);
+    if (nid == NID_undef) {
+        ERR_clear_error();
+        return X509_set_pubkey(x, key) ? 0 : -ERR_CRYPTO;
+    }
+    unsigned char *enc = OPENSSL_memdup(point, plen);
+    X509_PUBKEY *dst = X509_get_X509_PUBKEY(x);
+    if (!enc || !dst ||
+        !X509_PUBKEY_set0_param(dst, OBJ_nid2obj(NID_X9_62_id_ecPublicKey), V_ASN1_OBJECT, OBJ_nid2obj(nid), enc,
+                                (int)plen)) {
+        OPENSSL_free(enc);
+        return -ERR_CRYPTO;
+    }
+    return 0;
 }

@@ -44,6 +44,9 @@ int ca_key_write_plain(EVP_PKEY *key, const char *path, char **errmsg) WARN_UNUS
 /* Put src (e.g. a CSR's SubjectPublicKeyInfo) into x without decoding the key. */
 int ca_copy_spki(X509 *x, X509_PUBKEY *src) WARN_UNUSED;
 
+/* X509_set_pubkey, without OpenSSL 3's encode/decode round trip for EC keys. */
+int ca_set_pubkey(X509 *x, EVP_PKEY *key) WARN_UNUSED;
+
 /* Add an extension by its OpenSSL config text ("critical,CA:TRUE"). */
 int ca_add_ext(X509 *cert, X509 *issuer, int nid, const char *value) WARN_UNUSED;
 /* Sign with the digest that fits the key (SHA-256 for P-256/RSA, SHA-384 for P-384). */

@@ -10,13 +10,13 @@
 int cmd_batch(struct cli *c, int argc, char **argv)
 {
     static const char use[] = "batch --count N --oui OUI --product-class PC --out DIR "
-                              "[--serial-prefix P] [--start N] [--issuer NAME] [--key-type T]";
+                              "[--serial-prefix P] [--start N] [--issuer NAME] [--key-type T] [--per-device-files]";
     static const struct option opts[] = {
         {"count", required_argument, NULL, 'n'},         {"oui", required_argument, NULL, 'o'},
         {"product-class", required_argument, NULL, 'p'}, {"out", required_argument, NULL, 'd'},
         {"serial-prefix", required_argument, NULL, 's'}, {"start", required_argument, NULL, 'S'},
         {"issuer", required_argument, NULL, 'i'},        {"key-type", required_argument, NULL, 't'},
-        {0, 0, 0, 0}};
+        {"per-device-files", no_argument, NULL, 'f'},    {0, 0, 0, 0}};
     struct ca_batch_opts o = {.serial_prefix = "SIM", .key_type = "ec-p256", .count = -1};
     int opt;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -30,6 +30,7 @@ int cmd_batch(struct cli *c, int argc, char **argv)
         case 's': o.serial_prefix = optarg; break;
         case 'i': o.issuer = optarg; break;
         case 't': o.key_type = optarg; break;
+        case 'f': o.per_device_files = 1; break;
         default: return cli_usage(use, NULL);
         }
         if (end && *end)

@@ -161,7 +161,7 @@ check_fail_output "verify refuses the revoked cert" 'refused: revoked' "$A" veri
 
 # --- batch (factory mode) ----------------------------------------------------
 check_output "batch issues 50 device identities" 'batch issued 50 of 50' "$A" batch --count 50 --oui 00D09E \
-    --product-class SimBox --out "$WORK/fleet"
+    --product-class SimBox --out "$WORK/fleet" --per-device-files
 check "batch wrote 50 keys and certs" test "$(ls "$WORK/fleet"/*.crt.pem | wc -l)" = 50
 check_output "a batch cert verifies" ': OK' openssl verify -CAfile "$WORK/chain.pem" \
     "$WORK/fleet/00D09E-SimBox-SIM00000049.crt.pem"
@@ -169,6 +169,17 @@ check_output "batch key matches its cert" 'match' bash -c \
     "[ \"\$(openssl pkey -in '$WORK/fleet/00D09E-SimBox-SIM00000007.key.pem' -pubout)\" = \"\$(openssl x509 -in '$WORK/fleet/00D09E-SimBox-SIM00000007.crt.pem' -noout -pubkey)\" ] && echo match"
 check "batch keys are 0600" test "$(stat -c %a "$WORK/fleet/00D09E-SimBox-SIM00000001.key.pem")" = 600
 check_output "batch certs are in the DB" '^50$' psql -d "$DBNAME" -tAc "select count(*) from certificates where issued_via='batch'"
+check_output "batch in bundle form (the default)" 'batch issued 30 of 30' "$A" batch --count 30 --oui 00D09E \
+    --product-class Bundle --out "$WORK/bundle"
+check_output "the bundle holds 30 keys and 30 certs" '^60$' grep -c -- '-----BEGIN' "$WORK/bundle/identities.pem"
+check "the bundle is 0600" test "$(stat -c %a "$WORK/bundle/identities.pem")" = 600
+check_output "devices.tsv lists 30 identities with serials" '^30$' bash -c \
+    "grep -cE '^00D09E-Bundle-SIM[0-9]{8}\s[0-9a-f]+$' '$WORK/bundle/devices.tsv'"
+# the 17th identity of the bundle: its key matches its cert and the cert verifies
+awk '/^# 00D09E-Bundle-SIM00000016 /{f=1; next} /^# /{f=0} f' "$WORK/bundle/identities.pem" >"$WORK/b16.pem"
+check_output "a bundle identity verifies" ': OK' openssl verify -CAfile "$WORK/bundle/chain.pem" "$WORK/b16.pem"
+check_output "its key matches its certificate" 'match' bash -c \
+    "[ \"\$(openssl pkey -in '$WORK/b16.pem' -pubout)\" = \"\$(openssl x509 -in '$WORK/b16.pem' -noout -pubkey)\" ] && echo match"
 check_fail_output "batch with a bad OUI is refused" 'invalid' "$A" -q batch --count 2 --oui zz --product-class X --out "$WORK/f2"
 check_exit "batch without --out is a usage error" 2 "$A" batch --count 2 --oui 00D09E --product-class X
 
