@@ -17,8 +17,9 @@ int ca_token_create(struct ca_ctx *ca, const char *device_id, long ttl_seconds, 
 
 /* Consume a token inside the caller's transaction: checks it exists, is unused, unexpired
  * and was made for device_id, then marks it used by serial. Returns the issuer id in
- * *issuer_id. -ERR_AUTH (unknown or wrong device), -ERR_EXPIRED, -ERR_EXIST (already used);
- * *errmsg names the cause. Refusals are not audited here (the caller audits). */
+ * *issuer_id. -ERR_AUTH (unknown token), -ERR_PERM (made for another device), -ERR_EXPIRED,
+ * -ERR_EXIST (already used); *errmsg names the cause. Refusals are not audited here (the
+ * caller audits). */
 int ca_token_consume(struct ca_ctx *ca, const char *token, const char *device_id, int *issuer_id,
                      char **errmsg) WARN_UNUSED;
 /* After issuance, record which certificate the token produced (same transaction). */
