@@ -206,8 +206,13 @@ int ca_key_acceptable(EVP_PKEY *key, char *desc, size_t desclen, char **errmsg)
     if (id == EVP_PKEY_EC) {
         char group[64] = "";
         size_t glen = 0;
-        if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &glen))
-            return ca_fail(errmsg, -ERR_POLICY, "EC key without a named curve");
+        char encoding[32] = "";
+        size_t elen = 0;
+        /* explicit curve parameters are forbidden in certificates (RFC 5480) */
+        if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &glen) ||
+            (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_EC_ENCODING, encoding, sizeof encoding, &elen) &&
+             strcmp(encoding, OSSL_PKEY_EC_ENCODING_GROUP) != 0))
+            return ca_fail(errmsg, -ERR_POLICY, "EC key without a named curve (explicit parameters are refused)");
         if (!strcmp(group, "prime256v1") || !strcmp(group, "P-256"))
             snprintf(desc, desclen, "ec-p256");
         else if (!strcmp(group, "secp384r1") || !strcmp(group, "P-384"))

@@ -41,7 +41,7 @@ static void fuzz_cfg(const char *text)
         abort(); /* every failure explains itself */
     if (err && !strncmp(err, "fuzz.ini:", 9)) {
         /* the line named in the message exists */
-        int lines = 0, line = atoi(err + 9);
+        int lines = 0, line = (int)strtol(err + 9, NULL, 10);
         for (const char *p = text; *p; lines++) {
             const char *nl = strchr(p, '\n');
             p = nl ? nl + 1 : p + strlen(p);

@@ -88,6 +88,10 @@ check_fail_output "an RSA-1024 key is refused as weak" 'weak key: RSA 1024' \
 csr "$WORK/p521.csr" 00D09E-VoIPBox-P521 -newkey ec -pkeyopt ec_paramgen_curve:P-521
 check_fail_output "an EC P-521 key is refused" 'secp521r1' \
     "$A" -q issue --csr "$WORK/p521.csr" --device 00D09E-VoIPBox-P521
+openssl ecparam -name prime256v1 -param_enc explicit -genkey -noout -out "$WORK/explicit.key" 2>/dev/null
+openssl req -new -key "$WORK/explicit.key" -subj "/CN=00D09E-VoIPBox-EXPL" -out "$WORK/explicit.csr" 2>/dev/null
+check_fail_output "an EC key with explicit curve parameters is refused" 'explicit parameters' \
+    "$A" -q issue --csr "$WORK/explicit.csr" --device 00D09E-VoIPBox-EXPL
 check_fail_output "a CN that is not the device is refused" 'wrong identity' \
     "$A" -q issue --csr "$WORK/dev.csr" --device 00D09E-VoIPBox-OTHER
 openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout "$WORK/x.key" -subj "/CN=$DEV" \
