@@ -122,6 +122,18 @@ int ca_token_mark_serial(struct ca_ctx *ca, const char *token, const char *seria
     if (token_hash_hex(token, hash) < 0)
         return -ERR_CRYPTO;
     const char *p[2] = {hash, serial};
-    return db_run(ca_db(ca), "UPDATE enrollment_tokens SET used_serial = $2 WHERE token_hash = $1::bytea", 2, p,
-                  errmsg);
+    PGresult *r = db_exec(ca_db(ca),
+                          "UPDATE enrollment_tokens SET used_serial = $2 WHERE token_hash = $1::bytea"
+                          " RETURNING device_id",
+                          2, p, errmsg);
+    if (!r)
+        return -ERR_DB;
+    int rc = PQntuples(r) == 1 ? 0 : ca_fail(errmsg, -ERR_NOENT, "enrollment token vanished");
+    char details[80];
+    snprintf(details, sizeof details, "serial=%s", serial);
+    /* the token's use is audited in the caller's transaction, with the issuance */
+    if (rc == 0)
+        rc = ca_audit(ca_db(ca), ca_actor(ca), "token.use", PQgetvalue(r, 0, 0), "ok", details, errmsg);
+    PQclear(r);
+    return rc;
 }

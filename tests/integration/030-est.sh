@@ -163,6 +163,8 @@ check_output "token records the serial it produced" '^1$' psql -d "$DBNAME" -tAc
     "SELECT count(*) FROM enrollment_tokens WHERE device_id = '$DEV' AND used_at IS NOT NULL
        AND ltrim(used_serial, '0') = ltrim('$SERIAL', '0')"
 
+check "the token's use is audited with the serial" audit_has "action=token.use subject=$DEV result=ok details=\"?serial=$SERIAL"
+
 check_status "token reuse: refused" '401|403' reuse simpleenroll -u "$DEV:$TOKEN" "${CT[@]}" \
     --data-binary "@$WORK/good.b64"
 check_output "reuse refusal says so" 'already used' cat "$WORK/reuse.body"
