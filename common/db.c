@@ -18,8 +18,8 @@
 const struct cfg_key db_cfg_schema[] = {
     {"db", "conninfo", CFG_STR, "", 0, 0, CFG_SECRET, "ACS_DB_CONNINFO",
      "libpq connection string; empty uses the PG* environment variables"},
-    {"db", "migrations_dir", CFG_PATH, ACS_DB_DIR, 0, 0, 0, NULL,
-     "directory holding the numbered NNNN_name.sql migrations"},
+    {"db", "migrations_dir", CFG_PATH, "", 0, 0, 0, NULL,
+     "directory of the numbered NNNN_name.sql migrations (empty: the db/ folder of the source tree built from)"},
     {"db", "connect_timeout", CFG_INT, "5", 1, 300, 0, NULL,
      "seconds to wait for the database when connecting"},
     CFG_END,
@@ -256,6 +256,12 @@ out:
         return rc;
     }
     return db_commit(db, errmsg);
+}
+
+const char *db_migrations_dir(const struct cfg *cfg)
+{
+    const char *dir = cfg_str(cfg, "db", "migrations_dir");
+    return dir && *dir ? dir : ACS_DB_DIR;
 }
 
 int db_migrate(struct db *db, const char *dir, int *applied, char **errmsg)

@@ -18,7 +18,7 @@ int cmd_db_migrate(struct cli *c, int argc, char **argv)
     (void)argv;
     char *err = NULL;
     int applied = 0;
-    int rc = db_migrate(c->db, cfg_str(c->cfg, "db", "migrations_dir"), &applied, &err);
+    int rc = db_migrate(c->db, db_migrations_dir(c->cfg), &applied, &err);
     if (rc < 0)
         return cli_fail_free(rc, err);
     printf("migrations applied: %d\n", applied);
