@@ -1,0 +1,77 @@
+/* common/cwmp/cwmp_int.h — private to common/cwmp: the codec struct, namespace tables,
+ * the message table and the array-count hooks shared by codec.c, hooks.c and validate.c.
+ * Thread-safety: tables are read-only; a codec is used by one thread at a time. */
+#ifndef COMMON_CWMP_INT_H
+#define COMMON_CWMP_INT_H
+
+#include "cwmpgenH.h"
+
+#include "cwmp.h"
+
+#define CWMP_MAX_DEPTH 32       /* XML nesting levels accepted (CWMP needs ~8) */
+#define CWMP_NS_INDEX 4         /* index of the "cwmp" entry in the namespace tables */
+#define CWMP_VALIDATE_ENCODING 0x100u /* validate flag: our own message (ID always sent) */
+
+#define CWMP_MAX_ARRAYS 256     /* SOAP-ENC arrays in one message (CWMP needs ~1 + items) */
+
+/* One SOAP-ENC array met while decoding (hooks.c). */
+struct cwmp_array_rec {
+    void *obj;       /* the generated array struct (ParameterNames, ...) */
+    int soap_type;   /* its SOAP_TYPE_ id */
+    long declared;   /* count from soap-enc:arrayType */
+    char tag[48];    /* element name, for messages */
+};
+
+struct cwmp_codec {
+    struct soap *soap;
+    /* input of the current decode (frecv) */
+    const char *in;
+    size_t in_len;
+    size_t in_pos;
+    bool decoding;
+    /* output of the current encode (fsend) */
+    struct buf *out;
+    int out_rc;
+    /* array checks of the current decode */
+    struct cwmp_array_rec arrays[CWMP_MAX_ARRAYS];
+    unsigned int narrays;
+    bool pending;                /* arrays[narrays] waits for its struct (id_enter) */
+    struct cwmp_error array_err; /* first array problem met, reason CWMP_R_OK if none */
+    struct cwmp_msg msg;
+};
+
+/* Namespace tables (nsmap.c): one for decoding (cwmp matches 1-0..1-*), one per version
+ * for encoding. */
+extern const struct Namespace cwmp_ns_decode[];
+const struct Namespace *cwmp_ns_encode(enum cwmp_version v);
+
+/* Message table (msg.c): generated type id and element tag of each message type. */
+int cwmp_msg_soap_type(enum cwmp_msg_type t);
+const char *cwmp_msg_tag(enum cwmp_msg_type t);
+enum cwmp_msg_type cwmp_msg_by_soap_type(int soap_type);
+
+/* Fill err (may be NULL) with reason and a printf-style message. Returns -ERR_POLICY. */
+int cwmp_fail(struct cwmp_error *err, enum cwmp_reason reason, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Lexical checks (lex.c). Whitespace around numbers, booleans and dateTimes is allowed
+ * (XSD whiteSpace collapse). */
+size_t cwmp_lex_chars(const char *s, size_t stop);       /* UTF-8 characters, counted up to stop */
+bool cwmp_lex_ulong(const char *s, unsigned long max, unsigned long *out);
+bool cwmp_lex_datetime(const char *s);
+bool cwmp_lex_oui(const char *s);                        /* [0-9A-F]{6} */
+bool cwmp_lex_event_code(const char *s);                 /* EventCodeType pattern */
+bool cwmp_lex_file_type(const char *s);                  /* FileType / WindowMode patterns */
+bool cwmp_lex_typed_value(const char *xsd_type, const char *text); /* unknown types: true */
+
+/* Hooks called from the generated code (gen_hooks.h renames the gSOAP calls). */
+int cwmp_hook_match_array(struct soap *soap, const char *type);
+void *cwmp_hook_id_enter(struct soap *soap, const char *id, void *p, int t, size_t n,
+                         const char *type, const char *array_type,
+                         void *(*finstantiate)(struct soap *, int, const char *, const char *,
+                                               size_t *),
+                         int (*fbase)(int, int));
+/* After a decode: every array held as many items as its arrayType said. 0 or -ERR_POLICY. */
+int cwmp_arrays_check(struct cwmp_codec *c, struct cwmp_error *err);
+
+#endif
