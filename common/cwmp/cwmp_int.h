@@ -32,6 +32,7 @@ struct cwmp_codec {
     /* output of the current encode (fsend) */
     struct buf *out;
     int out_rc;
+    int out_type; /* SOAP_TYPE_ of the element being written (hooks.c) */
     /* array checks of the current decode */
     struct cwmp_array_rec arrays[CWMP_MAX_ARRAYS];
     unsigned int narrays;
@@ -71,6 +72,10 @@ void *cwmp_hook_id_enter(struct soap *soap, const char *id, void *p, int t, size
                          void *(*finstantiate)(struct soap *, int, const char *, const char *,
                                                size_t *),
                          int (*fbase)(int, int));
+int cwmp_hook_element_id(struct soap *soap, const char *tag, int id, const void *p,
+                         const void *a, int n, const char *type, int t, char **mark);
+int cwmp_hook_array_begin_out(struct soap *soap, const char *tag, int id, const char *type,
+                              const char *offset);
 /* After a decode: every array held as many items as its arrayType said. 0 or -ERR_POLICY. */
 int cwmp_arrays_check(struct cwmp_codec *c, struct cwmp_error *err);
 

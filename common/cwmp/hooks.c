@@ -1,10 +1,13 @@
-/* common/cwmp/hooks.c — arrayType bookkeeping during a decode. gSOAP trusts
+/* common/cwmp/hooks.c — arrayType bookkeeping. Decode: gSOAP trusts
  * soap-enc:arrayType: a larger count leaves NULL items, a smaller one silently drops the
  * extra items, a missing one is fine. The generated code calls these hooks instead of
  * soap_match_array and soap_id_enter (gen_hooks.h). When an array element starts, its
  * declared size is noted and cleared, so that gSOAP reads it item by item and counts
  * them itself; soap_id_enter, called next, gives the struct that receives the items.
- * After the parse, cwmp_arrays_check() compares each count with its declaration. */
+ * After the parse, cwmp_arrays_check() compares each count with its declaration.
+ * Encode: gSOAP writes no arrayType for an empty array whose item pointer is NULL (the
+ * schema requires one); soap_element_id tells which array is being written and
+ * soap_array_begin_out gets its "type[0]". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,4 +132,57 @@ int cwmp_arrays_check(struct cwmp_codec *c, struct cwmp_error *err)
                              "array %s declares %ld items but holds %ld", r->tag, r->declared, n);
     }
     return 0;
+}
+
+int cwmp_hook_element_id(struct soap *soap, const char *tag, int id, const void *p,
+                         const void *a, int n, const char *type, int t, char **mark)
+{
+    struct cwmp_codec *c = soap->user;
+    if (c)
+        c->out_type = t;
+    return soap_element_id(soap, tag, id, p, a, n, type, t, mark);
+}
+
+/* arrayType of an empty array of each kind (as the generated code writes it). */
+static const char *empty_array_type(int soap_type)
+{
+    switch (soap_type) {
+    case SOAP_TYPE_ParameterNames:
+    case SOAP_TYPE_MethodList:
+    case SOAP_TYPE_AccessList:
+        return "xsd:string[0]";
+    case SOAP_TYPE_ParameterValueList:
+        return "cwmp:ParameterValueStruct[0]";
+    case SOAP_TYPE_EventList:
+        return "cwmp:EventStruct[0]";
+    case SOAP_TYPE_ParameterInfoList:
+        return "cwmp:ParameterInfoStruct[0]";
+    case SOAP_TYPE_SetParameterAttributesList:
+        return "cwmp:SetParameterAttributesStruct[0]";
+    case SOAP_TYPE_ParameterAttributeList:
+        return "cwmp:ParameterAttributeStruct[0]";
+    case SOAP_TYPE_TimeWindowList:
+        return "cwmp:TimeWindowStruct[0]";
+    case SOAP_TYPE_TransferList:
+        return "cwmp:QueuedTransferStruct[0]";
+    case SOAP_TYPE_AllTransferList:
+        return "cwmp:AllQueuedTransferStruct[0]";
+    case SOAP_TYPE_VoucherList:
+        return "SOAP-ENC:base64[0]";
+    case SOAP_TYPE_OptionList:
+        return "cwmp:OptionStruct[0]";
+    case SOAP_TYPE_FileTypeArg:
+        return "cwmp:ArgStruct[0]";
+    default:
+        return NULL;
+    }
+}
+
+int cwmp_hook_array_begin_out(struct soap *soap, const char *tag, int id, const char *type,
+                              const char *offset)
+{
+    struct cwmp_codec *c = soap->user;
+    if (!type && c)
+        type = empty_array_type(c->out_type);
+    return soap_array_begin_out(soap, tag, id, type, offset);
 }

@@ -48,7 +48,7 @@ static bool digits(const char *p, const char *e, uint64_t max, uint64_t *out)
         if (!is_digit(*p))
             return false;
         unsigned int d = (unsigned int)(*p - '0');
-        if (v > (max - d) / 10)
+        if (d > max || v > (max - d) / 10)
             return false;
         v = v * 10 + d;
     }

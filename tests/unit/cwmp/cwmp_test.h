@@ -11,7 +11,7 @@
 
 /* The shared test vectors: $CWMP_SAMPLES (set by tests/run-tests), else ../shared/cwmp/samples
  * relative to the repository root (the working directory of tests/run-tests). */
-static const char *samples_dir(void)
+static inline const char *samples_dir(void)
 {
     const char *d = getenv("CWMP_SAMPLES");
     return d && *d ? d : "../shared/cwmp/samples";
@@ -19,8 +19,9 @@ static const char *samples_dir(void)
 
 /* Read a whole file into an exact-size allocation (ASan sees reads past the end).
  * Returns NULL on failure; *len gets the size. Caller frees. */
-static char *read_whole(const char *path, size_t *len)
+static inline char *read_whole(const char *path, size_t *len)
 {
+    *len = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
@@ -38,13 +39,13 @@ static char *read_whole(const char *path, size_t *len)
     return data;
 }
 
-static int cmp_str(const void *a, const void *b)
+static inline int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Sorted names of the *.xml files in dir; NULL-terminated, caller frees all. */
-static char **list_xml(const char *dir, size_t *count)
+static inline char **list_xml(const char *dir, size_t *count)
 {
     DIR *d = opendir(dir);
     char **names = NULL;
