@@ -60,6 +60,11 @@ int ca_authorities_load_all(struct ca_ctx *ca, char **errmsg) WARN_UNUSED;
 size_t ca_authority_count(struct ca_ctx *ca);
 struct ca_authority *ca_authority_at(struct ca_ctx *ca, size_t i);
 
+/* PEM of every CA certificate (root and issuers): the trust list a TLS listener gives the
+ * TLS library so that it asks clients for a certificate. malloc'd; NULL with *errmsg when
+ * there is no CA yet or on failure. */
+char *ca_trust_pem(struct ca_ctx *ca, char **errmsg);
+
 /* Result of an issuance: serial (lowercase hex) and the certificate (caller frees). */
 struct ca_issued {
     char serial[CA_SERIAL_HEX_MAX + 1];

@@ -14,15 +14,14 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 
-#include "buf.h"
 #include "ca_est.h"
 #include "ca_util.h"
 #include "ca_verify.h"
 #include "cli.h"
+#include "httpd_tls.h"
 #include "log.h"
 
 #define EST_DEFAULT_PORT 8445
@@ -33,7 +32,6 @@
 #define EST_HANDSHAKE_TIMEOUT_MS 5000 /* a TLS handshake still unfinished is closed after this */
 #define EST_PER_IP_LIMIT 16
 #define EST_CONN_LIMIT 256
-#define EST_MAX_PEER_CHAIN 8
 #define EST_DISCARD_MAX (4 * CA_EST_MAX_BODY) /* chunked overflow read before hanging up */
 #define EST_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
@@ -51,30 +49,8 @@ struct est_conn {
 
 /* Per HTTP request (MHD req_cls): the body, bounded while it streams in. */
 struct est_req {
-    struct buf body;
-    int too_big;
-    size_t discarded;
+    struct httpd_body body;
 };
-
-static void mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    (void)cls;
-    char msg[256], q[300];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    msg[strcspn(msg, "\r\n")] = '\0';
-    log_warn("est", "event=http_error msg=%s", log_quote(q, sizeof q, msg));
-}
-
-static void remote_text(struct MHD_Connection *c, char *out, size_t n)
-{
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-    snprintf(out, n, "-");
-    if (sa && sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)n);
-    else if (sa && sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)n);
-}
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
@@ -87,12 +63,10 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     }
     struct est_conn *ec = calloc(1, sizeof *ec);
     if (ec)
-        remote_text(c, ec->remote, sizeof ec->remote);
+        httpd_remote_text(c, ec->remote, sizeof ec->remote);
     *socket_context = ec;
     /* a client that stalls in the handshake must not hold the thread for the idle timeout */
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-    if (ci && ci->tls_session)
-        gnutls_handshake_set_timeout((gnutls_session_t)ci->tls_session, EST_HANDSHAKE_TIMEOUT_MS);
+    httpd_set_handshake_timeout(c, EST_HANDSHAKE_TIMEOUT_MS);
 }
 
 /* Verify the client's chain (once per connection). With no certificate: NO_CERT. */
@@ -101,20 +75,9 @@ static void verify_peer(struct est_server *srv, struct MHD_Connection *c, struct
     if (ec->verified)
         return;
     ec->verified = 1;
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-    unsigned int n = 0;
-    const gnutls_datum_t *peers =
-        ci && ci->tls_session ? gnutls_certificate_get_peers((gnutls_session_t)ci->tls_session, &n) : NULL;
-    if (!peers || gnutls_certificate_type_get((gnutls_session_t)ci->tls_session) != GNUTLS_CRT_X509)
-        n = 0;
-    if (n > EST_MAX_PEER_CHAIN)
-        n = EST_MAX_PEER_CHAIN;
-    const unsigned char *ders[EST_MAX_PEER_CHAIN];
-    size_t lens[EST_MAX_PEER_CHAIN];
-    for (unsigned int i = 0; i < n; i++) {
-        ders[i] = peers[i].data;
-        lens[i] = peers[i].size;
-    }
+    const unsigned char *ders[HTTPD_MAX_PEER_CHAIN];
+    size_t lens[HTTPD_MAX_PEER_CHAIN];
+    size_t n = httpd_peer_chain(c, ders, lens, HTTPD_MAX_PEER_CHAIN);
     if (ca_verify_peer(srv->verifier, ders, lens, n, &ec->peer) < 0 && n > 0) {
         char q[200];
         log_debug("est", "event=client_cert_refused remote=%s cert_serial=%s reason=%s", ec->remote,
@@ -136,9 +99,9 @@ static enum MHD_Result answer(struct est_server *srv, struct MHD_Connection *c, 
         .path = !strncmp(url, CA_EST_PATH_PREFIX, plen) ? url + plen : NULL,
         .content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
         .authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
-        .body = (const unsigned char *)r->body.data,
-        .body_len = r->body.len,
-        .body_too_big = r->too_big,
+        .body = (const unsigned char *)r->body.data.data,
+        .body_len = r->body.data.len,
+        .body_too_big = r->body.too_big,
         .peer = &ec->peer,
         .remote = ec->remote,
     };
@@ -177,24 +140,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!r) {
         if (!(r = calloc(1, sizeof *r)))
             return MHD_NO;
-        buf_init(&r->body, CA_EST_MAX_BODY);
+        httpd_body_init(&r->body, CA_EST_MAX_BODY, EST_DISCARD_MAX);
         *req_cls = r;
         /* a declared oversize body is refused before it is read */
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        char *end = NULL;
-        unsigned long long declared = cl ? strtoull(cl, &end, 10) : 0;
-        if (cl && end != cl && declared > CA_EST_MAX_BODY) {
-            r->too_big = 1;
+        unsigned long long declared = 0;
+        if (httpd_content_length(c, &declared) && declared > CA_EST_MAX_BODY) {
+            r->body.too_big = 1;
             return answer(srv, c, url, method, r);
         }
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!r->too_big && buf_append(&r->body, upload_data, *upload_size) < 0) {
-            r->too_big = 1;
-            buf_cleanup(&r->body);
-        }
-        if (r->too_big && (r->discarded += *upload_size) > EST_DISCARD_MAX)
+        if (httpd_body_feed(&r->body, upload_data, *upload_size) < 0)
             return MHD_NO; /* a chunked flood: hang up */
         *upload_size = 0;
         return MHD_YES;
@@ -209,35 +166,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
     (void)toe;
     struct est_req *r = *req_cls;
     if (r) {
-        buf_cleanup(&r->body);
+        httpd_body_cleanup(&r->body);
         free(r);
     }
     *req_cls = NULL;
-}
-
-/* PEM of every CA certificate: the trust list that makes GnuTLS ask for a client cert. */
-static char *trust_pem(struct ca_ctx *ca, char **errmsg)
-{
-    int rc = ca_authorities_load_all(ca, errmsg);
-    if (rc < 0)
-        return NULL;
-    if (ca_authority_count(ca) == 0) {
-        ca_fail(errmsg, -ERR_NOENT, "no CA yet (run acs-ca init)");
-        return NULL;
-    }
-    struct buf b;
-    buf_init(&b, CA_PEM_MAX * 4);
-    for (size_t i = 0; i < ca_authority_count(ca) && rc == 0; i++) {
-        char *pem = ca_cert_pem(ca_authority_at(ca, i)->cert);
-        rc = pem ? buf_append_str(&b, pem) : -ERR_NOMEM;
-        free(pem);
-    }
-    if (rc < 0) {
-        buf_cleanup(&b);
-        ca_fail(errmsg, rc, "cannot encode the CA certificates");
-        return NULL;
-    }
-    return buf_take(&b);
 }
 
 struct est_opts {
@@ -290,7 +222,7 @@ static struct MHD_Daemon *start_daemon(struct est_server *srv, const struct est_
         flags |= MHD_USE_IPv6;
     }
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, (uint16_t)o->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        flags, (uint16_t)o->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, (void *)"est",
         MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
         MHD_OPTION_HTTPS_MEM_TRUST, trust, MHD_OPTION_HTTPS_PRIORITIES, EST_PRIORITIES,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)EST_CONN_TIMEOUT_S, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
@@ -330,7 +262,7 @@ int cmd_est_serve(struct cli *c, int argc, char **argv)
         goto out;
     /* fail now, not at the first device: the default issuer's key must decrypt */
     rc = -ERR_AUTH;
-    if (!ca_authority_get(srv.ca, NULL, 1, &err) || !(trust = trust_pem(srv.ca, &err)))
+    if (!ca_authority_get(srv.ca, NULL, 1, &err) || !(trust = ca_trust_pem(srv.ca, &err)))
         goto out;
     rc = -ERR_DB;
     if (!(srv.verifier = ca_verifier_new(cfg_str(c->cfg, "db", "conninfo"), &err)))

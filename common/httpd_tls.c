@@ -1,0 +1,105 @@
+/* common/httpd_tls.c — libmicrohttpd + GnuTLS helpers shared by every HTTPS listener. */
+#include "httpd_tls.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <gnutls/gnutls.h>
+
+#include "log.h"
+
+void httpd_remote_text(struct MHD_Connection *c, char *out, size_t n)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    snprintf(out, n, "-");
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)n);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)n);
+}
+
+static gnutls_session_t tls_session(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    return ci ? (gnutls_session_t)ci->tls_session : NULL;
+}
+
+void httpd_set_handshake_timeout(struct MHD_Connection *c, unsigned int ms)
+{
+    gnutls_session_t s = tls_session(c);
+    if (s)
+        gnutls_handshake_set_timeout(s, ms);
+}
+
+size_t httpd_peer_chain(struct MHD_Connection *c, const unsigned char **ders, size_t *lens, size_t max)
+{
+    gnutls_session_t s = tls_session(c);
+    unsigned int n = 0;
+    if (!s || gnutls_certificate_type_get(s) != GNUTLS_CRT_X509)
+        return 0;
+    const gnutls_datum_t *peers = gnutls_certificate_get_peers(s, &n);
+    if (!peers)
+        return 0;
+    if (n > max)
+        n = (unsigned int)max;
+    for (unsigned int i = 0; i < n; i++) {
+        ders[i] = peers[i].data;
+        lens[i] = peers[i].size;
+    }
+    return n;
+}
+
+int httpd_connection_fd(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return ci ? ci->connect_fd : -1;
+}
+
+void httpd_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[256], q[300];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\r\n")] = '\0';
+    log_warn(cls ? (const char *)cls : "http", "event=http_error msg=%s", log_quote(q, sizeof q, msg));
+}
+
+int httpd_content_length(struct MHD_Connection *c, unsigned long long *len)
+{
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    char *end = NULL;
+    if (!cl || *cl < '0' || *cl > '9')
+        return 0;
+    unsigned long long v = strtoull(cl, &end, 10);
+    if (end == cl)
+        return 0;
+    *len = v;
+    return 1;
+}
+
+void httpd_body_init(struct httpd_body *b, size_t max, size_t discard_max)
+{
+    memset(b, 0, sizeof *b);
+    buf_init(&b->data, max);
+    b->discard_max = discard_max;
+}
+
+void httpd_body_cleanup(struct httpd_body *b)
+{
+    buf_cleanup(&b->data);
+}
+
+int httpd_body_feed(struct httpd_body *b, const char *data, size_t len)
+{
+    if (!b->too_big && buf_append(&b->data, data, len) < 0) {
+        b->too_big = 1;
+        buf_cleanup(&b->data);
+    }
+    if (b->too_big && (b->discarded += len) > b->discard_max)
+        return -1;
+    return 0;
+}

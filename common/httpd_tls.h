@@ -1,0 +1,51 @@
+/* common/httpd_tls.h — helpers shared by the project's libmicrohttpd + GnuTLS servers (acsd,
+ * acs-ca est-serve): peer chain, handshake deadline, client address, bounded request bodies.
+ * Owns: nothing long-lived (struct httpd_body owns its buffer). Thread-safety: reentrant. */
+#ifndef COMMON_HTTPD_TLS_H
+#define COMMON_HTTPD_TLS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <microhttpd.h>
+
+#include "buf.h"
+
+#define HTTPD_MAX_PEER_CHAIN 8 /* longest client chain passed on (leaf + issuers) */
+
+/* Client IP address of a connection as text ("-" when unknown). */
+void httpd_remote_text(struct MHD_Connection *c, char *out, size_t n);
+
+/* Bound the TLS handshake of a new connection (call on MHD_CONNECTION_NOTIFY_STARTED):
+ * a client stalled mid-handshake is closed after ms milliseconds (FACTS.md). */
+void httpd_set_handshake_timeout(struct MHD_Connection *c, unsigned int ms);
+
+/* The client's certificate chain as sent (leaf first, DER, borrowed from the TLS session,
+ * valid while the connection lives). Returns the count, 0 when the client sent none or is
+ * not TLS (never trust GnuTLS' "no certificate" verify status: the caller verifies the chain
+ * itself, e.g. with ca_verify_peer). At most max entries. */
+size_t httpd_peer_chain(struct MHD_Connection *c, const unsigned char **ders, size_t *lens, size_t max);
+
+/* The connection's socket (for shutdown() by a watchdog), -1 if unknown. */
+int httpd_connection_fd(struct MHD_Connection *c);
+
+/* MHD_OPTION_EXTERNAL_LOGGER callback: one warning line, component name in cls (a string). */
+void httpd_mhd_log(void *cls, const char *fmt, va_list ap);
+
+/* Declared Content-Length: 1 and *len when present and numeric, 0 when absent/invalid. */
+int httpd_content_length(struct MHD_Connection *c, unsigned long long *len);
+
+/* A request body read under a cap. Past the cap the rest is discarded (too_big set) up to
+ * discard_max bytes, then the caller should hang up. */
+struct httpd_body {
+    struct buf data;
+    int too_big;
+    size_t discarded;
+    size_t discard_max;
+};
+void httpd_body_init(struct httpd_body *b, size_t max, size_t discard_max);
+void httpd_body_cleanup(struct httpd_body *b);
+/* Take one upload chunk. 0 = go on, -1 = over discard_max: close the connection. */
+int httpd_body_feed(struct httpd_body *b, const char *data, size_t len);
+
+#endif
