@@ -9,7 +9,7 @@
 
 #include "cwmp_int.h"
 
-#define IN_MODE (SOAP_ENC_PLAIN | SOAP_C_UTFSTRING)
+#define IN_MODE (SOAP_ENC_PLAIN | SOAP_C_UTFSTRING | SOAP_XML_TREE) /* tree: no id/href */
 #define OUT_MODE (SOAP_ENC_PLAIN | SOAP_C_UTFSTRING | SOAP_XML_TREE)
 
 int cwmp_fail(struct cwmp_error *err, enum cwmp_reason reason, const char *fmt, ...)
@@ -61,7 +61,7 @@ struct cwmp_codec *cwmp_codec_new(void)
     c->soap->frecv = mem_recv;
     c->soap->fsend = buf_send;
     c->soap->maxlevel = CWMP_MAX_DEPTH;
-    c->soap->maxoccurs = CWMP_MAX_ARRAY;
+    c->soap->maxoccurs = CWMP_MAX_ARRAY + 1; /* hooks.c reads one slot more */
     c->soap->recv_maxlength = CWMP_MAX_ENVELOPE;
     c->soap->encodingStyle = NULL; /* no SOAP-ENV:encodingStyle on every element */
     return c;
@@ -91,39 +91,6 @@ void cwmp_codec_reset(struct cwmp_codec *c)
     c->pending = false;
     c->array_err.reason = CWMP_R_OK;
     c->array_err.msg[0] = '\0';
-}
-
-/* Byte-level checks before gSOAP sees the input: UTF-8 only, no NUL or other C0
- * controls but tab/CR/LF, no DOCTYPE (gSOAP skips DTDs, but a SOAP message must not
- * carry one). Returns 0 or -ERR_PARSE. */
-static int prescan(const unsigned char *p, size_t len, struct cwmp_error *err)
-{
-    static const char doctype[] = "<!DOCTYPE";
-    for (size_t i = 0; i < len;) {
-        unsigned char b = p[i];
-        if (b < 0x80) {
-            if (b < 0x20 && b != '\t' && b != '\r' && b != '\n')
-                return cwmp_fail(err, CWMP_R_ENCODING, "control byte 0x%02x at %zu", b, i);
-            if (b == '<' && len - i >= sizeof doctype - 1 &&
-                memcmp(p + i, doctype, sizeof doctype - 1) == 0)
-                return cwmp_fail(err, CWMP_R_DTD, "DOCTYPE at byte %zu", i);
-            i++;
-            continue;
-        }
-        size_t n = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
-        unsigned int cp = b & (n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07);
-        bool ok = b >= 0xc2 && b <= 0xf4 && len - i >= n;
-        for (size_t k = 1; ok && k < n; k++) {
-            ok = (p[i + k] & 0xc0) == 0x80;
-            cp = (cp << 6) | (p[i + k] & 0x3f);
-        }
-        /* overlong 3/4-byte forms, surrogates, beyond U+10FFFF */
-        if (!ok || (n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff))
-            return cwmp_fail(err, CWMP_R_ENCODING, "invalid UTF-8 at byte %zu", i);
-        i += n;
-    }
-    return 0;
 }
 
 /* The namespace URI of a prefixed tag as the peer wrote it (for a table entry with a
@@ -185,8 +152,11 @@ static int soap_failure(struct cwmp_codec *c, const char *where, struct cwmp_err
             r = CWMP_R_TRUNCATED;
         break;
     }
-    if (c->array_err.reason == CWMP_R_TOO_BIG) /* array cap hit in hooks.c */
-        r = CWMP_R_TOO_BIG, rc = -ERR_TOO_BIG;
+    if (c->array_err.reason != CWMP_R_OK) { /* hooks.c stopped the parse */
+        if (err)
+            *err = c->array_err;
+        return c->array_err.reason == CWMP_R_TOO_BIG ? -ERR_TOO_BIG : -ERR_POLICY;
+    }
     (void)cwmp_fail(err, r, "%s: gSOAP error %d", where, s->error);
     return rc;
 }
@@ -331,7 +301,7 @@ int cwmp_decode(struct cwmp_codec *c, const char *data, size_t len, unsigned int
         (void)cwmp_fail(err, CWMP_R_TOO_BIG, "envelope of %zu bytes", len);
         return -ERR_TOO_BIG;
     }
-    int rc = prescan((const unsigned char *)data, len, err);
+    int rc = cwmp_prescan(data, len, err);
     if (rc < 0)
         return -ERR_PARSE;
     if (len > 0) {

@@ -55,6 +55,10 @@ enum cwmp_msg_type cwmp_msg_by_soap_type(int soap_type);
 int cwmp_fail(struct cwmp_error *err, enum cwmp_reason reason, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Byte-level checks of an envelope before parsing (prescan.c): UTF-8 and XML characters,
+ * references gSOAP decodes faithfully, no DOCTYPE. 0 or -ERR_POLICY with err filled. */
+int cwmp_prescan(const char *data, size_t len, struct cwmp_error *err);
+
 /* Lexical checks (lex.c). Whitespace around numbers, booleans and dateTimes is allowed
  * (XSD whiteSpace collapse). */
 size_t cwmp_lex_chars(const char *s, size_t stop);       /* UTF-8 characters, counted up to stop */

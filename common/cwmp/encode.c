@@ -123,6 +123,6 @@ int cwmp_encode(struct cwmp_codec *c, const struct cwmp_msg *msg, struct buf *ou
         if (out->data)
             out->data[start] = '\0';
     }
-    cwmp_codec_reset(c);
+    c->out = NULL; /* the rest is freed by the next call's reset */
     return rc;
 }

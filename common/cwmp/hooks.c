@@ -1,10 +1,11 @@
 /* common/cwmp/hooks.c — arrayType bookkeeping. Decode: gSOAP trusts
- * soap-enc:arrayType: a larger count leaves NULL items, a smaller one silently drops the
+ * soap-enc:arrayType: a larger count leaves NULL items, a smaller one silently skips the
  * extra items, a missing one is fine. The generated code calls these hooks instead of
  * soap_match_array and soap_id_enter (gen_hooks.h). When an array element starts, its
- * declared size is noted and cleared, so that gSOAP reads it item by item and counts
- * them itself; soap_id_enter, called next, gives the struct that receives the items.
- * After the parse, cwmp_arrays_check() compares each count with its declaration.
+ * declared size N is noted; soap_id_enter, called next, gives the struct that receives the
+ * items, and the size gSOAP will read is raised to N+1: a message with exactly N items
+ * leaves slot N empty, one with more fills it, one with fewer leaves a hole. After the
+ * parse, cwmp_arrays_check() looks at the slots and sets the size back to N.
  * Encode: gSOAP writes no arrayType for an empty array whose item pointer is NULL (the
  * schema requires one); soap_element_id tells which array is being written and
  * soap_array_begin_out gets its "type[0]". */
@@ -51,11 +52,11 @@ int cwmp_hook_match_array(struct soap *soap, const char *type)
         return rc;
     }
     long n = parse_size(soap->arraySize);
-    *soap->arraySize = '\0'; /* read item by item, whatever the declaration says */
     if (n < 0 || n > CWMP_MAX_ARRAY) {
         array_problem(c, n < 0 ? CWMP_R_ARRAY_COUNT : CWMP_R_TOO_BIG, "bad arrayType size",
                       soap->tag);
-        return rc;
+        *soap->arraySize = '\0';
+        return soap->error = SOAP_OCCURS; /* stop here rather than read a bogus array */
     }
     if (c->narrays == CWMP_MAX_ARRAYS) {
         array_problem(c, CWMP_R_TOO_BIG, "too many arrays", soap->tag);
@@ -77,43 +78,63 @@ void *cwmp_hook_id_enter(struct soap *soap, const char *id, void *p, int t, size
 {
     void *obj = soap_id_enter(soap, id, p, t, n, type, array_type, finstantiate, fbase);
     struct cwmp_codec *c = decoding_codec(soap);
-    if (c && c->pending) {
-        c->pending = false;
-        if (obj) {
-            c->arrays[c->narrays].obj = obj;
-            c->arrays[c->narrays].soap_type = t;
-            c->narrays++;
-        }
-    }
+    if (!c || !c->pending)
+        return obj;
+    c->pending = false;
+    if (!obj)
+        return obj;
+    struct cwmp_array_rec *r = &c->arrays[c->narrays++];
+    r->obj = obj;
+    r->soap_type = t;
+    if (t == SOAP_TYPE_VoucherList) /* items are values, not pointers: count them */
+        *soap->arraySize = '\0';
+    else
+        snprintf(soap->arraySize, sizeof soap->arraySize, "[%ld]", r->declared + 1);
     return obj;
 }
 
-/* Items gSOAP stored in an array struct; -1 for a type that is no array. */
-static long array_size(int soap_type, const void *obj)
+/* Looks at the slots of a pointer array read as declared+1 items: slot N must be empty,
+ * slots 0..N-1 filled. Sets the size back to N. */
+#define CHECK_SLOTS(T, P)                                                                 \
+    case SOAP_TYPE_##T: {                                                                 \
+        struct T *a = r->obj;                                                             \
+        if (a->__size == 0 && r->declared == 0)                                           \
+            return 0;                                                                     \
+        if (a->__size != r->declared + 1 || !a->P)                                        \
+            return -1;                                                                    \
+        if (a->P[r->declared])                                                            \
+            return 1;                                                                     \
+        for (long i = 0; i < r->declared; i++)                                            \
+            if (!a->P[i])                                                                 \
+                return 1;                                                                 \
+        a->__size = (int)r->declared;                                                     \
+        return 0;                                                                         \
+    }
+
+/* 0 if the array held as many items as declared, else nonzero. */
+static int check_array(const struct cwmp_array_rec *r)
 {
-    switch (soap_type) {
-#define SIZE_OF(T)                                                                        \
-    case SOAP_TYPE_##T:                                                                   \
-        return ((const struct T *)obj)->__size;
-        SIZE_OF(ParameterNames)
-        SIZE_OF(ParameterValueList)
-        SIZE_OF(MethodList)
-        SIZE_OF(EventList)
-        SIZE_OF(ParameterInfoList)
-        SIZE_OF(AccessList)
-        SIZE_OF(SetParameterAttributesList)
-        SIZE_OF(ParameterAttributeList)
-        SIZE_OF(TimeWindowList)
-        SIZE_OF(TransferList)
-        SIZE_OF(AllTransferList)
-        SIZE_OF(VoucherList)
-        SIZE_OF(OptionList)
-        SIZE_OF(FileTypeArg)
-#undef SIZE_OF
+    switch (r->soap_type) {
+        CHECK_SLOTS(ParameterNames, __ptrstring)
+        CHECK_SLOTS(MethodList, __ptrstring)
+        CHECK_SLOTS(AccessList, __ptrstring)
+        CHECK_SLOTS(ParameterValueList, __ptrParameterValueStruct)
+        CHECK_SLOTS(EventList, __ptrEventStruct)
+        CHECK_SLOTS(ParameterInfoList, __ptrParameterInfoStruct)
+        CHECK_SLOTS(SetParameterAttributesList, __ptrSetParameterAttributesStruct)
+        CHECK_SLOTS(ParameterAttributeList, __ptrParameterAttributeStruct)
+        CHECK_SLOTS(TimeWindowList, __ptrTimeWindowStruct)
+        CHECK_SLOTS(TransferList, __ptrQueuedTransferStruct)
+        CHECK_SLOTS(AllTransferList, __ptrAllQueuedTransferStruct)
+        CHECK_SLOTS(OptionList, __ptrOptionStruct)
+        CHECK_SLOTS(FileTypeArg, __ptrArgStruct)
+    case SOAP_TYPE_VoucherList:
+        return ((const struct VoucherList *)r->obj)->__size != r->declared;
     default:
-        return -1;
+        return 0; /* SOAP-ENC:Array and the like: part of no CWMP message */
     }
 }
+#undef CHECK_SLOTS
 
 int cwmp_arrays_check(struct cwmp_codec *c, struct cwmp_error *err)
 {
@@ -122,15 +143,10 @@ int cwmp_arrays_check(struct cwmp_codec *c, struct cwmp_error *err)
             *err = c->array_err;
         return -ERR_POLICY;
     }
-    for (unsigned int i = 0; i < c->narrays; i++) {
-        const struct cwmp_array_rec *r = &c->arrays[i];
-        long n = array_size(r->soap_type, r->obj);
-        if (n < 0)
-            continue; /* SOAP-ENC:Array and the like: not part of any CWMP message */
-        if (n != r->declared)
-            return cwmp_fail(err, CWMP_R_ARRAY_COUNT,
-                             "array %s declares %ld items but holds %ld", r->tag, r->declared, n);
-    }
+    for (unsigned int i = 0; i < c->narrays; i++)
+        if (check_array(&c->arrays[i]) != 0)
+            return cwmp_fail(err, CWMP_R_ARRAY_COUNT, "array %s does not hold the %ld items "
+                             "its arrayType declares", c->arrays[i].tag, c->arrays[i].declared);
     return 0;
 }
 

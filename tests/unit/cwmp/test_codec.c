@@ -328,6 +328,51 @@ static void deep_nesting(void **state)
     buf_cleanup(&d);
 }
 
+static enum cwmp_reason command_key(const char *text, const char **decoded)
+{
+    const struct cwmp_msg *m;
+    struct cwmp_error e = {CWMP_R_OK, ""};
+    char body[256];
+    snprintf(body, sizeof body, "<u:Reboot><CommandKey>%s</CommandKey></u:Reboot>", text);
+    if (decode_fmt("1-2", "", body, &m, &e) == 0)
+        *decoded = m->body.reboot->CommandKey;
+    return e.reason;
+}
+
+/* Only references gSOAP decodes faithfully to XML characters; what it would turn into
+ * something else (unknown entity -> DEL, surrogates, long references) is refused. */
+static void references(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } good[] = {
+        {"&lt;&gt;&amp;&quot;&apos;", "<>&\"'"}, {"&#65;&#x42;&#x0043;", "ABC"},
+        {"&#233;", "\xc3\xa9"},                  {"<![CDATA[a & <b>]]>", "a & <b>"},
+        {"a<!-- & -->b", "ab"},                   {"\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"},
+    };
+    static const char *const bad[] = {
+        "&foo;", "&amp", "&#1;", "&#0;", "&#xD800;", "&#xFFFE;", "&#x10FFFF;", "&#X41;",
+        "&#x00041;", "&#x7f;", "\x7f", "\x01", "\xc3", "\xed\xa0\x80", "\xef\xbf\xbf",
+        "\xc0\xaf", "\xf4\x90\x80\x80",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        const char *d = NULL;
+        enum cwmp_reason r = command_key(good[i].in, &d);
+        if (r != CWMP_R_OK || !d || strcmp(d, good[i].out) != 0)
+            fail_msg("\"%s\": %s", good[i].in, cwmp_reason_str(r));
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *d = NULL;
+        enum cwmp_reason r = command_key(bad[i], &d);
+        if (r != CWMP_R_MALFORMED && r != CWMP_R_ENCODING)
+            fail_msg("\"%s\" accepted (%s)", bad[i], cwmp_reason_str(r));
+    }
+    /* an unterminated comment or CDATA section */
+    const char *d;
+    assert_int_equal(command_key("<!-- x", &d), CWMP_R_TRUNCATED);
+}
+
 static struct CMUnitTest *sample_tests(const char *sub, void (*fn)(void **), char ***names,
                                        size_t *n)
 {
@@ -361,6 +406,7 @@ int main(void)
         cmocka_unit_test(array_counts),
         cmocka_unit_test(truncations_and_odd_inputs),
         cmocka_unit_test(deep_nesting),
+        cmocka_unit_test(references),
     };
     int rc = cmocka_run_group_tests_name("cwmp/codec", tests, group_setup, group_teardown);
     char **valid_names, **invalid_names;
