@@ -32,6 +32,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 REPLAY_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/replay_%,$(FUZZ_SRC))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 include common/cwmp/cwmp.mk
+include acs/acs.mk
 include cpe-sim/cpe.mk
 
 .PHONY: all deps test check asan fuzz demo bench bench-ca clean lint
@@ -54,7 +55,7 @@ $(LIBPKICA): $(call obj,$(PKICA_SRC))
 	@mkdir -p $(dir $@)
 	$(Q)$(AR) rcs $@ $^
 
-$(BUILD)/bin/acs-ca: $(call obj,$(ACSCA_SRC)) $(LIBPKICA) $(LIBCOMMON)
+$(BUILD)/bin/acs-ca: $(call obj,$(ACSCA_SRC)) $(BUILD)/obj/acs/acs_cfg.o $(LIBPKICA) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -81,6 +81,21 @@ int httpd_content_length(struct MHD_Connection *c, unsigned long long *len)
     return 1;
 }
 
+enum MHD_Result httpd_respond(struct MHD_Connection *c, unsigned int status, const char *body, size_t len,
+                              const char *const *headers)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)(body ? body : ""), MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    int ok = 1;
+    for (size_t i = 0; headers && headers[i] && ok; i += 2)
+        if (headers[i + 1])
+            ok = MHD_add_response_header(r, headers[i], headers[i + 1]) == MHD_YES;
+    enum MHD_Result res = ok ? MHD_queue_response(c, status, r) : MHD_NO;
+    MHD_destroy_response(r);
+    return res;
+}
+
 void httpd_body_init(struct httpd_body *b, size_t max, size_t discard_max)
 {
     memset(b, 0, sizeof *b);

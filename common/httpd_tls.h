@@ -35,6 +35,11 @@ void httpd_mhd_log(void *cls, const char *fmt, va_list ap);
 /* Declared Content-Length: 1 and *len when present and numeric, 0 when absent/invalid. */
 int httpd_content_length(struct MHD_Connection *c, unsigned long long *len);
 
+/* Queue an answer: status, body (copied; may be NULL when len is 0) and headers given as
+ * name/value pairs ending with a NULL name (a NULL value skips that header). MHD_YES/MHD_NO. */
+enum MHD_Result httpd_respond(struct MHD_Connection *c, unsigned int status, const char *body, size_t len,
+                              const char *const *headers);
+
 /* A request body read under a cap. Past the cap the rest is discarded (too_big set) up to
  * discard_max bytes, then the caller should hang up. */
 struct httpd_body {

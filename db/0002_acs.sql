@@ -28,6 +28,10 @@ CREATE TABLE devices (
     last_inform         timestamptz,
     last_boot           timestamptz,
     last_events         text[] NOT NULL DEFAULT '{}',
+    -- one CWMP session per device across acsd nodes: the session holding the device, until
+    -- the lease runs out (session_timeout) should its node die
+    session_row         bigint,
+    session_lease_until timestamptz,
     updated_at          timestamptz NOT NULL DEFAULT now()
 );
 

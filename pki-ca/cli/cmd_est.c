@@ -18,6 +18,7 @@
 #include <openssl/crypto.h>
 
 #include "ca_est.h"
+#include "ca_est_http.h"
 #include "ca_util.h"
 #include "ca_verify.h"
 #include "cli.h"
@@ -93,41 +94,8 @@ static enum MHD_Result answer(struct est_server *srv, struct MHD_Connection *c, 
     if (!ec)
         return MHD_NO; /* out of memory at accept: drop the connection */
     verify_peer(srv, c, ec);
-    size_t plen = strlen(CA_EST_PATH_PREFIX);
-    struct ca_est_request req = {
-        .method = method,
-        .path = !strncmp(url, CA_EST_PATH_PREFIX, plen) ? url + plen : NULL,
-        .content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
-        .authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
-        .body = (const unsigned char *)r->body.data.data,
-        .body_len = r->body.data.len,
-        .body_too_big = r->body.too_big,
-        .peer = &ec->peer,
-        .remote = ec->remote,
-    };
-    struct ca_est_response resp;
-    ca_est_handle(srv->ca, &req, &resp);
-    struct MHD_Response *mr =
-        MHD_create_response_from_buffer(resp.body_len, resp.body ? resp.body : (char *)"", MHD_RESPMEM_MUST_COPY);
-    enum MHD_Result ok = MHD_NO;
-    if (mr) {
-        char retry[16];
-        snprintf(retry, sizeof retry, "%d", resp.retry_after);
-        int hdr = MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, resp.content_type) == MHD_YES &&
-                  MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") == MHD_YES &&
-                  (!resp.transfer_encoding ||
-                   MHD_add_response_header(mr, "Content-Transfer-Encoding", resp.transfer_encoding) == MHD_YES) &&
-                  (!resp.www_authenticate ||
-                   MHD_add_response_header(mr, MHD_HTTP_HEADER_WWW_AUTHENTICATE, resp.www_authenticate) == MHD_YES) &&
-                  (!resp.allow || MHD_add_response_header(mr, MHD_HTTP_HEADER_ALLOW, resp.allow) == MHD_YES) &&
-                  (!resp.retry_after || MHD_add_response_header(mr, MHD_HTTP_HEADER_RETRY_AFTER, retry) == MHD_YES);
-        ok = hdr ? MHD_queue_response(c, (unsigned int)resp.status, mr) : MHD_NO;
-        MHD_destroy_response(mr);
-    }
-    log_debug("est", "event=request method=%s path=%s status=%d remote=%s", method, req.path ? req.path : "-",
-              resp.status, ec->remote);
-    ca_est_response_cleanup(&resp);
-    return ok;
+    return ca_est_http_answer(srv->ca, c, url, method, r->body.data.data, r->body.data.len, r->body.too_big,
+                              &ec->peer, ec->remote);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,

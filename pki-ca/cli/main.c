@@ -9,13 +9,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "acs_cfg.h"
 #include "ca_util.h"
 #include "cli.h"
 #include "log.h"
 
 #define DEFAULT_CONFIG "/etc/acs/acs.ini"
 
-static const struct cfg_key *const schemas[] = {db_cfg_schema, ca_cfg_schema, log_cfg_schema, NULL};
+/* one list for every binary reading the shared acs.ini (acs/acs_cfg.c) */
+#define schemas acs_all_schemas
 
 struct command {
     const char *name, *sub;

@@ -1,0 +1,27 @@
+# acs/acs.mk — included by the top-level Makefile after common/cwmp/cwmp.mk: builds
+# $(BUILD)/libacs.a (everything in acs/ but main), the acsd binary and the acs unit tests.
+# acs-ca links acs_cfg.o too: both binaries read and document the same configuration schemas.
+
+ACS_MAIN     := acs/acs_main.c
+ACS_SRC      := $(filter-out $(ACS_MAIN),$(wildcard acs/*.c))
+LIBACS       := $(BUILD)/libacs.a
+ACS_USERS    := $(call obj,$(ACS_SRC) $(ACS_MAIN) $(wildcard tests/unit/acs/*.c))
+BINS         += $(BUILD)/bin/acsd
+
+$(ACS_USERS): CFLAGS += $(CWMP_CFLAGS) -Iacs
+$(ACS_USERS): | $(CWMP_STAMP)
+# acs-ca includes acs_cfg.h for the shared schema list
+$(call obj,$(ACSCA_SRC)): CFLAGS += -Iacs -Icommon/cwmp
+
+$(LIBACS): $(call obj,$(ACS_SRC))
+	@mkdir -p $(dir $@)
+	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/bin/acsd: $(BUILD)/obj/$(ACS_MAIN:.c=.o) $(LIBACS) $(LIBPKICA) $(LIBCWMP) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(GSOAP_LIBS) $(LDLIBS)
+
+# More specific than the generic tests/unit/% rule.
+$(BUILD)/tests/unit/acs/%: $(BUILD)/obj/tests/unit/acs/%.o $(LIBACS) $(LIBPKICA) $(LIBCWMP) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(GSOAP_LIBS) $(LDLIBS) -lcmocka

@@ -1,0 +1,96 @@
+/* acs/acs_cfg.c — [acs] schema table and the shared list of every configuration schema. */
+#define _GNU_SOURCE
+#include "acs_cfg.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ca.h"
+#include "cwmp.h"
+#include "db.h"
+#include "log.h"
+
+const struct cfg_key acs_cfg_schema[] = {
+    {"acs", "listen_address", CFG_STR, "0.0.0.0", 0, 0, 0, NULL,
+     "numeric IPv4 or IPv6 address the CWMP listener binds"},
+    {"acs", "port", CFG_INT, "7547", 0, 65535, 0, NULL, "CWMP (HTTPS) port; 0 picks a free port (tests)"},
+    {"acs", "cert_file", CFG_PATH, "", 0, 0, 0, NULL,
+     "PEM server certificate (chain) of the CWMP listener, e.g. from acs-ca server-cert"},
+    {"acs", "key_file", CFG_PATH, "", 0, 0, 0, NULL, "PEM private key of the server certificate"},
+    {"acs", "event_loop", CFG_STR, "epoll", 0, 0, 0, NULL,
+     "epoll (scales with idle connections) or poll (no spin on stalled handshakes); see FACTS.md"},
+    {"acs", "threads", CFG_INT, "4", 1, 256, 0, NULL, "HTTP worker threads (each has one DB connection)"},
+    {"acs", "max_sessions", CFG_INT, "10000", 1, 1000000, 0, NULL,
+     "concurrent CWMP sessions; a new session beyond it gets 503 with Retry-After"},
+    {"acs", "max_connections", CFG_INT, "10000", 1, 1000000, 0, NULL,
+     "open connections; beyond it requests get 503 with Retry-After (hard cap a little higher)"},
+    {"acs", "per_ip_connections", CFG_INT, "1024", 0, 1000000, 0, NULL,
+     "open connections per client address (0: no limit)"},
+    {"acs", "max_body_bytes", CFG_INT, "1048576", 1024, 1048576, 0, NULL,
+     "largest SOAP request body; larger ones get 413"},
+    {"acs", "request_timeout", CFG_INT, "30", 1, 3600, 0, NULL,
+     "seconds one HTTP request may take to arrive in full; slower clients are dropped"},
+    {"acs", "session_timeout", CFG_INT, "300", 5, 86400, 0, NULL, "seconds a whole CWMP session may last"},
+    {"acs", "session_idle_timeout", CFG_INT, "30", 1, 3600, 0, NULL,
+     "seconds between two requests of a session (also the idle keep-alive limit)"},
+    {"acs", "handshake_timeout_ms", CFG_INT, "3000", 100, 60000, 0, NULL,
+     "deadline of a TLS handshake in milliseconds"},
+    {"acs", "retry_after", CFG_INT, "60", 1, 86400, 0, NULL, "Retry-After seconds sent with 503"},
+    {"acs", "shutdown_grace", CFG_INT, "5", 0, 300, 0, NULL,
+     "seconds open sessions may take to finish after SIGTERM"},
+    {"acs", "connection_memory", CFG_INT, "32768", 8192, 1048576, 0, NULL,
+     "bytes of request-header memory per connection (libmicrohttpd pool)"},
+    {"acs", "legacy_mode", CFG_BOOL, "false", 0, 0, 0, NULL,
+     "allow devices marked legacy to use HTTP Digest/Basic instead of a certificate (not available yet)"},
+    {"acs", "secret_key_file", CFG_PATH, "", 0, 0, 0, NULL,
+     "file with 64 hex digits: AES-256-GCM key for per-device connection-request passwords"},
+    CFG_END,
+};
+
+const struct cfg_key *const acs_all_schemas[] = {db_cfg_schema, ca_cfg_schema, acs_cfg_schema, log_cfg_schema,
+                                                 NULL};
+
+__attribute__((format(printf, 2, 3))) static int fail(char **errmsg, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (errmsg && !*errmsg && vasprintf(errmsg, fmt, ap) < 0)
+        *errmsg = NULL;
+    va_end(ap);
+    return -ERR_CONFIG;
+}
+
+int acs_limits_load(const struct cfg *cfg, struct acs_limits *o, char **errmsg)
+{
+    memset(o, 0, sizeof *o);
+    o->listen_address = cfg_str(cfg, "acs", "listen_address");
+    o->port = (int)cfg_int(cfg, "acs", "port");
+    o->cert_file = cfg_str(cfg, "acs", "cert_file");
+    o->key_file = cfg_str(cfg, "acs", "key_file");
+    o->secret_key_file = cfg_str(cfg, "acs", "secret_key_file");
+    const char *loop = cfg_str(cfg, "acs", "event_loop");
+    if (!strcmp(loop, "epoll"))
+        o->loop = ACS_LOOP_EPOLL;
+    else if (!strcmp(loop, "poll"))
+        o->loop = ACS_LOOP_POLL;
+    else
+        return fail(errmsg, "[acs] event_loop must be epoll or poll, not \"%s\"", loop);
+    o->threads = (int)cfg_int(cfg, "acs", "threads");
+    o->max_sessions = (int)cfg_int(cfg, "acs", "max_sessions");
+    o->max_connections = (int)cfg_int(cfg, "acs", "max_connections");
+    o->per_ip_connections = (int)cfg_int(cfg, "acs", "per_ip_connections");
+    o->max_body = (size_t)cfg_int(cfg, "acs", "max_body_bytes");
+    o->request_timeout = (int)cfg_int(cfg, "acs", "request_timeout");
+    o->session_timeout = (int)cfg_int(cfg, "acs", "session_timeout");
+    o->session_idle_timeout = (int)cfg_int(cfg, "acs", "session_idle_timeout");
+    o->handshake_timeout_ms = (int)cfg_int(cfg, "acs", "handshake_timeout_ms");
+    o->retry_after = (int)cfg_int(cfg, "acs", "retry_after");
+    o->shutdown_grace = (int)cfg_int(cfg, "acs", "shutdown_grace");
+    o->connection_memory = (size_t)cfg_int(cfg, "acs", "connection_memory");
+    o->legacy_mode = cfg_bool(cfg, "acs", "legacy_mode");
+    if (o->max_body > CWMP_MAX_ENVELOPE)
+        return fail(errmsg, "[acs] max_body_bytes is above the codec's cap");
+    return 0;
+}

@@ -1,0 +1,35 @@
+/* acs/acs_cfg.h — the [acs] configuration schema, the list of every schema a shared
+ * acs.ini may hold (acsd and acs-ca both read it), and the limits acsd runs with.
+ * Owns: static tables only. Thread-safety: read-only data; acs_limits is a plain value. */
+#ifndef ACS_CFG_H
+#define ACS_CFG_H
+
+#include "cfg.h"
+
+extern const struct cfg_key acs_cfg_schema[];
+/* Every section of the project's configuration file, NULL-terminated: [db], [ca], [acs],
+ * [log]. Both binaries load and document this one list, so a file is valid for all. */
+extern const struct cfg_key *const acs_all_schemas[];
+
+enum acs_event_loop { ACS_LOOP_EPOLL, ACS_LOOP_POLL };
+
+/* [acs] values, checked and converted once at start-up. Strings are borrowed from cfg. */
+struct acs_limits {
+    const char *listen_address;
+    int port;
+    const char *cert_file, *key_file, *secret_key_file;
+    enum acs_event_loop loop;
+    int threads;
+    int max_sessions, max_connections, per_ip_connections;
+    size_t max_body;
+    int request_timeout, session_timeout, session_idle_timeout; /* seconds */
+    int handshake_timeout_ms;
+    int retry_after, shutdown_grace;
+    size_t connection_memory;
+    int legacy_mode;
+};
+
+/* Read and cross-check [acs]; fills *out. -ERR_CONFIG with *errmsg (caller frees). */
+int acs_limits_load(const struct cfg *cfg, struct acs_limits *out, char **errmsg) WARN_UNUSED;
+
+#endif

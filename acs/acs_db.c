@@ -1,0 +1,159 @@
+/* acs/acs_db.c — SQL for devices, the parameter cache and sessions (PQexecParams via db_exec). */
+#include "acs_db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+#define NUM(buf, v) (snprintf((buf), sizeof(buf), "%ld", (long)(v)), (buf))
+
+int acs_db_ensure(struct db *db)
+{
+    PGconn *c = db_conn(db);
+    if (PQstatus(c) == CONNECTION_OK)
+        return 0;
+    PQreset(c);
+    return PQstatus(c) == CONNECTION_OK ? 0 : -ERR_DB;
+}
+
+static const char SQL_DEVICE_CREATE[] =
+    "INSERT INTO devices (device_id, oui, product_class, serial_number, manufacturer) "
+    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (device_id) DO NOTHING";
+static const char SQL_DEVICE_LOCK[] =
+    "SELECT id, (session_row IS NOT NULL AND session_lease_until > now()) FROM devices "
+    "WHERE device_id = $1 FOR UPDATE";
+static const char SQL_SESSION_NEW[] =
+    "INSERT INTO sessions (device_pk, claimed_id, auth, cert_serial, remote_addr, events, cwmp_version) "
+    "VALUES ($1, $2, $3, nullif($4, ''), $5, ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), $7) RETURNING id";
+static const char SQL_PARAMS_CLEAR[] = "DELETE FROM device_params WHERE device_pk = $1";
+static const char SQL_DEVICE_UPDATE[] =
+    "UPDATE devices SET manufacturer = $2, root_object = $3, cwmp_version = $4, "
+    " software_version = coalesce(nullif($5, ''), software_version), "
+    " hardware_version = coalesce(nullif($6, ''), hardware_version), "
+    " connection_request_url = coalesce(nullif($7, ''), connection_request_url), "
+    " periodic_interval = coalesce($8::int, periodic_interval), last_inform = now(), "
+    " last_boot = CASE WHEN $9::boolean THEN now() ELSE last_boot END, "
+    " last_events = ARRAY(SELECT jsonb_array_elements_text($10::jsonb)), "
+    " cr_credentials_set = cr_credentials_set AND NOT $11::boolean, "
+    " session_row = $12, session_lease_until = now() + make_interval(secs => $13::int), updated_at = now() "
+    "WHERE id = $1";
+static const char SQL_PARAMS_UPSERT[] =
+    "INSERT INTO device_params (device_pk, name, value, xsd_type) "
+    "SELECT DISTINCT ON (x.name) $1::bigint, x.name, coalesce(x.value, ''), coalesce(x.type, 'xsd:string') "
+    "FROM jsonb_to_recordset($2::jsonb) AS x(name text, value text, type text) WHERE x.name IS NOT NULL "
+    "ON CONFLICT (device_pk, name) DO UPDATE SET value = EXCLUDED.value, xsd_type = EXCLUDED.xsd_type, "
+    "updated_at = now()";
+static const char SQL_PARAMS_WRITABLE[] =
+    "UPDATE device_params d SET writable = x.writable FROM jsonb_to_recordset($2::jsonb) AS x(name text, "
+    "writable boolean) WHERE d.device_pk = $1 AND d.name = x.name";
+static const char SQL_SESSION_REFUSED[] =
+    "INSERT INTO sessions (claimed_id, auth, cert_serial, remote_addr, events, cwmp_version, ended_at, result) "
+    "VALUES ($1, $2, nullif($3, ''), $4, ARRAY(SELECT jsonb_array_elements_text($5::jsonb)), $6, now(), $7)";
+static const char SQL_SESSION_END[] = "UPDATE sessions SET ended_at = now(), rpcs = $2, result = $3 WHERE id = $1";
+static const char SQL_LEASE_RELEASE[] =
+    "UPDATE devices SET session_row = NULL, session_lease_until = NULL WHERE id = $1 AND session_row = $2";
+
+/* Create or lock the device row: 1 when another live session holds it. */
+static int lock_device(struct db *db, const struct acs_db_inform *in, long *pk, char **errmsg)
+{
+    const char *p[5] = {in->device_id, in->oui, in->product_class, in->serial, in->manufacturer};
+    if (db_run(db, SQL_DEVICE_CREATE, 5, p, errmsg) < 0)
+        return -ERR_DB;
+    PGresult *r = db_exec(db, SQL_DEVICE_LOCK, 1, p, errmsg);
+    if (!r)
+        return -ERR_DB;
+    int rc = PQntuples(r) == 1 ? 0 : -ERR_DB;
+    if (rc == 0) {
+        *pk = db_get_long(r, 0, 0);
+        rc = PQgetvalue(r, 0, 1)[0] == 't' ? 1 : 0;
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int update_device(struct db *db, const struct acs_db_inform *in, long pk, long session, char **errmsg)
+{
+    char pkb[24], sb[24], lb[24], ib[24];
+    const char *p[13] = {NUM(pkb, pk),
+                         in->manufacturer,
+                         in->root_object,
+                         in->cwmp_version,
+                         in->software_version,
+                         in->hardware_version,
+                         in->cr_url,
+                         in->periodic_interval >= 0 ? NUM(ib, in->periodic_interval) : NULL,
+                         in->boot ? "true" : "false",
+                         in->events_json,
+                         in->bootstrap ? "true" : "false",
+                         NUM(sb, session),
+                         NUM(lb, in->lease_seconds)};
+    if (in->bootstrap && db_run(db, SQL_PARAMS_CLEAR, 1, p, errmsg) < 0)
+        return -ERR_DB;
+    return db_run(db, SQL_DEVICE_UPDATE, 13, p, errmsg) < 0 ? -ERR_DB : 0;
+}
+
+int acs_db_inform(struct db *db, const struct acs_db_inform *in, long *device_pk, long *session_row, char **errmsg)
+{
+    char pkb[24];
+    int rc = db_begin(db, errmsg);
+    if (rc < 0)
+        return -ERR_DB;
+    if ((rc = lock_device(db, in, device_pk, errmsg)) != 0) {
+        db_rollback(db);
+        return rc > 0 ? -ERR_EXIST : rc;
+    }
+    const char *p[7] = {NUM(pkb, *device_pk), in->device_id,  in->auth,         in->cert_serial,
+                        in->remote,           in->events_json, in->cwmp_version};
+    PGresult *r = db_exec(db, SQL_SESSION_NEW, 7, p, errmsg);
+    if (!r || PQntuples(r) != 1) {
+        PQclear(r);
+        db_rollback(db);
+        return -ERR_DB;
+    }
+    *session_row = db_get_long(r, 0, 0);
+    PQclear(r);
+    if ((rc = update_device(db, in, *device_pk, *session_row, errmsg)) < 0 ||
+        (rc = acs_db_params_upsert(db, *device_pk, in->params_json, errmsg)) < 0 ||
+        (rc = db_commit(db, errmsg)) < 0) {
+        db_rollback(db);
+        return -ERR_DB;
+    }
+    return 0;
+}
+
+int acs_db_params_upsert(struct db *db, long device_pk, const char *params_json, char **errmsg)
+{
+    char pkb[24];
+    const char *p[2] = {NUM(pkb, device_pk), params_json};
+    if (!params_json || !strcmp(params_json, "[]"))
+        return 0;
+    return db_run(db, SQL_PARAMS_UPSERT, 2, p, errmsg) < 0 ? -ERR_DB : 0;
+}
+
+int acs_db_params_writable(struct db *db, long device_pk, const char *params_json, char **errmsg)
+{
+    char pkb[24];
+    const char *p[2] = {NUM(pkb, device_pk), params_json};
+    return db_run(db, SQL_PARAMS_WRITABLE, 2, p, errmsg) < 0 ? -ERR_DB : 0;
+}
+
+int acs_db_session_refused(struct db *db, const char *claimed_id, const char *auth, const char *cert_serial,
+                           const char *remote, const char *events_json, const char *version, const char *result,
+                           char **errmsg)
+{
+    const char *p[7] = {claimed_id, auth, cert_serial ? cert_serial : "", remote, events_json ? events_json : "[]",
+                        version ? version : "", result};
+    return db_run(db, SQL_SESSION_REFUSED, 7, p, errmsg) < 0 ? -ERR_DB : 0;
+}
+
+int acs_db_session_end(struct db *db, long session_row, long device_pk, int rpcs, const char *result, char **errmsg)
+{
+    char sb[24], rb[24], pkb[24];
+    const char *p[3] = {NUM(sb, session_row), NUM(rb, rpcs), result};
+    const char *q[2] = {NUM(pkb, device_pk), sb};
+    if (db_run(db, SQL_SESSION_END, 3, p, errmsg) < 0 || db_run(db, SQL_LEASE_RELEASE, 2, q, errmsg) < 0)
+        return -ERR_DB;
+    return 0;
+}

@@ -1,0 +1,80 @@
+/* acs/acs_db.h — every SQL statement of acsd (devices, parameter cache, sessions, tasks,
+ * faults): acs_db.c for devices and sessions, acs_task_db.c for tasks and faults.
+ * Owns: nothing; results are copied out. Thread-safety: per struct db (one per thread). */
+#ifndef ACS_DB_H
+#define ACS_DB_H
+
+#include "db.h"
+
+/* What an accepted Inform writes. JSON texts: events ["0 BOOTSTRAP",...], params
+ * [{"name","value","type"}]. Empty strings leave the stored value alone where noted. */
+struct acs_db_inform {
+    const char *device_id, *oui, *product_class, *serial, *manufacturer;
+    const char *root_object, *cwmp_version;
+    const char *software_version, *hardware_version, *cr_url; /* "" keeps the stored value */
+    long periodic_interval;                                  /* < 0: unknown */
+    const char *events_json, *params_json;
+    int bootstrap, boot;
+    const char *auth, *cert_serial, *remote;
+    int lease_seconds;                                       /* how long the session may hold the device */
+};
+
+/* Reconnect a connection the server dropped. 0 when usable. */
+int acs_db_ensure(struct db *db);
+
+/* In one transaction: create the device if new, take its session lease, insert the sessions
+ * row, update the device (BOOTSTRAP clears the cached params and cr_credentials_set) and
+ * upsert the params. -ERR_EXIST (nothing written) when another live session holds the device. */
+int acs_db_inform(struct db *db, const struct acs_db_inform *in, long *device_pk, long *session_row,
+                  char **errmsg) WARN_UNUSED;
+/* A sessions row for a refused session (no device touched). */
+int acs_db_session_refused(struct db *db, const char *claimed_id, const char *auth, const char *cert_serial,
+                           const char *remote, const char *events_json, const char *version, const char *result,
+                           char **errmsg) WARN_UNUSED;
+/* Close a session row and release the device lease it holds. */
+int acs_db_session_end(struct db *db, long session_row, long device_pk, int rpcs, const char *result,
+                       char **errmsg) WARN_UNUSED;
+/* Upsert params ([{"name","value","type"}]) into the cache. */
+int acs_db_params_upsert(struct db *db, long device_pk, const char *params_json, char **errmsg) WARN_UNUSED;
+/* Mark cached params writable or not from a GetParameterNames result's "parameters". */
+int acs_db_params_writable(struct db *db, long device_pk, const char *params_json, char **errmsg) WARN_UNUSED;
+
+/* ---- tasks (acs_task_db.c) ---- */
+
+struct acs_db_task {
+    long id;
+    char kind[32];
+    char *args; /* JSON text, malloc'd */
+    int attempts;
+};
+
+/* Expire the device's open tasks past expires_at or max_attempts (*expired counts them), then
+ * take the first open task after after_id, mark it sent (attempts + 1). 1 with *out filled
+ * (free out->args), 0 when none is left, < 0 on error. */
+int acs_db_task_next(struct db *db, long device_pk, long after_id, struct acs_db_task *out, long *expired,
+                     char **errmsg) WARN_UNUSED;
+/* Finish a sent task: state "done" or "fault", result JSON; with a fault also a faults row
+ * (code, string, details JSON). params_json (may be NULL): GetParameterValues values to cache. */
+struct acs_db_task_end {
+    long task_id, device_pk;
+    const char *state, *result_json;
+    int fault_code;
+    const char *fault_string, *details_json, *params_json;
+};
+int acs_db_task_finish(struct db *db, const struct acs_db_task_end *e, char **errmsg) WARN_UNUSED;
+/* TransferComplete for command_key: attach it to the newest download/upload task with that
+ * key (fault_code != 0 makes it a fault and adds a faults row). *task_id 0 when none matched. */
+int acs_db_transfer_complete(struct db *db, long device_pk, const char *command_key, const char *tc_json,
+                             int fault_code, const char *fault_string, long *task_id, char **errmsg) WARN_UNUSED;
+/* A faults row not tied to a task (e.g. AutonomousTransferComplete failures). */
+int acs_db_fault_add(struct db *db, long device_pk, long task_id, int code, const char *string,
+                     const char *details_json, char **errmsg) WARN_UNUSED;
+
+/* Insert a task for device_id; -ERR_NOENT when the device is unknown. */
+int acs_db_task_insert(struct db *db, const char *device_id, const char *kind, const char *args_json,
+                       const char *command_key, const char *created_by, int max_attempts, long expires_in,
+                       long *task_id, char **errmsg) WARN_UNUSED;
+/* The task as a JSON object text (malloc'd, args unredacted); -ERR_NOENT when absent. */
+int acs_db_task_get(struct db *db, long task_id, char **json, char **errmsg) WARN_UNUSED;
+
+#endif

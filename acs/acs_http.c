@@ -1,0 +1,366 @@
+/* acs/acs_http.c — the :7547 HTTPS listener: connection tracking (limits, slow clients),
+ * request bodies under caps, routing to the CWMP engine or the EST handlers. */
+#define _GNU_SOURCE
+#include "acs_http.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "acs_session.h"
+#include "ca_est_http.h"
+#include "ca_verify.h"
+#include "httpd_tls.h"
+#include "log.h"
+
+#define PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+#define DISCARD_FACTOR 4 /* body bytes read past the cap before hanging up */
+
+/* Per TCP connection (MHD socket context). Listed for the sweep; times under h->lock. */
+struct conn {
+    struct conn *prev, *next;
+    int fd;
+    time_t opened, req_started, last_done;
+    int dropped;
+    int overloaded;
+    int verified, refusal_logged;
+    struct ca_verify_result peer;
+    char remote[INET6_ADDRSTRLEN + 8];
+    char bound[ACS_SESSION_ID_LEN + 1];
+};
+
+/* Per HTTP request (MHD req_cls). */
+struct req {
+    struct httpd_body body;
+    int est;
+};
+
+struct acs_http {
+    struct acs_ctx *ctx;
+    struct MHD_Daemon *d;
+    int port;
+    pthread_mutex_t lock;
+    struct conn *conns;
+    size_t nconns, active;
+};
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct acs_http *h = cls;
+    struct conn *k = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        if (!k)
+            return;
+        pthread_mutex_lock(&h->lock);
+        if (k->prev)
+            k->prev->next = k->next;
+        else
+            h->conns = k->next;
+        if (k->next)
+            k->next->prev = k->prev;
+        h->nconns--;
+        pthread_mutex_unlock(&h->lock);
+        free(k);
+        *socket_context = NULL;
+        return;
+    }
+    /* a client stalled in the handshake must not spin a pool thread for long (FACTS.md) */
+    httpd_set_handshake_timeout(c, (unsigned int)h->ctx->lim.handshake_timeout_ms);
+    if (!(k = calloc(1, sizeof *k)))
+        return;
+    httpd_remote_text(c, k->remote, sizeof k->remote);
+    k->fd = httpd_connection_fd(c);
+    k->opened = k->last_done = time(NULL);
+    pthread_mutex_lock(&h->lock);
+    k->next = h->conns;
+    if (h->conns)
+        h->conns->prev = k;
+    h->conns = k;
+    k->overloaded = ++h->nconns > (size_t)h->ctx->lim.max_connections;
+    pthread_mutex_unlock(&h->lock);
+    *socket_context = k;
+}
+
+void acs_http_sweep(struct acs_http *h, time_t now)
+{
+    const struct acs_limits *l = &h->ctx->lim;
+    pthread_mutex_lock(&h->lock);
+    for (struct conn *k = h->conns; k; k = k->next) {
+        if (k->dropped || k->fd < 0)
+            continue;
+        int slow_req = k->req_started && now - k->req_started >= l->request_timeout;
+        int slow_idle = !k->req_started && now - k->last_done >= l->session_idle_timeout + l->request_timeout;
+        if (!slow_req && !slow_idle)
+            continue;
+        k->dropped = 1;
+        /* MHD closes the socket only after NOTIFY_CLOSED, which needs h->lock: fd is still ours */
+        shutdown(k->fd, SHUT_RDWR);
+        log_info("http", "event=slow_client_dropped remote=%s phase=%s seconds=%ld", k->remote,
+                 slow_req ? "request" : "idle", (long)(now - (slow_req ? k->req_started : k->last_done)));
+    }
+    pthread_mutex_unlock(&h->lock);
+}
+
+static struct conn *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* Verify the client's chain once per connection; log a refusal once. */
+static void verify_peer(struct acs_http *h, struct MHD_Connection *c, struct conn *k)
+{
+    if (!k->verified) {
+        const unsigned char *ders[HTTPD_MAX_PEER_CHAIN];
+        size_t lens[HTTPD_MAX_PEER_CHAIN];
+        size_t n = httpd_peer_chain(c, ders, lens, HTTPD_MAX_PEER_CHAIN);
+        (void)ca_verify_peer(h->ctx->verifier, ders, lens, n, &k->peer);
+        k->verified = 1;
+    }
+    if (k->peer.reason != CA_VERIFY_OK && !k->refusal_logged) {
+        char q[200];
+        k->refusal_logged = 1;
+        log_info("cwmp", "event=refused reason=%s remote=%s cert_serial=%s detail=%s",
+                 ca_verify_reason_str(k->peer.reason), k->remote, k->peer.serial[0] ? k->peer.serial : "-",
+                 log_quote(q, sizeof q, k->peer.detail));
+    }
+}
+
+static enum MHD_Result send_text(struct acs_http *h, struct MHD_Connection *c, unsigned int status, const char *text,
+                                 int retry, int close)
+{
+    char ra[16];
+    snprintf(ra, sizeof ra, "%d", h->ctx->lim.retry_after);
+    const char *const hdr[] = {MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8",
+                               MHD_HTTP_HEADER_RETRY_AFTER, retry ? ra : NULL,
+                               MHD_HTTP_HEADER_CONNECTION, close ? "close" : NULL,
+                               MHD_HTTP_HEADER_ALLOW, status == 405 ? "POST" : NULL,
+                               NULL};
+    return httpd_respond(c, status, text, strlen(text), hdr);
+}
+
+static enum MHD_Result answer_cwmp(struct acs_http *h, struct MHD_Connection *c, struct conn *k, struct req *r)
+{
+    struct acs_worker *w = acs_worker_get(h->ctx);
+    if (!w)
+        return send_text(h, c, 503, "service unavailable\n", 1, 1);
+    struct acs_cwmp_req cr = {
+        .body = r->body.data.data,
+        .len = r->body.data.len,
+        .cookie_id = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, ACS_COOKIE_NAME),
+        .bound_id = k->bound[0] ? k->bound : NULL,
+        .peer = &k->peer,
+        .remote = k->remote,
+    };
+    struct acs_cwmp_reply rep;
+    acs_cwmp_reply_init(&rep);
+    acs_cwmp_handle(w, &cr, &rep);
+    snprintf(k->bound, sizeof k->bound, "%s", rep.bound_id);
+    char ra[16];
+    snprintf(ra, sizeof ra, "%d", rep.retry_after);
+    const char *const hdr[] = {MHD_HTTP_HEADER_CONTENT_TYPE, rep.status == 204 ? NULL : rep.content_type,
+                               MHD_HTTP_HEADER_SET_COOKIE, rep.set_cookie[0] ? rep.set_cookie : NULL,
+                               MHD_HTTP_HEADER_RETRY_AFTER, rep.retry_after ? ra : NULL,
+                               MHD_HTTP_HEADER_WWW_AUTHENTICATE, rep.www_authenticate,
+                               MHD_HTTP_HEADER_CONNECTION, rep.close ? "close" : NULL,
+                               MHD_HTTP_HEADER_CACHE_CONTROL, "no-store",
+                               NULL};
+    enum MHD_Result res = httpd_respond(c, (unsigned int)rep.status, rep.body.data,
+                                        rep.status == 204 ? 0 : rep.body.len, hdr);
+    acs_cwmp_reply_cleanup(&rep);
+    return res;
+}
+
+static enum MHD_Result answer(struct acs_http *h, struct MHD_Connection *c, const char *url, const char *method,
+                              struct req *r)
+{
+    struct conn *k = conn_of(c);
+    if (!k)
+        return MHD_NO; /* out of memory at accept */
+    if (k->overloaded) {
+        log_warn("http", "event=refused reason=max_connections remote=%s", k->remote);
+        return send_text(h, c, 503, "too many connections\n", 1, 1);
+    }
+    if (atomic_load(&h->ctx->stopping) && !k->bound[0])
+        return send_text(h, c, 503, "shutting down\n", 1, 1);
+    verify_peer(h, c, k);
+    if (r->est) {
+        struct acs_worker *w = acs_worker_get(h->ctx);
+        struct ca_ctx *ca = w ? acs_worker_ca(w) : NULL;
+        if (!ca)
+            return send_text(h, c, 503, "service unavailable\n", 1, 1);
+        return ca_est_http_answer(ca, c, url, method, r->body.data.data, r->body.data.len, r->body.too_big,
+                                  &k->peer, k->remote);
+    }
+    if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+        return send_text(h, c, 405, "CWMP uses POST\n", 0, 0);
+    if (r->body.too_big) {
+        log_warn("cwmp", "event=refused reason=body_too_big remote=%s max_bytes=%zu", k->remote,
+                 h->ctx->lim.max_body);
+        return send_text(h, c, 413, "request body too large\n", 0, 1);
+    }
+    return answer_cwmp(h, c, k, r);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
+{
+    (void)version;
+    struct acs_http *h = cls;
+    struct req *r = *req_cls;
+    if (!r) {
+        struct conn *k = conn_of(c);
+        if (!(r = calloc(1, sizeof *r)))
+            return MHD_NO;
+        r->est = !strncmp(url, CA_EST_PATH_PREFIX, strlen(CA_EST_PATH_PREFIX));
+        size_t cap = r->est ? CA_EST_MAX_BODY : h->ctx->lim.max_body;
+        httpd_body_init(&r->body, cap, DISCARD_FACTOR * cap);
+        *req_cls = r;
+        pthread_mutex_lock(&h->lock);
+        h->active++;
+        if (k && !k->req_started)
+            k->req_started = time(NULL);
+        pthread_mutex_unlock(&h->lock);
+        unsigned long long declared = 0;
+        if (httpd_content_length(c, &declared) && declared > cap) {
+            r->body.too_big = 1; /* refused before the body is read */
+            return answer(h, c, url, method, r);
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (httpd_body_feed(&r->body, upload_data, *upload_size) < 0)
+            return MHD_NO; /* a chunked flood: hang up */
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    return answer(h, c, url, method, r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)
+{
+    (void)toe;
+    struct acs_http *h = cls;
+    struct req *r = *req_cls;
+    struct conn *k = conn_of(c);
+    if (!r)
+        return;
+    pthread_mutex_lock(&h->lock);
+    h->active--;
+    if (k) {
+        k->req_started = 0;
+        k->last_done = time(NULL);
+    }
+    pthread_mutex_unlock(&h->lock);
+    httpd_body_cleanup(&r->body);
+    free(r);
+    *req_cls = NULL;
+}
+
+__attribute__((format(printf, 2, 3))) static int fail(char **errmsg, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (errmsg && !*errmsg && vasprintf(errmsg, fmt, ap) < 0)
+        *errmsg = NULL;
+    va_end(ap);
+    return -ERR_TLS;
+}
+
+static struct MHD_Daemon *start_daemon(struct acs_http *h, const char *cert, const char *key, const char *trust,
+                                       char **errmsg)
+{
+    const struct acs_limits *l = &h->ctx->lim;
+    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)l->port)};
+    struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)l->port)};
+    const struct sockaddr *addr = (const struct sockaddr *)&a4;
+    unsigned int flags = MHD_USE_TLS | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+                         (l->loop == ACS_LOOP_EPOLL ? MHD_USE_EPOLL_INTERNAL_THREAD : MHD_USE_POLL_INTERNAL_THREAD);
+    if (inet_pton(AF_INET, l->listen_address, &a4.sin_addr) != 1) {
+        if (inet_pton(AF_INET6, l->listen_address, &a6.sin6_addr) != 1) {
+            fail(errmsg, "[acs] listen_address must be a numeric IPv4 or IPv6 address, not \"%s\"%d",
+                 l->listen_address, 0);
+            return NULL;
+        }
+        addr = (const struct sockaddr *)&a6;
+        flags |= MHD_USE_IPv6;
+    }
+    /* the hard cap leaves room to answer 503 beyond max_connections */
+    unsigned int hard = (unsigned int)l->max_connections + (unsigned int)l->max_connections / 8 + 16;
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, (uint16_t)l->port, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log,
+        (void *)"http", MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
+        MHD_OPTION_HTTPS_MEM_TRUST, trust, MHD_OPTION_HTTPS_PRIORITIES, PRIORITIES, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned int)l->threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)l->session_idle_timeout,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)l->per_ip_connections, MHD_OPTION_CONNECTION_LIMIT, hard,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, l->connection_memory, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
+    if (!d)
+        fail(errmsg, "cannot start the HTTPS listener on %s port %d (address in use, or bad certificate/key)",
+             l->listen_address, l->port);
+    return d;
+}
+
+struct acs_http *acs_http_start(struct acs_ctx *ctx, const char *cert_pem, const char *key_pem,
+                                const char *trust_pem, char **errmsg)
+{
+    struct acs_http *h = calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    h->ctx = ctx;
+    pthread_mutex_init(&h->lock, NULL);
+    if (!(h->d = start_daemon(h, cert_pem, key_pem, trust_pem, errmsg))) {
+        pthread_mutex_destroy(&h->lock);
+        free(h);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+    h->port = di ? di->port : ctx->lim.port;
+    return h;
+}
+
+int acs_http_port(struct acs_http *h)
+{
+    return h->port;
+}
+
+void acs_http_quiesce(struct acs_http *h)
+{
+    MHD_socket s = MHD_quiesce_daemon(h->d);
+    if (s != MHD_INVALID_SOCKET)
+        close(s);
+}
+
+size_t acs_http_active(struct acs_http *h)
+{
+    pthread_mutex_lock(&h->lock);
+    size_t n = h->active;
+    pthread_mutex_unlock(&h->lock);
+    return n;
+}
+
+size_t acs_http_connections(struct acs_http *h)
+{
+    pthread_mutex_lock(&h->lock);
+    size_t n = h->nconns;
+    pthread_mutex_unlock(&h->lock);
+    return n;
+}
+
+void acs_http_stop(struct acs_http *h)
+{
+    if (!h)
+        return;
+    MHD_stop_daemon(h->d);
+    pthread_mutex_destroy(&h->lock);
+    free(h);
+}

@@ -1,0 +1,133 @@
+/* acs/acs_main.c — acsd: the CWMP server. Foreground, logs to stderr, configuration from
+ * an INI file shared with acs-ca; SIGTERM/SIGINT stop it cleanly (exit 0). */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "acs_cfg.h"
+#include "acs_ctx.h"
+#include "acs_http.h"
+#include "log.h"
+
+#define DEFAULT_CONFIG "/etc/acs/acs.ini"
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_CONFIG = 3, EXIT_DB = 4 };
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: acsd [-c CONFIG] [-v|-q] [--check-config | --config-doc | --config-sample]\n\n"
+                 "Runs the CWMP server in the foreground (logs on stderr; SIGTERM stops it).\n"
+                 "Configuration: -c FILE, else $ACS_CONFIG, else " DEFAULT_CONFIG " if it exists.\n"
+                 "  --check-config   validate the configuration, print it (secrets hidden) and exit\n"
+                 "  --config-doc     print the configuration reference (Markdown, docs/config.md)\n"
+                 "  --config-sample  print a sample configuration file (etc/acs.ini.sample)\n"
+                 "exit codes: 0 ok, 1 failed, 2 usage, 3 configuration, 4 database\n");
+}
+
+static int fail(int code, char *msg)
+{
+    fprintf(stderr, "acsd: error: %s\n", msg && *msg ? msg : "failed");
+    free(msg);
+    return code;
+}
+
+static int load_config(struct cfg **out, const char *path, struct acs_limits *lim)
+{
+    char *err = NULL;
+    struct cfg *c = cfg_new(acs_all_schemas);
+    if (!c)
+        return fail(EXIT_FAILED, strdup("out of memory"));
+    *out = c;
+    if (!path)
+        path = getenv("ACS_CONFIG");
+    if (!path && access(DEFAULT_CONFIG, F_OK) == 0)
+        path = DEFAULT_CONFIG;
+    if ((path && cfg_load_file(c, path, &err) < 0) || cfg_finish(c, &err) < 0 || acs_limits_load(c, lim, &err) < 0)
+        return fail(EXIT_CONFIG, err);
+    int level = log_level_parse(cfg_str(c, "log", "level"));
+    if (level < 0)
+        return fail(EXIT_CONFIG, strdup("[log] level must be error, warning, info or debug"));
+    if (log_get_level() == LOG_INFO)
+        log_set_level(level);
+    return EXIT_OK;
+}
+
+static int run(const struct cfg *cfg)
+{
+    char *err = NULL;
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    /* every thread started below inherits the mask: only sigwait() sees the signals */
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct acs_ctx *ctx = acs_ctx_new(cfg, &err);
+    if (!ctx)
+        return fail(err && strstr(err, "database") ? EXIT_DB : EXIT_CONFIG, err);
+    int rc = acs_ctx_start(ctx, &err);
+    if (rc < 0) {
+        acs_ctx_free(ctx);
+        return fail(rc == -ERR_DB ? EXIT_DB : EXIT_FAILED, err);
+    }
+    int port = acs_http_port(ctx->http);
+    const char *addr = ctx->lim.listen_address;
+    fprintf(stderr, strchr(addr, ':') ? "acsd: listening on [%s]:%d\n" : "acsd: listening on %s:%d\n", addr, port);
+    log_info("acs", "event=listen address=%s port=%d threads=%d event_loop=%s node=%s", addr, port,
+             ctx->lim.threads, ctx->lim.loop == ACS_LOOP_EPOLL ? "epoll" : "poll", ctx->node);
+    int sig = 0;
+    while (sigwait(&stop, &sig) != 0)
+        ;
+    log_info("acs", "event=stopping signal=%d grace_s=%d", sig, ctx->lim.shutdown_grace);
+    acs_ctx_stop(ctx);
+    acs_ctx_free(ctx);
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config = NULL;
+    int mode = 0, opt;
+    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"check-config", no_argument, NULL, 'C'},
+                                         {"config-doc", no_argument, NULL, 'D'},
+                                         {"config-sample", no_argument, NULL, 'S'},
+                                         {0, 0, 0, 0}};
+    while ((opt = getopt_long(argc, argv, "c:vqh", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'c': config = optarg; break;
+        case 'v': log_set_level(LOG_DEBUG); break;
+        case 'q': log_set_level(LOG_ERR); break;
+        case 'h': usage(stdout); return EXIT_OK;
+        case 'C': case 'D': case 'S': mode = opt; break;
+        default: usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (mode == 'D' || mode == 'S') {
+        (mode == 'D' ? cfg_write_doc : cfg_write_sample)(stdout, acs_all_schemas);
+        return EXIT_OK;
+    }
+    struct cfg *cfg = NULL;
+    struct acs_limits lim;
+    int rc = load_config(&cfg, config, &lim);
+    if (rc == EXIT_OK && mode == 'C') {
+        cfg_dump(stdout, cfg);
+        fprintf(stderr, "acsd: configuration ok\n");
+    } else if (rc == EXIT_OK) {
+        rc = run(cfg);
+    }
+    cfg_free(cfg);
+    return rc;
+}

@@ -1,0 +1,358 @@
+/* acs/acs_session.c — the CWMP session engine: request dispatch inside a session, the task
+ * queue (one RPC at a time, responses and CPE faults stored), session end; reply helpers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acs_db.h"
+#include "acs_rpc.h"
+#include "acs_session.h"
+#include "ca_verify.h"
+#include "cwmp_body.h"
+#include "log.h"
+
+#define TEXT_MAX 512
+
+void acs_cwmp_reply_init(struct acs_cwmp_reply *rep)
+{
+    memset(rep, 0, sizeof *rep);
+    rep->status = 500;
+    buf_init(&rep->body, CWMP_MAX_ENVELOPE);
+    rep->content_type = "text/plain; charset=utf-8";
+}
+
+void acs_cwmp_reply_cleanup(struct acs_cwmp_reply *rep)
+{
+    buf_cleanup(&rep->body);
+}
+
+void acs_reply_text(struct acs_cwmp_reply *rep, int status, const char *text)
+{
+    rep->status = status;
+    rep->content_type = "text/plain; charset=utf-8";
+    rep->body.len = 0;
+    if (rep->body.data)
+        rep->body.data[0] = '\0';
+    if (buf_printf(&rep->body, "%.*s\n", TEXT_MAX, text) < 0)
+        rep->body.len = 0;
+}
+
+int acs_reply_msg(struct acs_worker *w, enum cwmp_version v, const char *id, struct cwmp_msg *msg,
+                  struct acs_cwmp_reply *rep)
+{
+    struct cwmp_error err;
+    char idcopy[256]; /* id may point into the codec's decoded data, which encode frees */
+    snprintf(idcopy, sizeof idcopy, "%s", id && *id ? id : "acs");
+    msg->version = v;
+    msg->header.id = idcopy;
+    rep->body.len = 0;
+    int rc = cwmp_encode(w->codec, msg, &rep->body, &err);
+    if (rc < 0) {
+        char q[240];
+        log_err("cwmp", "event=encode_failed rpc=%s reason=%s", cwmp_msg_name(msg->type),
+                log_quote(q, sizeof q, err.msg));
+        acs_reply_text(rep, 500, "internal error");
+        return rc;
+    }
+    rep->status = 200;
+    rep->content_type = "text/xml; charset=\"utf-8\"";
+    return 0;
+}
+
+void acs_reply_fault(struct acs_worker *w, enum cwmp_version v, const char *id, int code,
+                     struct acs_cwmp_reply *rep)
+{
+    char codetext[16];
+    snprintf(codetext, sizeof codetext, "%d", code);
+    struct _cwmp__Fault f = {.FaultCode = codetext, .FaultString = (char *)cwmp_fault_str(code)};
+    struct cwmp_msg m = {.type = CWMP_MSG_FAULT, .body.fault = &f};
+    (void)acs_reply_msg(w, v, id, &m, rep);
+}
+
+void acs_session_end(struct acs_ctx *ctx, struct db *db, struct acs_session *s, const char *result)
+{
+    char *err = NULL;
+    (void)ctx;
+    if (s->row && (!db || acs_db_ensure(db) < 0 || acs_db_session_end(db, s->row, s->device_pk, s->rpcs, result, &err) < 0)) {
+        char q[300];
+        log_err("cwmp", "event=db_error session_id=%s what=session_end msg=%s", s->id,
+                log_quote(q, sizeof q, err ? err : "database unreachable"));
+    }
+    free(err);
+    log_info("cwmp", "event=session_end session_id=%s device=%s result=%s rpcs=%d duration_s=%ld", s->id,
+             s->device_id, result, s->rpcs, (long)(time(NULL) - s->started));
+    free(s);
+}
+
+/* ---- the task queue ---- */
+
+static void task_fail_local(struct acs_worker *w, struct acs_session *s, long task_id, const char *why)
+{
+    char *err = NULL, q[300];
+    json_t *res = json_pack("{s:s}", "error", why);
+    char *rj = res ? json_dumps(res, JSON_COMPACT) : NULL;
+    struct acs_db_task_end e = {.task_id = task_id, .device_pk = s->device_pk, .state = "fault",
+                                .result_json = rj, .fault_code = CWMP_FAULT_ACS_INVALID_ARGS,
+                                .fault_string = why, .details_json = "[]"};
+    if (acs_db_task_finish(w->db, &e, &err) < 0)
+        log_err("cwmp", "event=db_error session_id=%s what=task_finish msg=%s", s->id,
+                log_quote(q, sizeof q, err ? err : "?"));
+    log_warn("cwmp", "event=task_invalid session_id=%s task_id=%ld reason=%s", s->id, task_id,
+             log_quote(q, sizeof q, why));
+    free(err);
+    free(rj);
+    json_decref(res);
+}
+
+/* Send the next open task, or 204 and end the session. Returns 1 when the session ended. */
+static int next_task(struct acs_worker *w, struct acs_session *s, struct acs_cwmp_reply *rep)
+{
+    for (;;) {
+        struct acs_db_task t;
+        long expired = 0;
+        char *err = NULL, q[300];
+        int rc = acs_db_task_next(w->db, s->device_pk, s->last_task_id, &t, &expired, &err);
+        if (expired)
+            log_info("cwmp", "event=tasks_expired session_id=%s count=%ld", s->id, expired);
+        if (rc < 0) {
+            log_err("cwmp", "event=db_error session_id=%s what=task_next msg=%s", s->id,
+                    log_quote(q, sizeof q, err ? err : "?"));
+            free(err);
+            acs_reply_text(rep, 503, "database unavailable");
+            rep->retry_after = w->ctx->lim.retry_after;
+            return 0;
+        }
+        if (rc == 0) {
+            rep->status = 204;
+            rep->body.len = 0;
+            return 1;
+        }
+        s->last_task_id = t.id;
+        struct acs_rpc rpc;
+        rc = acs_rpc_build(t.kind, t.args, &rpc, &err);
+        free(t.args);
+        if (rc < 0) {
+            task_fail_local(w, s, t.id, err ? err : "invalid task");
+            free(err);
+            continue;
+        }
+        char id[32];
+        snprintf(id, sizeof id, "task-%ld.%d", t.id, t.attempts);
+        rpc.msg.header.hold_requests = rpc.hold_requests;
+        rc = acs_reply_msg(w, s->version, id, &rpc.msg, rep);
+        s->task_id = rc == 0 ? t.id : 0;
+        s->expect = acs_rpc_response_type(rpc.msg.type);
+        s->hold = rpc.hold_requests;
+        snprintf(s->task_kind, sizeof s->task_kind, "%s", t.kind);
+        acs_rpc_cleanup(&rpc);
+        if (rc == 0) {
+            s->rpcs++;
+            log_info("cwmp", "event=rpc_sent session_id=%s task_id=%ld kind=%s attempt=%d", s->id, t.id, t.kind,
+                     t.attempts);
+        }
+        return 0;
+    }
+}
+
+/* A response or CPE fault for the task in flight. */
+static void task_answer(struct acs_worker *w, struct acs_session *s, const struct cwmp_msg *m)
+{
+    struct acs_db_task_end e = {.task_id = s->task_id, .device_pk = s->device_pk, .state = "done"};
+    json_t *result = NULL, *details = NULL, *params = NULL;
+    char *rj = NULL, *dj = NULL, *pj = NULL, *err = NULL, q[300];
+    if (m->type == CWMP_MSG_FAULT) {
+        e.state = "fault";
+        if (acs_rpc_fault(m, &e.fault_code, &e.fault_string, &details) < 0)
+            e.fault_string = "unreadable fault";
+        result = json_pack("{s:i,s:s,s:O}", "faultCode", e.fault_code, "faultString", e.fault_string,
+                           "setParameterValuesFault", details ? details : json_null());
+        dj = details ? json_dumps(details, JSON_COMPACT) : NULL;
+        e.details_json = dj ? dj : "[]";
+        log_info("cwmp", "event=cpe_fault session_id=%s task_id=%ld kind=%s fault_code=%d details=%zu", s->id,
+                 s->task_id, s->task_kind, e.fault_code, details ? json_array_size(details) : 0);
+    } else {
+        result = acs_rpc_result(m);
+        if (m->type == CWMP_MSG_GET_PARAMETER_VALUES_RESPONSE)
+            params = json_incref(json_object_get(result, "values"));
+        log_info("cwmp", "event=rpc_done session_id=%s task_id=%ld kind=%s", s->id, s->task_id, s->task_kind);
+    }
+    rj = result ? json_dumps(result, JSON_COMPACT) : NULL;
+    pj = params ? json_dumps(params, JSON_COMPACT) : NULL;
+    e.result_json = rj;
+    e.params_json = pj;
+    int rc = acs_db_task_finish(w->db, &e, &err);
+    if (rc == 0 && m->type == CWMP_MSG_GET_PARAMETER_NAMES_RESPONSE) {
+        char *gj = json_dumps(json_object_get(result, "parameters"), JSON_COMPACT);
+        rc = gj ? acs_db_params_writable(w->db, s->device_pk, gj, &err) : -ERR_NOMEM;
+        free(gj);
+    }
+    if (rc < 0)
+        log_err("cwmp", "event=db_error session_id=%s what=task_finish task_id=%ld msg=%s", s->id, s->task_id,
+                log_quote(q, sizeof q, err ? err : "?"));
+    free(err);
+    free(rj);
+    free(dj);
+    free(pj);
+    json_decref(result);
+    json_decref(details);
+    json_decref(params);
+    s->task_id = 0;
+}
+
+static int is_response(enum cwmp_msg_type t)
+{
+    const char *n = cwmp_msg_name(t);
+    size_t l = n ? strlen(n) : 0;
+    return l > 8 && !strcmp(n + l - 8, "Response");
+}
+
+/* Everything after the Inform. Returns 1 when the session is over. */
+static int in_session(struct acs_worker *w, struct acs_session *s, const struct cwmp_msg *m,
+                      struct acs_cwmp_reply *rep)
+{
+    if (m->type == CWMP_MSG_INFORM) {
+        log_warn("cwmp", "event=protocol_error session_id=%s msg=\"second Inform in a session\"", s->id);
+        acs_reply_fault(w, s->version, m->header.id, CWMP_FAULT_ACS_REQUEST_DENIED, rep);
+        return 0;
+    }
+    if (m->type == CWMP_MSG_NONE || m->type == CWMP_MSG_FAULT || is_response(m->type)) {
+        if (s->task_id && (m->type == s->expect || m->type == CWMP_MSG_FAULT)) {
+            task_answer(w, s, m);
+        } else if (s->task_id) {
+            log_warn("cwmp", "event=no_answer session_id=%s task_id=%ld kind=%s got=%s", s->id, s->task_id,
+                     s->task_kind, m->type == CWMP_MSG_NONE ? "empty" : cwmp_msg_name(m->type));
+            s->task_id = 0; /* stays sent: retried in a later session, up to max_attempts */
+        } else if (m->type != CWMP_MSG_NONE) {
+            log_warn("cwmp", "event=unexpected session_id=%s got=%s", s->id, cwmp_msg_name(m->type));
+        }
+        s->cpe_done = 1;
+        return next_task(w, s, rep);
+    }
+    if (s->hold) {
+        log_warn("cwmp", "event=protocol_error session_id=%s msg=\"request while HoldRequests\" rpc=%s", s->id,
+                 cwmp_msg_name(m->type));
+        acs_reply_fault(w, s->version, m->header.id, CWMP_FAULT_ACS_REQUEST_DENIED, rep);
+        return 0;
+    }
+    s->rpcs++;
+    acs_cpe_request(w, s, m, rep);
+    return 0;
+}
+
+static void refuse_peer(const struct acs_cwmp_req *req, struct acs_cwmp_reply *rep)
+{
+    enum ca_verify_reason r = req->peer ? req->peer->reason : CA_VERIFY_NO_CERT;
+    char text[240];
+    snprintf(text, sizeof text, "client certificate refused: %s", ca_verify_reason_str(r));
+    if (r == CA_VERIFY_NO_CERT) {
+        acs_reply_text(rep, 401, "a client certificate is required");
+        rep->www_authenticate = "Transport mode=\"tls-client-certificate\"";
+    } else {
+        acs_reply_text(rep, r == CA_VERIFY_INTERNAL ? 503 : 403, text);
+        if (r == CA_VERIFY_INTERNAL)
+            rep->retry_after = 5;
+    }
+    rep->close = 1;
+}
+
+/* A message the codec refused: a CWMP fault (200) or an HTTP error, logged once. */
+static void bad_message(struct acs_worker *w, const struct acs_session *s, const struct acs_cwmp_req *req,
+                        const struct cwmp_error *err, struct acs_cwmp_reply *rep)
+{
+    char q[260];
+    int status = cwmp_reason_http_status(err->reason);
+    log_warn("cwmp", "event=bad_message session_id=%s remote=%s reason=%s status=%d msg=%s", s ? s->id : "-",
+             req->remote, cwmp_reason_str(err->reason), status, log_quote(q, sizeof q, err->msg));
+    if (status == 200) {
+        acs_reply_fault(w, s ? s->version : CWMP_V1_2, NULL, cwmp_reason_fault(err->reason, CWMP_SIDE_ACS), rep);
+    } else {
+        acs_reply_text(rep, status, err->msg[0] ? err->msg : "malformed SOAP message");
+        rep->close = 1;
+    }
+}
+
+/* The session named by the request, acquired; NULL with rep filled when it cannot go on. */
+static struct acs_session *find_session(struct acs_worker *w, const struct acs_cwmp_req *req,
+                                        struct acs_cwmp_reply *rep, int *answered)
+{
+    struct acs_ctx *ctx = w->ctx;
+    int busy = 0;
+    const char *id = req->cookie_id && *req->cookie_id ? req->cookie_id : req->bound_id;
+    struct acs_session *s = acs_registry_acquire(ctx->sessions, id, &busy);
+    *answered = 0;
+    if (busy) {
+        acs_reply_text(rep, 503, "this CWMP session is busy with another request");
+        rep->retry_after = ctx->lim.retry_after;
+        *answered = 1;
+        return NULL;
+    }
+    if (s && strcmp(s->device_id, req->peer->device_id) != 0) {
+        log_warn("cwmp", "event=refused reason=foreign_session session_id=%s device=%s cert_device=%s remote=%s",
+                 s->id, s->device_id, req->peer->device_id, req->remote);
+        acs_registry_release(ctx->sessions, s);
+        acs_reply_text(rep, 403, "session cookie of another device");
+        rep->close = 1;
+        *answered = 1;
+        return NULL;
+    }
+    if (s && (s->expired || time(NULL) - s->started >= ctx->lim.session_timeout)) {
+        acs_registry_remove(ctx->sessions, s);
+        acs_session_end(ctx, w->db, s, "timeout");
+        acs_reply_text(rep, 400, "CWMP session timed out");
+        rep->close = 1;
+        *answered = 1;
+        return NULL;
+    }
+    return s;
+}
+
+void acs_cwmp_handle(struct acs_worker *w, const struct acs_cwmp_req *req, struct acs_cwmp_reply *rep)
+{
+    struct acs_ctx *ctx = w->ctx;
+    if (!req->peer || req->peer->reason != CA_VERIFY_OK) {
+        refuse_peer(req, rep);
+        return;
+    }
+    if (ca_verifier_is_revoked(ctx->verifier, req->peer->serial)) {
+        log_info("cwmp", "event=refused reason=revoked device=%s cert_serial=%s remote=%s", req->peer->device_id,
+                 req->peer->serial, req->remote);
+        acs_reply_text(rep, 403, "client certificate refused: revoked");
+        rep->close = 1;
+        return;
+    }
+    int answered;
+    struct acs_session *s = find_session(w, req, rep, &answered);
+    if (answered)
+        return;
+    const struct cwmp_msg *m = NULL;
+    struct cwmp_error err;
+    if (acs_db_ensure(w->db) < 0) {
+        log_err("cwmp", "event=db_error session_id=%s what=connect", s ? s->id : "-");
+        acs_reply_text(rep, 503, "database unavailable");
+        rep->retry_after = ctx->lim.retry_after;
+    } else if (cwmp_decode(w->codec, req->body, req->len, CWMP_DECODE_ALLOW_NO_ID, &m, &err) < 0) {
+        bad_message(w, s, req, &err, rep);
+    } else if (!s && m->type == CWMP_MSG_INFORM) {
+        acs_inform_start(w, req, m, rep);
+    } else if (!s) {
+        log_info("cwmp", "event=no_session remote=%s device=%s got=%s", req->remote, req->peer->device_id,
+                 m->type == CWMP_MSG_NONE ? "empty" : cwmp_msg_name(m->type));
+        acs_reply_text(rep, 400, "no CWMP session: a session begins with Inform");
+        rep->close = 1;
+    } else if (in_session(w, s, m, rep)) {
+        acs_registry_remove(ctx->sessions, s);
+        acs_session_end(ctx, w->db, s, "ok");
+        return;
+    }
+    if (!s)
+        return;
+    if (rep->status >= 400) {
+        char result[64];
+        snprintf(result, sizeof result, "error:http_%d", rep->status);
+        acs_registry_remove(ctx->sessions, s);
+        acs_session_end(ctx, w->db, s, result);
+        return;
+    }
+    snprintf(rep->bound_id, sizeof rep->bound_id, "%s", s->id);
+    acs_registry_release(ctx->sessions, s);
+}

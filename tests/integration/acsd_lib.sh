@@ -1,0 +1,126 @@
+# tests/integration/acsd_lib.sh — helpers for the 050-acsd-*.sh scripts (sourced after lib.sh and
+# t_init): a CA with a server certificate, device certificates from openssl CSRs, acsd on a free
+# port, Inform envelopes from the shared samples rewritten to a device identity, CWMP sessions
+# through tools/cwmp_client.py, psql one-liners.
+
+SAMPLES=${CWMP_SAMPLES:-$TOP/../shared/cwmp/samples}
+VALIDATOR=$TOP/../shared/cwmp/tools/cwmp_validate.py
+CLIENT=$TOP/tests/integration/tools/cwmp_client.py
+
+for tool in openssl psql python3 xmllint; do
+    command -v "$tool" >/dev/null || t_skip "$tool not installed"
+done
+[ -x "$BUILD/bin/acsd" ] || t_skip "acsd not built"
+[ -d "$SAMPLES/valid" ] || t_skip "no CWMP samples at $SAMPLES"
+
+# acsd_ca: root + issuing CA, server certificate for localhost, the chain clients trust.
+acsd_ca() {
+    check "root CA" "$ACS_CA" init || t_done
+    check "issuing CA devices" "$ACS_CA" issuer create devices || t_done
+    check "server certificate for localhost" "$ACS_CA" server-cert --cn localhost --dns localhost \
+        --ip 127.0.0.1 --out-cert "$WORK/server.crt" --out-key "$WORK/server.key" || t_done
+    check "CA chain for clients" "$ACS_CA" cacerts --out "$WORK/chain.pem" || t_done
+}
+
+# mkdev NAME DEVICE_ID: key + CSR made with openssl, certificate issued by the CA:
+# $WORK/NAME.key, $WORK/NAME.crt
+mkdev() {
+    local name=$1 id=$2
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/$name.key" \
+        -subj "/CN=$id" -out "$WORK/$name.csr" 2>"$WORK/$name.openssl.log" &&
+        "$ACS_CA" issue --csr "$WORK/$name.csr" --device "$id" --out "$WORK/$name.crt" >"$WORK/$name.issue.log" 2>&1
+}
+
+# inform SAMPLE OUT OUI PRODUCTCLASS SERIAL: a sample Inform with another DeviceId.
+inform() {
+    sed -e "s#<OUI>[^<]*</OUI>#<OUI>$3</OUI>#" -e "s#<ProductClass>[^<]*</ProductClass>#<ProductClass>$4</ProductClass>#" \
+        -e "s#<SerialNumber>[^<]*</SerialNumber>#<SerialNumber>$5</SerialNumber>#" "$SAMPLES/valid/$1" >"$2"
+}
+
+# acsd_start [INI LINES...]: write the [acs] section and start acsd; sets ACSD_PORT.
+acsd_start() {
+    {
+        cat "$WORK/acs.ini"
+        printf '\n[acs]\nlisten_address = 127.0.0.1\nport = 0\ncert_file = %s\nkey_file = %s\nthreads = 2\n' \
+            "$WORK/server.crt" "$WORK/server.key"
+        local l
+        for l in "$@"; do printf '%s\n' "$l"; done
+    } >"$WORK/acsd.ini"
+    start_bg acsd "$BUILD/bin/acsd" -c "$WORK/acsd.ini"
+    ACSD_PID=$BG_PID
+    ACSD_PORT=
+    local _
+    for _ in $(seq 100); do
+        ACSD_PORT=$(sed -n 's/^acsd: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/acsd.log")
+        [ -n "$ACSD_PORT" ] && break
+        kill -0 "$ACSD_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [ -z "$ACSD_PORT" ]; then
+        not_ok "acsd starts"
+        sed 's/^/# /' "$WORK/acsd.log"
+        t_done
+    fi
+    ok "acsd listens on port $ACSD_PORT"
+}
+
+# cwmp NAME CERTNAME STEPS...: one CWMP connection as device CERTNAME ("-" for no certificate);
+# exchanges in $WORK/NAME/, status lines in $WORK/NAME.out. Returns the client's exit code.
+cwmp() {
+    local name=$1 dev=$2; shift 2
+    local auth=()
+    [ "$dev" != - ] && auth=(--cert "$WORK/$dev.crt" --key "$WORK/$dev.key")
+    rm -rf "${WORK:?}/$name"
+    python3 "$CLIENT" --port "$ACSD_PORT" --ca "$WORK/chain.pem" "${auth[@]}" --out "$WORK/$name" "$@" \
+        >"$WORK/$name.out" 2>"$WORK/$name.err"
+}
+
+# statuses NAME: the HTTP statuses of a cwmp run, space separated ("200 200 204").
+statuses() {
+    awk '{print $2}' "$WORK/$1.out" | paste -sd' '
+}
+
+# check_statuses DESC EXPECTED NAME: the run's statuses must equal EXPECTED.
+check_statuses() {
+    local got
+    got=$(statuses "$3")
+    if [ "$got" = "$2" ]; then
+        ok "$1 ($got)"
+        return 0
+    fi
+    not_ok "$1"
+    echo "# expected statuses: $2, got: $got"
+    sed 's/^/# client: /' "$WORK/$3.out" "$WORK/$3.err" 2>/dev/null | head -n 10
+    tail -n 5 "$WORK/acsd.log" | sed 's/^/# acsd: /'
+    return 1
+}
+
+# sql QUERY: one value (or rows) from the test database.
+sql() {
+    psql -d "$DBNAME" -qAtX -c "$1"
+}
+
+# check_sql DESC EXPECTED QUERY
+check_sql() {
+    local got
+    got=$(sql "$3" 2>&1)
+    if [ "$got" = "$2" ]; then
+        ok "$1"
+        return 0
+    fi
+    not_ok "$1"
+    echo "# query: $3"
+    echo "# expected: $2"
+    echo "# got: $got" | head -n 5
+    return 1
+}
+
+# acsd_log_has REGEX [SECONDS]: wait until the acsd log has a matching line.
+acsd_log_has() {
+    local re=$1 secs=${2:-5} i
+    for ((i = 0; i < secs * 10; i++)); do
+        grep -Eq -- "$re" "$WORK/acsd.log" && return 0
+        sleep 0.1
+    done
+    return 1
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""tests/integration/tools/cwmp_client.py — a tiny CWMP test client (stdlib only).
+
+One TLS keep-alive connection, the ACS session cookie kept and sent back, steps run in order:
+  @FILE       POST the file's bytes (text/xml)
+  -           POST an empty body with no Content-Length (chunked terminator only is not used:
+              an empty body is sent with Content-Length absent and the connection's framing
+              given by "Content-Length: 0" omitted - http.client sends no body)
+  =           POST an empty body with "Content-Length: 0"
+  sleep:SECS  wait
+  run:CMD     run a shell command (e.g. revoke a certificate mid-session); must exit 0
+  reconnect   close the connection and open a new one (cookie kept)
+For each HTTP exchange prints "N STATUS" and writes OUT/N.body and OUT/N.hdr.
+Exit 0 when every exchange got an answer, 3 when the server closed the connection early
+(the line then says "N closed"), 2 on usage errors.
+"""
+import argparse
+import http.client
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import time
+
+
+def connect(a):
+    ctx = ssl.create_default_context(cafile=a.ca)
+    ctx.check_hostname = False if a.insecure_host else True
+    if a.cert:
+        ctx.load_cert_chain(a.cert, a.key)
+    c = http.client.HTTPSConnection(a.host, a.port, context=ctx, timeout=a.timeout)
+    c.connect()
+    return c
+
+
+def post(c, body, cookie, explicit_zero):
+    headers = {"Content-Type": 'text/xml; charset="utf-8"', "SOAPAction": ""}
+    if cookie:
+        headers["Cookie"] = cookie
+    if body is None:
+        c.putrequest("POST", "/")
+        for k, v in headers.items():
+            c.putheader(k, v)
+        if explicit_zero:
+            c.putheader("Content-Length", "0")
+        c.endheaders()
+    else:
+        headers["Content-Length"] = str(len(body))
+        c.request("POST", "/", body=body, headers=headers)
+    return c.getresponse()
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--host", default="localhost")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--ca", required=True)
+    p.add_argument("--cert")
+    p.add_argument("--key")
+    p.add_argument("--out", required=True)
+    p.add_argument("--timeout", type=float, default=20)
+    p.add_argument("--no-cookie", action="store_true")
+    p.add_argument("--insecure-host", action="store_true")
+    p.add_argument("steps", nargs="+")
+    a = p.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    try:
+        c = connect(a)
+    except (OSError, ssl.SSLError) as e:
+        print("0 closed %s" % e.__class__.__name__)
+        return 3
+    cookie = None
+    n = 0
+    for step in a.steps:
+        if step.startswith("sleep:"):
+            time.sleep(float(step[6:]))
+            continue
+        if step.startswith("run:"):
+            if subprocess.run(step[4:], shell=True).returncode != 0:
+                print("run failed: %s" % step[4:], file=sys.stderr)
+                return 2
+            continue
+        if step == "reconnect":
+            c.close()
+            c = connect(a)
+            continue
+        n += 1
+        body = None
+        if step.startswith("@"):
+            with open(step[1:], "rb") as f:
+                body = f.read()
+        elif step not in ("-", "="):
+            print("unknown step %s" % step, file=sys.stderr)
+            return 2
+        try:
+            r = post(c, body, None if a.no_cookie else cookie, step == "=")
+            data = r.read()
+        except (OSError, ssl.SSLError, http.client.HTTPException) as e:
+            print("%d closed %s" % (n, e.__class__.__name__))
+            sys.stdout.flush()
+            return 3
+        with open(os.path.join(a.out, "%d.body" % n), "wb") as f:
+            f.write(data)
+        with open(os.path.join(a.out, "%d.hdr" % n), "w") as f:
+            for k, v in r.getheaders():
+                f.write("%s: %s\n" % (k, v))
+        for k, v in r.getheaders():
+            if k.lower() == "set-cookie" and v.startswith("acs_session="):
+                cookie = v.split(";", 1)[0]
+        print("%d %d" % (n, r.status))
+        sys.stdout.flush()
+        if r.getheader("Connection", "").lower() == "close":
+            c.close()
+            c = connect(a)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
