@@ -13,7 +13,7 @@ t_init acsd_session
 acsd_ca
 DEV=00D09E-ATA2FXS-T0001
 check "device certificate for $DEV" mkdev dev "$DEV" || t_done
-acsd_start
+acsd_start "shutdown_grace = 1"
 
 inform inform-bootstrap-boot-1-2.xml "$WORK/boot.xml" 00D09E ATA2FXS T0001
 
@@ -44,5 +44,92 @@ check_output "log lines carry session_id" 'event=session_start session_id=[0-9a-
     cat "$WORK/acsd.log"
 check_output "session end is logged with its result" 'event=session_end session_id=[0-9a-f]{32} .*result=ok' \
     cat "$WORK/acsd.log"
+
+# ---- tasks: queued with psql, sent one at a time after the empty POST ------------------------
+PK=$(sql "SELECT id FROM devices WHERE device_id = '$DEV'")
+sql "INSERT INTO tasks (device_pk, kind, args) VALUES
+     ($PK, 'getParameterValues', '{\"names\": [\"Device.ManagementServer.PeriodicInformInterval\", \"Device.Services.\"]}'),
+     ($PK, 'setParameterValues', '{\"values\": [{\"name\": \"Device.Services.VoiceService.1.SIP.Client.1.Status\",
+        \"value\": \"Up\", \"type\": \"xsd:string\"}], \"parameterKey\": \"pk-1\"}')" >/dev/null
+inform inform-periodic-1-2.xml "$WORK/periodic.xml" 00D09E ATA2FXS T0001
+# SetParameterValues on a read-only parameter: 9008 with its SetParameterValuesFault
+sed '0,/<FaultString>Attempt to set a non-writable parameter<\/FaultString>/s##&<SetParameterValuesFault><ParameterName>Device.Services.VoiceService.1.SIP.Client.1.Status</ParameterName><FaultCode>9008</FaultCode><FaultString>Attempt to set a non-writable parameter</FaultString></SetParameterValuesFault>#' \
+    "$SAMPLES/valid/fault-9008-1-2.xml" >"$WORK/fault9008.xml"
+check_output "the 9008 fault envelope is valid" '^VALID' python3 "$VALIDATOR" "$WORK/fault9008.xml"
+cwmp tasks dev "@$WORK/periodic.xml" "@$SAMPLES/valid/getrpcmethods-1-2.xml" = \
+    "@$SAMPLES/valid/getparametervaluesresponse-1-2.xml" "@$WORK/fault9008.xml"
+check_statuses "Inform, GetRPCMethods, empty POST (Content-Length: 0), GPV answer, SPV fault" \
+    "200 200 200 200 204" tasks
+check_output "GetRPCMethodsResponse lists the ACS methods" '<string>TransferComplete</string>' cat "$WORK/tasks/2.body"
+check_output "the task after the empty POST is GetParameterValues" '<cwmp:GetParameterValues>' cat "$WORK/tasks/3.body"
+check_output "then SetParameterValues with its ParameterKey" '<ParameterKey>pk-1</ParameterKey>' cat "$WORK/tasks/4.body"
+for i in 1 2 3 4; do
+    check_output "message $i acsd sent passes the shared validator" '^VALID' python3 "$VALIDATOR" "$WORK/tasks/$i.body"
+done
+check_sql "GetParameterValues task done, result stored" 'done|3600' \
+    "SELECT state, result->'values'->0->>'value' FROM tasks WHERE device_pk = $PK AND kind = 'getParameterValues'"
+check_sql "GetParameterValuesResponse updated the parameter cache" '3600|Up' \
+    "SELECT string_agg(value, '|' ORDER BY name) FROM device_params WHERE device_pk = $PK AND name IN
+       ('Device.Services.VoiceService.1.SIP.Client.1.Status', 'Device.ManagementServer.PeriodicInformInterval')"
+check_sql "SetParameterValues on a read-only parameter: task fault 9008" 'fault|9008|1' \
+    "SELECT state, fault_code, attempts FROM tasks WHERE device_pk = $PK AND kind = 'setParameterValues'"
+check_sql "faults row with the SetParameterValuesFault details" \
+    '9008|Device.Services.VoiceService.1.SIP.Client.1.Status|9008|1' \
+    "SELECT f.code, f.detail->0->>'name', f.detail->0->>'code', jsonb_array_length(f.detail)
+       FROM faults f JOIN tasks t ON t.id = f.task_id WHERE t.kind = 'setParameterValues'"
+check_sql "session row counts the RPCs (Inform, GetRPCMethods, GPV, SPV)" 'ok|4' \
+    "SELECT result, rpcs FROM sessions WHERE device_pk = $PK ORDER BY id DESC LIMIT 1"
+
+# ---- Download, then TransferComplete in a later session ---------------------------------------
+sql "INSERT INTO tasks (device_pk, kind, args, command_key) VALUES ($PK, 'download',
+     '{\"fileType\": \"1 Firmware Upgrade Image\", \"url\": \"https://files.example.net/fw.bin\",
+       \"username\": \"fw\", \"password\": \"s3cr3t-pw-xyz\", \"commandKey\": \"fw-2024-05\"}', 'fw-2024-05')" >/dev/null
+cwmp download dev "@$WORK/periodic.xml" - "@$SAMPLES/valid/downloadresponse-1-2.xml"
+check_statuses "empty POST without Content-Length gets the Download" "200 200 204" download
+check_output "Download carries the URL" '<URL>https://files.example.net/fw.bin</URL>' cat "$WORK/download/2.body"
+check_output "Download passes the shared validator" '^VALID' python3 "$VALIDATOR" "$WORK/download/2.body"
+check_sql "DownloadResponse status 1 stored" 'done|1' \
+    "SELECT state, result->>'status' FROM tasks WHERE device_pk = $PK AND kind = 'download'"
+inform inform-transfer-complete-m-download-1-2.xml "$WORK/tc-inform.xml" 00D09E ATA2FXS T0001
+cwmp tc dev "@$WORK/tc-inform.xml" "@$SAMPLES/valid/transfercomplete-success-1-2.xml" -
+check_statuses "TransferComplete session" "200 200 204" tc
+check_output "TransferCompleteResponse passes the shared validator" '^VALID' python3 "$VALIDATOR" "$WORK/tc/2.body"
+check_sql "TransferComplete attached to the download task" 'done|0|2024-05-01T11:59:30Z' \
+    "SELECT state, result->'transferComplete'->>'faultCode', result->'transferComplete'->>'completeTime'
+       FROM tasks WHERE device_pk = $PK AND kind = 'download'"
+check "the download password is not in the log" bash -c "! grep -q s3cr3t-pw-xyz '$WORK/acsd.log'"
+
+# ---- CWMP 1.0 device: answered in the cwmp-1-0 namespace -------------------------------------
+DEV10=00D09E-OLDBOX-T0010
+check "device certificate for $DEV10" mkdev old "$DEV10" || t_done
+inform inform-bootstrap-boot-1-0.xml "$WORK/boot10.xml" 00D09E OLDBOX T0010
+cwmp v10 old "@$WORK/boot10.xml" -
+check_statuses "CWMP 1.0 session" "200 204" v10
+check_output "InformResponse in the cwmp-1-0 namespace" 'xmlns:cwmp="urn:dslforum-org:cwmp-1-0"' cat "$WORK/v10/1.body"
+check_output "CWMP 1.0 InformResponse passes the shared validator" '^VALID' python3 "$VALIDATOR" "$WORK/v10/1.body"
+check_sql "device stored with CWMP 1.0" '1.0' "SELECT cwmp_version FROM devices WHERE device_id = '$DEV10'"
+
+# ---- a ProductClass with '-' is percent-encoded in the identity (RFC 9039) --------------------
+DEVPC=00D09E-ATA%2D2FXS-T0020
+check "device certificate for $DEVPC" mkdev pc "$DEVPC" || t_done
+inform inform-bootstrap-boot-1-2.xml "$WORK/bootpc.xml" 00D09E ATA-2FXS T0020
+cwmp pc pc "@$WORK/bootpc.xml" -
+check_statuses "ProductClass ATA-2FXS matches the certificate identity $DEVPC" "200 204" pc
+
+# ---- EST on the same port ---------------------------------------------------------------------
+check_output "EST cacerts on the CWMP port" '^200$' curl -sS --cacert "$WORK/chain.pem" -o /dev/null \
+    -w '%{http_code}' "https://localhost:$ACSD_PORT/.well-known/est/cacerts"
+
+# ---- shutdown: an open session is closed after the grace period, exit 0 ----------------------
+cwmp open dev "@$WORK/periodic.xml"
+check_statuses "a session left open" "200" open
+kill -TERM "$ACSD_PID"
+rc=0
+wait "$ACSD_PID" || rc=$?
+check "acsd exits 0 on SIGTERM" test "$rc" = 0
+check_output "shutdown is logged" 'event=stopped sessions_aborted=1' cat "$WORK/acsd.log"
+check_sql "the open session is closed as aborted:shutdown" 'aborted:shutdown|t' \
+    "SELECT result, ended_at IS NOT NULL FROM sessions WHERE device_pk = $PK ORDER BY id DESC LIMIT 1"
+check_sql "and the device lease is released" 't' "SELECT session_row IS NULL FROM devices WHERE id = $PK"
 
 t_done
