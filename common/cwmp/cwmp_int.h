@@ -58,10 +58,13 @@ int cwmp_fail(struct cwmp_error *err, enum cwmp_reason reason, const char *fmt, 
 /* Byte-level checks of an envelope before parsing (prescan.c): UTF-8 and XML characters,
  * references gSOAP decodes faithfully, no DOCTYPE. 0 or -ERR_POLICY with err filled. */
 int cwmp_prescan(const char *data, size_t len, struct cwmp_error *err);
+/* The UTF-8 and character part of it (also run on encoded output). */
+int cwmp_check_utf8(const unsigned char *p, size_t len, struct cwmp_error *err);
 
 /* Lexical checks (lex.c). Whitespace around numbers, booleans and dateTimes is allowed
  * (XSD whiteSpace collapse). */
 size_t cwmp_lex_chars(const char *s, size_t stop);       /* UTF-8 characters, counted up to stop */
+bool cwmp_lex_clean(const char *s); /* no control characters XML 1.0 forbids, no DEL */
 bool cwmp_lex_ulong(const char *s, unsigned long max, unsigned long *out);
 bool cwmp_lex_datetime(const char *s);
 bool cwmp_lex_oui(const char *s);                        /* [0-9A-F]{6} */

@@ -119,6 +119,11 @@ int cwmp_encode(struct cwmp_codec *c, const struct cwmp_msg *msg, struct buf *ou
         rc = c->out_rc < 0 ? c->out_rc : -ERR_NOMEM;
         (void)cwmp_fail(err, rc == -ERR_TOO_BIG ? CWMP_R_TOO_BIG : CWMP_R_NOMEM,
                         "encode %s: %s", cwmp_msg_name(msg->type), err_str(rc));
+    } else if (cwmp_check_utf8((const unsigned char *)out->data + start, out->len - start,
+                               err) < 0) {
+        rc = -ERR_INVAL; /* a string in msg was not UTF-8 */
+    }
+    if (rc < 0) {
         out->len = start;
         if (out->data)
             out->data[start] = '\0';

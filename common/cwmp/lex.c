@@ -26,6 +26,16 @@ size_t cwmp_lex_chars(const char *s, size_t stop)
     return n;
 }
 
+bool cwmp_lex_clean(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+            return false;
+    }
+    return true;
+}
+
 /* Trimmed [b, e) of s. */
 static void trim(const char *s, const char **b, const char **e)
 {

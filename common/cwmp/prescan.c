@@ -27,7 +27,7 @@ static const char *find(const char *p, size_t len, const char *needle)
 
 /* UTF-8 only, and only characters XML allows: no C0 controls but tab/CR/LF, no DEL
  * (gSOAP turns unknown entities into DEL), no surrogates, no U+FFFE/U+FFFF. */
-static int check_utf8(const unsigned char *p, size_t len, struct cwmp_error *err)
+int cwmp_check_utf8(const unsigned char *p, size_t len, struct cwmp_error *err)
 {
     for (size_t i = 0; i < len;) {
         unsigned char b = p[i];
@@ -80,42 +80,99 @@ static size_t char_ref(const char *p, size_t left)
     return legal ? i + 1 : 0;
 }
 
-/* Markup checks: no DOCTYPE (gSOAP skips DTDs, but a SOAP message must not carry one),
- * only references gSOAP decodes faithfully. Comments, CDATA and PIs are skipped. */
-static int check_markup(const char *p, size_t len, struct cwmp_error *err)
+/* A reference at p[i]: its length, or a refusal. */
+static long reference(const char *p, size_t len, size_t i, struct cwmp_error *err)
+{
+    size_t n = char_ref(p + i, len - i);
+    if (!n)
+        return cwmp_fail(err, CWMP_R_MALFORMED, "bad reference at byte %zu", i);
+    return (long)n;
+}
+
+/* A start or end tag from p[i] == '<': attribute values must be quoted (gSOAP takes any
+ * character after '=' as the quote) and hold no '<'. Returns the index of the closing '>',
+ * or a refusal. */
+static long tag(const char *p, size_t len, size_t i, struct cwmp_error *err)
+{
+    for (i++; i < len && p[i] != '>'; i++) {
+        if (p[i] == '<')
+            return cwmp_fail(err, CWMP_R_MALFORMED, "'<' inside a tag at byte %zu", i);
+        if (p[i] != '=')
+            continue;
+        do
+            i++;
+        while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'));
+        if (i == len)
+            break;
+        char q = p[i];
+        if (q != '"' && q != '\'')
+            return cwmp_fail(err, CWMP_R_MALFORMED, "unquoted attribute value at byte %zu", i);
+        for (i++; i < len && p[i] != q; i++) {
+            if (p[i] == '<')
+                return cwmp_fail(err, CWMP_R_MALFORMED, "'<' in an attribute at byte %zu", i);
+            if (p[i] == '&') {
+                long n = reference(p, len, i, err);
+                if (n < 0)
+                    return n;
+                i += (size_t)n - 1;
+            }
+        }
+        if (i == len)
+            break;
+    }
+    if (i >= len)
+        return cwmp_fail(err, CWMP_R_TRUNCATED, "unterminated tag");
+    return (long)i;
+}
+
+/* Comment, CDATA section or PI at p[i]: index of its last byte; 0 if none starts there;
+ * a refusal if it does not end. */
+static long skipped(const char *p, size_t len, size_t i, struct cwmp_error *err)
 {
     static const struct {
         const char *open, *close;
     } skip[] = {{"<!--", "-->"}, {"<![CDATA[", "]]>"}, {"<?", "?>"}};
+    for (size_t k = 0; k < sizeof skip / sizeof skip[0]; k++) {
+        size_t ol = strlen(skip[k].open);
+        if (len - i < ol || memcmp(p + i, skip[k].open, ol) != 0)
+            continue;
+        const char *end = find(p + i + ol, len - i - ol, skip[k].close);
+        if (!end)
+            return cwmp_fail(err, CWMP_R_TRUNCATED, "unterminated %s at byte %zu", skip[k].open, i);
+        return (long)((size_t)(end - p) + strlen(skip[k].close) - 1);
+    }
+    return 0;
+}
+
+/* Markup checks: no DOCTYPE (gSOAP skips DTDs, but a SOAP message must not carry one),
+ * only references gSOAP decodes faithfully, quoted attributes. The lexical layer only:
+ * nesting and names are gSOAP's job. */
+static int check_markup(const char *p, size_t len, struct cwmp_error *err)
+{
     for (size_t i = 0; i < len; i++) {
+        long n = 0;
         if (p[i] == '&') {
-            size_t n = char_ref(p + i, len - i);
-            if (!n)
-                return cwmp_fail(err, CWMP_R_MALFORMED, "bad reference at byte %zu", i);
-            i += n - 1;
+            n = reference(p, len, i, err);
+            if (n > 0)
+                n += (long)i - 1;
+        } else if (p[i] == '<') {
+            if (len - i >= 9 && memcmp(p + i, "<!DOCTYPE", 9) == 0)
+                return cwmp_fail(err, CWMP_R_DTD, "DOCTYPE at byte %zu", i);
+            n = skipped(p, len, i, err);
+            if (n == 0)
+                n = tag(p, len, i, err);
+        } else {
             continue;
         }
-        if (p[i] != '<')
-            continue;
-        if (len - i >= 9 && memcmp(p + i, "<!DOCTYPE", 9) == 0)
-            return cwmp_fail(err, CWMP_R_DTD, "DOCTYPE at byte %zu", i);
-        for (size_t k = 0; k < sizeof skip / sizeof skip[0]; k++) {
-            size_t ol = strlen(skip[k].open);
-            if (len - i < ol || memcmp(p + i, skip[k].open, ol) != 0)
-                continue;
-            const char *end = find(p + i + ol, len - i - ol, skip[k].close);
-            if (!end)
-                return cwmp_fail(err, CWMP_R_TRUNCATED, "unterminated %s at byte %zu",
-                                 skip[k].open, i);
-            i = (size_t)(end - p) + strlen(skip[k].close) - 1;
-            break;
-        }
+        if (n < 0)
+            return (int)n;
+        i = (size_t)n;
     }
     return 0;
 }
 
 int cwmp_prescan(const char *data, size_t len, struct cwmp_error *err)
 {
-    int rc = check_utf8((const unsigned char *)data, len, err);
+    int rc = cwmp_check_utf8((const unsigned char *)data, len, err);
     return rc < 0 ? rc : check_markup(data, len, err);
 }

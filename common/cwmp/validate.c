@@ -38,6 +38,8 @@ static int req(struct cwmp_error *err, const char *what, const char *s, size_t m
         return cwmp_fail(err, CWMP_R_MISSING, "%s missing", what);
     if (max && cwmp_lex_chars(s, max + 1) > max)
         return cwmp_fail(err, CWMP_R_TOO_LONG, "%s longer than %zu characters", what, max);
+    if (!cwmp_lex_clean(s))
+        return cwmp_fail(err, CWMP_R_BAD_VALUE, "%s holds a control character", what);
     return 0;
 }
 
@@ -86,6 +88,10 @@ static int access_list(struct cwmp_error *err, const struct AccessList *l)
 
 static int value(struct cwmp_error *err, const struct cwmp__ParameterValueStruct *p)
 {
+    if ((p->Value.__item && !cwmp_lex_clean(p->Value.__item)) ||
+        (p->Value.xsi__type && !cwmp_lex_clean(p->Value.xsi__type)))
+        return cwmp_fail(err, CWMP_R_BAD_VALUE, "Value of %.100s holds a control character",
+                         p->Name);
     const char *type = p->Value.xsi__type;
     if (!type)
         return 0; /* untyped: xsd:string */

@@ -404,6 +404,24 @@ static void caps_and_appending(void **state)
     buf_cleanup(&b);
 }
 
+/* Strings that are not UTF-8 never reach the wire. */
+static void refuses_bad_utf8(void **state)
+{
+    (void)state;
+    struct cwmp_msg m;
+    struct cwmp_error e;
+    struct buf b;
+    buf_init(&b, CWMP_MAX_ENVELOPE);
+    struct _cwmp__Reboot r = {"k\xc3"};
+    msg_from(&acs_samples[0], &m, "1");
+    m.type = CWMP_MSG_REBOOT;
+    m.body.reboot = &r;
+    assert_int_equal(cwmp_encode(enc, &m, &b, &e), -ERR_INVAL);
+    assert_int_equal(e.reason, CWMP_R_ENCODING);
+    assert_int_equal(b.len, 0);
+    buf_cleanup(&b);
+}
+
 static void refuses_without_id(void **state)
 {
     (void)state;
@@ -444,6 +462,7 @@ int main(void)
         cmocka_unit_test(fault_soap_codes),
         cmocka_unit_test(caps_and_appending),
         cmocka_unit_test(refuses_without_id),
+        cmocka_unit_test(refuses_bad_utf8),
     };
     int rc = cmocka_run_group_tests_name("cwmp/encode", tests, group_setup, group_teardown);
     size_t na = sizeof acs_samples / sizeof acs_samples[0];

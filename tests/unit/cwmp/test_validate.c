@@ -26,6 +26,8 @@ static enum cwmp_reason check(enum cwmp_msg_type t, void *body)
     return e.reason;
 }
 
+static enum cwmp_reason value_as(const char *type, const char *text);
+
 static void lengths(void **state)
 {
     (void)state;
@@ -52,6 +54,11 @@ static void lengths(void **state)
                                key33}),
                      CWMP_R_TOO_LONG);
     assert_int_equal(check(CWMP_MSG_REBOOT, &(struct _cwmp__Reboot){NULL}), CWMP_R_MISSING);
+    /* control characters XML cannot carry */
+    assert_int_equal(check(CWMP_MSG_REBOOT, &(struct _cwmp__Reboot){"a\x01"}), CWMP_R_BAD_VALUE);
+    assert_int_equal(check(CWMP_MSG_REBOOT, &(struct _cwmp__Reboot){"a\x7f"}), CWMP_R_BAD_VALUE);
+    assert_int_equal(check(CWMP_MSG_REBOOT, &(struct _cwmp__Reboot){"a\tb\r\n"}), CWMP_R_OK);
+    assert_int_equal(value_as("xsd:string", "x\x1b[0m"), CWMP_R_BAD_VALUE);
 }
 
 static void arrays(void **state)
