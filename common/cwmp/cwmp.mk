@@ -3,9 +3,6 @@
 # (generated code + common/cwmp/*.c) and links the cwmp unit tests and fuzz replays.
 # Input schemas: the shared test vectors beside the repository (../shared/cwmp/xsd).
 
-# Included before the top-level rules: keep `all` the default goal.
-CWMP_SAVED_GOAL := $(.DEFAULT_GOAL)
-
 CWMP_XSD_DIR  ?= $(CURDIR)/../shared/cwmp/xsd
 CWMP_GEN      := $(BUILD)/gen
 CWMP_STAMP    := $(CWMP_GEN)/cwmpgen.stamp
@@ -79,4 +76,6 @@ $(BUILD)/bench/bench_cwmp: $(BUILD)/obj/tests/bench/bench_cwmp.o $(LIBCWMP) $(LI
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(GSOAP_LIBS) $(shell pkg-config --libs libxml-2.0) $(LDLIBS)
 
-.DEFAULT_GOAL := $(CWMP_SAVED_GOAL)
+# Included before the top-level rules: `all` stays the default goal (also for fragments
+# included after this one).
+.DEFAULT_GOAL := all
