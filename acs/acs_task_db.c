@@ -1,0 +1,152 @@
+/* acs/acs_task_db.c — SQL for the task queue (take, finish, expire, TransferComplete) and faults. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acs_db.h"
+#include "err.h"
+
+#define NUM(buf, v) (snprintf((buf), sizeof(buf), "%ld", (long)(v)), (buf))
+
+static const char SQL_TASK_EXPIRE[] =
+    "UPDATE tasks SET state = 'expired', finished_at = now(), fault_string = CASE WHEN expires_at <= now() "
+    "THEN 'expired before it was answered' ELSE 'no answer after ' || attempts || ' attempts' END "
+    "WHERE device_pk = $1 AND state IN ('pending', 'sent') AND (expires_at <= now() OR attempts >= max_attempts)";
+static const char SQL_TASK_TAKE[] =
+    "UPDATE tasks SET state = 'sent', attempts = attempts + 1, sent_at = now() WHERE id = ("
+    " SELECT id FROM tasks WHERE device_pk = $1 AND id > $2 AND state IN ('pending', 'sent') "
+    " ORDER BY id LIMIT 1 FOR UPDATE) RETURNING id, kind, args::text, attempts";
+static const char SQL_TASK_FINISH[] =
+    "UPDATE tasks SET state = $2, result = $3::jsonb, fault_code = nullif($4::int, 0), "
+    "fault_string = nullif($5, ''), finished_at = now() WHERE id = $1 AND state = 'sent'";
+static const char SQL_FAULT_ADD[] =
+    "INSERT INTO faults (device_pk, task_id, code, string, detail) "
+    "VALUES ($1, nullif($2::bigint, 0), $3, $4, coalesce($5::jsonb, '[]'))";
+static const char SQL_TRANSFER_COMPLETE[] =
+    "UPDATE tasks SET result = coalesce(result, '{}'::jsonb) || jsonb_build_object('transferComplete', $3::jsonb), "
+    " state = CASE WHEN $4::int <> 0 THEN 'fault' ELSE state END, "
+    " fault_code = CASE WHEN $4::int <> 0 THEN $4::int ELSE fault_code END, "
+    " fault_string = CASE WHEN $4::int <> 0 THEN $5 ELSE fault_string END, finished_at = now() "
+    "WHERE id = (SELECT id FROM tasks WHERE device_pk = $1 AND kind IN ('download', 'upload') "
+    " AND (command_key = $2 OR args->>'commandKey' = $2) AND state IN ('sent', 'done') ORDER BY id DESC LIMIT 1) "
+    "RETURNING id";
+static const char SQL_TASK_INSERT[] =
+    "INSERT INTO tasks (device_pk, kind, args, command_key, created_by, max_attempts, expires_at) "
+    "SELECT id, $2, $3::jsonb, $4, $5, $6, now() + make_interval(secs => $7::bigint) FROM devices "
+    "WHERE device_id = $1 RETURNING id";
+static const char SQL_TASK_GET[] =
+    "SELECT json_build_object('id', t.id, 'deviceId', d.device_id, 'kind', t.kind, 'args', t.args, "
+    " 'state', t.state, 'attempts', t.attempts, 'maxAttempts', t.max_attempts, 'commandKey', t.command_key, "
+    " 'createdBy', t.created_by, 'createdAt', t.created_at, 'expiresAt', t.expires_at, 'sentAt', t.sent_at, "
+    " 'finishedAt', t.finished_at, 'result', t.result, 'faultCode', t.fault_code, 'faultString', t.fault_string)"
+    "::text FROM tasks t JOIN devices d ON d.id = t.device_pk WHERE t.id = $1";
+
+int acs_db_task_next(struct db *db, long device_pk, long after_id, struct acs_db_task *out, long *expired,
+                     char **errmsg)
+{
+    char pkb[24], ab[24];
+    const char *p[2] = {NUM(pkb, device_pk), NUM(ab, after_id)};
+    memset(out, 0, sizeof *out);
+    PGresult *r = db_exec(db, SQL_TASK_EXPIRE, 1, p, errmsg);
+    if (!r)
+        return -ERR_DB;
+    *expired = strtol(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    if (!(r = db_exec(db, SQL_TASK_TAKE, 2, p, errmsg)))
+        return -ERR_DB;
+    int rc = 0;
+    if (PQntuples(r) == 1) {
+        out->id = db_get_long(r, 0, 0);
+        snprintf(out->kind, sizeof out->kind, "%s", PQgetvalue(r, 0, 1));
+        out->args = strdup(PQgetvalue(r, 0, 2));
+        out->attempts = (int)db_get_long(r, 0, 3);
+        rc = out->args ? 1 : -ERR_NOMEM;
+    }
+    PQclear(r);
+    return rc;
+}
+
+int acs_db_fault_add(struct db *db, long device_pk, long task_id, int code, const char *string,
+                     const char *details_json, char **errmsg)
+{
+    char pkb[24], tb[24], cb[24];
+    const char *p[5] = {NUM(pkb, device_pk), NUM(tb, task_id), NUM(cb, code), string ? string : "", details_json};
+    return db_run(db, SQL_FAULT_ADD, 5, p, errmsg) < 0 ? -ERR_DB : 0;
+}
+
+int acs_db_task_finish(struct db *db, const struct acs_db_task_end *e, char **errmsg)
+{
+    char tb[24], cb[24];
+    const char *p[5] = {NUM(tb, e->task_id), e->state, e->result_json ? e->result_json : "{}",
+                        NUM(cb, e->fault_code), e->fault_string ? e->fault_string : ""};
+    if (db_begin(db, errmsg) < 0)
+        return -ERR_DB;
+    int rc = db_run(db, SQL_TASK_FINISH, 5, p, errmsg);
+    if (rc == 0 && !strcmp(e->state, "fault"))
+        rc = acs_db_fault_add(db, e->device_pk, e->task_id, e->fault_code, e->fault_string, e->details_json, errmsg);
+    if (rc == 0 && e->params_json)
+        rc = acs_db_params_upsert(db, e->device_pk, e->params_json, errmsg);
+    if (rc == 0)
+        rc = db_commit(db, errmsg);
+    if (rc < 0) {
+        db_rollback(db);
+        return -ERR_DB;
+    }
+    return 0;
+}
+
+int acs_db_transfer_complete(struct db *db, long device_pk, const char *command_key, const char *tc_json,
+                             int fault_code, const char *fault_string, long *task_id, char **errmsg)
+{
+    char pkb[24], cb[24];
+    const char *p[5] = {NUM(pkb, device_pk), command_key ? command_key : "", tc_json, NUM(cb, fault_code),
+                        fault_string ? fault_string : ""};
+    *task_id = 0;
+    if (db_begin(db, errmsg) < 0)
+        return -ERR_DB;
+    PGresult *r = db_exec(db, SQL_TRANSFER_COMPLETE, 5, p, errmsg);
+    int rc = r ? 0 : -ERR_DB;
+    if (r && PQntuples(r) == 1)
+        *task_id = db_get_long(r, 0, 0);
+    PQclear(r);
+    if (rc == 0 && fault_code != 0)
+        rc = acs_db_fault_add(db, device_pk, *task_id, fault_code, fault_string, "[]", errmsg);
+    if (rc == 0)
+        rc = db_commit(db, errmsg);
+    if (rc < 0) {
+        db_rollback(db);
+        return -ERR_DB;
+    }
+    return 0;
+}
+
+int acs_db_task_insert(struct db *db, const char *device_id, const char *kind, const char *args_json,
+                       const char *command_key, const char *created_by, int max_attempts, long expires_in,
+                       long *task_id, char **errmsg)
+{
+    char mb[24], eb[24];
+    const char *p[7] = {device_id,  kind, args_json, command_key ? command_key : "", created_by ? created_by : "",
+                        NUM(mb, max_attempts), NUM(eb, expires_in)};
+    PGresult *r = db_exec(db, SQL_TASK_INSERT, 7, p, errmsg);
+    if (!r)
+        return -ERR_DB;
+    int rc = PQntuples(r) == 1 ? 0 : -ERR_NOENT;
+    if (rc == 0)
+        *task_id = db_get_long(r, 0, 0);
+    PQclear(r);
+    return rc;
+}
+
+int acs_db_task_get(struct db *db, long task_id, char **json, char **errmsg)
+{
+    char tb[24];
+    const char *p[1] = {NUM(tb, task_id)};
+    PGresult *r = db_exec(db, SQL_TASK_GET, 1, p, errmsg);
+    if (!r)
+        return -ERR_DB;
+    int rc = PQntuples(r) == 1 ? 0 : -ERR_NOENT;
+    if (rc == 0 && !(*json = strdup(PQgetvalue(r, 0, 0))))
+        rc = -ERR_NOMEM;
+    PQclear(r);
+    return rc;
+}
