@@ -10,6 +10,7 @@
 #include "ca.h"
 #include "cwmp.h"
 #include "db.h"
+#include "acs_nbi.h"
 #include "log.h"
 
 const struct cfg_key acs_cfg_schema[] = {
@@ -49,8 +50,8 @@ const struct cfg_key acs_cfg_schema[] = {
     CFG_END,
 };
 
-const struct cfg_key *const acs_all_schemas[] = {db_cfg_schema, ca_cfg_schema, acs_cfg_schema, log_cfg_schema,
-                                                 NULL};
+const struct cfg_key *const acs_all_schemas[] = {db_cfg_schema,       ca_cfg_schema,  acs_cfg_schema,
+                                                 acs_nbi_cfg_schema, log_cfg_schema, NULL};
 
 __attribute__((format(printf, 2, 3))) static int fail(char **errmsg, const char *fmt, ...)
 {

@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "acs_http.h"
+#include "acs_nbi.h"
 #include "acs_session.h"
 #include "ca.h"
 #include "ca_verify.h"
@@ -180,6 +181,8 @@ int acs_ctx_start(struct acs_ctx *ctx, char **errmsg)
     rc = -ERR_TLS;
     if (!(ctx->http = acs_http_start(ctx, cert, key, trust, errmsg)))
         goto out;
+    if ((rc = acs_nbi_start(ctx, errmsg)) < 0)
+        goto out;
     atomic_store(&ctx->housekeeper_state, 1);
     if (pthread_create(&ctx->housekeeper, NULL, housekeeper, ctx) != 0) {
         atomic_store(&ctx->housekeeper_state, 0);
@@ -199,6 +202,7 @@ out:
 void acs_ctx_stop(struct acs_ctx *ctx)
 {
     atomic_store(&ctx->stopping, 1);
+    acs_nbi_stop(ctx);
     if (!ctx->http)
         return;
     acs_http_quiesce(ctx->http);
@@ -230,6 +234,7 @@ void acs_ctx_free(struct acs_ctx *ctx)
 {
     if (!ctx)
         return;
+    acs_nbi_stop(ctx);
     acs_http_stop(ctx->http);
     if (ctx->worker_key_ok) {
         worker_free(pthread_getspecific(ctx->worker_key));

@@ -12,6 +12,7 @@
 #include "acs_cfg.h"
 #include "acs_ctx.h"
 #include "acs_http.h"
+#include "acs_nbi.h"
 #include "log.h"
 
 #define DEFAULT_CONFIG "/etc/acs/acs.ini"
@@ -78,6 +79,8 @@ static int run(const struct cfg *cfg)
     int port = acs_http_port(ctx->http);
     const char *addr = ctx->lim.listen_address;
     fprintf(stderr, strchr(addr, ':') ? "acsd: listening on [%s]:%d\n" : "acsd: listening on %s:%d\n", addr, port);
+    if (ctx->nbi)
+        fprintf(stderr, "acsd: nbi listening on %s:%d\n", cfg_str(cfg, "nbi", "listen_address"), acs_nbi_port(ctx));
     log_info("acs", "event=listen address=%s port=%d threads=%d event_loop=%s node=%s", addr, port,
              ctx->lim.threads, ctx->lim.loop == ACS_LOOP_EPOLL ? "epoll" : "poll", ctx->node);
     int sig = 0;

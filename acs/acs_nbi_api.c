@@ -1,0 +1,274 @@
+/* acs/acs_nbi_api.c — the NBI's endpoints: one function per route, each turning a checked
+ * request into a JSON answer (errors as {"error": "..."} with the HTTP status). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acs_metrics.h"
+#include "acs_nbi_db.h"
+#include "acs_nbi_int.h"
+#include "acs_task.h"
+#include "log.h"
+
+#define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+void acs_nbi_resp_init(struct acs_nbi_resp *r)
+{
+    memset(r, 0, sizeof *r);
+    buf_init(&r->text, ACS_METRICS_MAX_TEXT);
+    r->status = 500;
+}
+
+void acs_nbi_resp_cleanup(struct acs_nbi_resp *r)
+{
+    json_decref(r->json);
+    r->json = NULL;
+    buf_cleanup(&r->text);
+}
+
+void acs_nbi_resp_json(struct acs_nbi_resp *r, int status, json_t *j)
+{
+    json_decref(r->json);
+    r->json = j;
+    r->status = j ? status : 500;
+    if (!j)
+        r->json = json_pack("{s:s}", "error", "out of memory");
+}
+
+void acs_nbi_resp_error(struct acs_nbi_resp *r, int status, const char *msg)
+{
+    acs_nbi_resp_json(r, status, json_pack("{s:s}", "error", msg ? msg : "error"));
+    r->status = status;
+}
+
+/* A failed lookup or query: 404 for a missing row, 400 for refused input, 503 for the DB. */
+static void fail_rc(const struct acs_nbi_call *c, struct acs_nbi_resp *r, int rc, const char *notfound, char *err)
+{
+    char q[300];
+    if (rc == -ERR_NOENT) {
+        acs_nbi_resp_error(r, 404, notfound);
+    } else if (rc == -ERR_INVAL) {
+        acs_nbi_resp_error(r, 400, err ? err : "invalid request");
+    } else {
+        log_err("nbi", "event=db_error route=%d who=%s error=%s", (int)c->route->ep, c->who,
+                log_quote(q, sizeof q, err ? err : err_str(rc)));
+        acs_nbi_resp_error(r, 503, "database unavailable");
+    }
+    free(err);
+}
+
+/* limit and offset from the query; 0, or a 400 already set. */
+static int window(const struct acs_nbi_call *c, struct acs_nbi_resp *r, long *limit, long *offset)
+{
+    if (acs_nbi_query_long(c->q_limit, 1, ACS_NBI_LIST_MAX, ACS_NBI_LIST_DEFAULT, limit) < 0 ||
+        acs_nbi_query_long(c->q_offset, 0, 1000000000L, 0, offset) < 0) {
+        acs_nbi_resp_error(r, 400, "limit must be 1..1000 and offset 0..1000000000");
+        return -1;
+    }
+    return 0;
+}
+
+static void list_answer(struct acs_nbi_resp *r, const char *key, json_t *items, long limit, long offset)
+{
+    acs_nbi_resp_json(r, 200,
+                      json_pack("{s:o,s:I,s:I}", key, items, "limit", (json_int_t)limit, "offset", (json_int_t)offset));
+}
+
+static void ep_devices(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
+{
+    long limit, offset;
+    char *err = NULL;
+    if (window(c, r, &limit, &offset) < 0)
+        return;
+    json_t *a = acs_nbi_db_devices(c->db, c->q_prefix, limit, offset, &err);
+    if (!a) {
+        fail_rc(c, r, -ERR_DB, NULL, err);
+        return;
+    }
+    list_answer(r, "devices", a, limit, offset);
+}
+
+static void ep_device(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
+{
+    json_t *d = NULL;
+    char *err = NULL;
+    int rc = acs_nbi_db_device(c->db, c->route->arg, c->q_params, &d, &err);
+    if (rc < 0) {
+        fail_rc(c, r, rc, "unknown device", err);
+        return;
+    }
+    acs_nbi_resp_json(r, 200, d);
+}
+
+static int state_valid(const char *s)
+{
+    static const char *const states[] = {"pending", "sent", "done", "fault", "expired", "cancelled", NULL};
+    for (size_t i = 0; s && states[i]; i++)
+        if (!strcmp(s, states[i]))
+            return 1;
+    return !s || !*s;
+}
+
+/* The device's tasks, faults or sessions. */
+static void ep_device_list(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
+{
+    long limit, offset;
+    char *err = NULL;
+    json_t *a = NULL;
+    int rc;
+    const char *key;
+    if (window(c, r, &limit, &offset) < 0)
+        return;
+    if (c->route->ep == ACS_NBI_DEVICE_TASKS) {
+        if (!state_valid(c->q_state)) {
+            acs_nbi_resp_error(r, 400, "state must be pending, sent, done, fault, expired or cancelled");
+            return;
+        }
+        key = "tasks";
+        rc = acs_nbi_db_device_tasks(c->db, c->route->arg, c->q_state, limit, offset, &a, &err);
+    } else if (c->route->ep == ACS_NBI_DEVICE_FAULTS) {
+        key = "faults";
+        rc = acs_nbi_db_device_faults(c->db, c->route->arg, limit, offset, &a, &err);
+    } else {
+        key = "sessions";
+        rc = acs_nbi_db_device_sessions(c->db, c->route->arg, limit, offset, &a, &err);
+    }
+    if (rc < 0) {
+        fail_rc(c, r, rc, "unknown device", err);
+        return;
+    }
+    list_answer(r, key, a, limit, offset);
+}
+
+static void ep_task_create(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
+{
+    struct acs_nbi_task_req t;
+    char *err = NULL;
+    long id = 0;
+    if (acs_nbi_task_req_parse(c->body, c->body_len, &t, &err) < 0) {
+        fail_rc(c, r, -ERR_INVAL, NULL, err);
+        return;
+    }
+    struct acs_task_opts o = {.max_attempts = t.max_attempts, .expires_in = t.expires_in, .created_by = c->who};
+    int rc = acs_task_create_ex(c->db, c->route->arg, t.kind, t.args_json, &o, &id, &err);
+    if (rc < 0) {
+        acs_nbi_task_req_cleanup(&t);
+        {
+            fail_rc(c, r, rc, "unknown device", err);
+            return;
+        }
+    }
+    free(err);
+    log_info("nbi", "event=task_created task=%ld device=%s kind=%s who=%s cr=%d", id, c->route->arg, t.kind, c->who,
+             t.connection_request);
+    json_t *j = json_pack("{s:I}", "id", (json_int_t)id);
+    if (j && t.connection_request)
+        json_object_set_new(j, "connectionRequest", json_string(acs_nbi_wake(c->nbi, c->db, c->route->arg)));
+    snprintf(r->location, sizeof r->location, "/api/v1/tasks/%ld", id);
+    acs_nbi_resp_json(r, 201, j);
+    acs_nbi_task_req_cleanup(&t);
+}
+
+static void ep_task(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
+{
+    long id;
+    char *err = NULL, *text = NULL;
+    if (acs_nbi_query_long(c->route->arg, 1, 0x7fffffffffffffffL, 0, &id) < 0) {
+        acs_nbi_resp_error(r, 404, "no such task");
+        return;
+    }
+    int rc = acs_task_get(c->db, id, &text, &err);
+    if (rc < 0) {
+        fail_rc(c, r, rc, "no such task", err);
+        return;
+    }
+    free(err);
+    json_t *t = json_loads(text, 0, NULL);
+    free(text);
+    acs_nbi_redact(json_object_get(t, "args"));
+    acs_nbi_redact(json_object_get(t, "result"));
+    acs_nbi_resp_json(r, 200, t);
+}
+
+static void ep_tokens(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
+{
+    char *err = NULL;
+    json_t *a = acs_nbi_db_tokens(c->db, &err);
+    if (!a) {
+        fail_rc(c, r, -ERR_DB, NULL, err);
+        return;
+    }
+    acs_nbi_resp_json(r, 200, json_pack("{s:o}", "tokens", a));
+}
+
+static void ep_token_create(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
+{
+    struct acs_nbi_token_req t;
+    char *err = NULL, tok[ACS_NBI_TOKEN_LEN + 1];
+    unsigned char hash[32];
+    long id = 0;
+    if (acs_nbi_token_req_parse(c->body, c->body_len, &t, &err) < 0) {
+        fail_rc(c, r, -ERR_INVAL, NULL, err);
+        return;
+    }
+    if (acs_nbi_token_new(tok, sizeof tok, hash) < 0) {
+        acs_nbi_resp_error(r, 500, "no random numbers");
+        return;
+    }
+    int rc = acs_nbi_db_token_insert(c->db, t.name, t.role, hash, t.ttl, c->who, &id, &err);
+    if (rc < 0) {
+        fail_rc(c, r, rc, NULL, err);
+        return;
+    }
+    log_info("nbi", "event=token_created token_id=%ld name=%s role=%s ttl_s=%ld who=%s", id, t.name,
+             acs_nbi_role_str(t.role), t.ttl, c->who);
+    acs_nbi_resp_json(r, 201,
+                      json_pack("{s:I,s:s,s:s,s:I,s:s}", "id", (json_int_t)id, "name", t.name, "role",
+                                acs_nbi_role_str(t.role), "ttl", (json_int_t)t.ttl, "token", tok));
+    memset(tok, 0, sizeof tok);
+}
+
+static void ep_token_revoke(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
+{
+    long id;
+    char *err = NULL;
+    if (acs_nbi_query_long(c->route->arg, 1, 0x7fffffffffffffffL, 0, &id) < 0) {
+        acs_nbi_resp_error(r, 404, "no such token");
+        return;
+    }
+    int rc = acs_nbi_db_token_revoke(c->db, id, &err);
+    if (rc < 0) {
+        fail_rc(c, r, rc, "no such token", err);
+        return;
+    }
+    log_info("nbi", "event=token_revoked token_id=%ld who=%s", id, c->who);
+    acs_nbi_resp_json(r, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "state", "revoked"));
+}
+
+static void ep_metrics(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
+{
+    (void)c;
+    if (acs_metrics_format(&r->text) < 0) {
+        acs_nbi_resp_error(r, 500, "metrics text over its cap");
+        return;
+    }
+    r->status = 200;
+    r->content_type = METRICS_TYPE;
+}
+
+void acs_nbi_dispatch(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
+{
+    switch (c->route->ep) {
+    case ACS_NBI_DEVICES: ep_devices(c, r); break;
+    case ACS_NBI_DEVICE: ep_device(c, r); break;
+    case ACS_NBI_DEVICE_TASKS:
+    case ACS_NBI_DEVICE_FAULTS:
+    case ACS_NBI_DEVICE_SESSIONS: ep_device_list(c, r); break;
+    case ACS_NBI_TASK_CREATE: ep_task_create(c, r); break;
+    case ACS_NBI_TASK: ep_task(c, r); break;
+    case ACS_NBI_TOKENS: ep_tokens(c, r); break;
+    case ACS_NBI_TOKEN_CREATE: ep_token_create(c, r); break;
+    case ACS_NBI_TOKEN_REVOKE: ep_token_revoke(c, r); break;
+    case ACS_NBI_METRICS: ep_metrics(c, r); break;
+    }
+}
