@@ -201,6 +201,11 @@ int64_t cpe_dev_due(const struct cpe_dev *d)
     return t;
 }
 
+void cpe_dev_set_start(struct cpe_dev *d, int64_t at_ms)
+{
+    d->wanted_at = at_ms;
+}
+
 void cpe_dev_connection_request(struct cpe_dev *d, int64_t now_ms)
 {
     d->events |= 1u << CPE_EV_CONNECTION_REQUEST;

@@ -57,6 +57,8 @@ size_t cpe_dev_mem(const struct cpe_dev *d);
 
 /* When the next session should start (wall-clock ms); INT64_MAX: nothing due. */
 int64_t cpe_dev_due(const struct cpe_dev *d);
+/* Postpone the first (boot) session to at_ms (to spread a fleet's start). */
+void cpe_dev_set_start(struct cpe_dev *d, int64_t at_ms);
 /* A connection request was accepted: "6 CONNECTION REQUEST", due now. */
 void cpe_dev_connection_request(struct cpe_dev *d, int64_t now_ms);
 /* The CPE changed one of its own values (not the ACS): stored, and if its notification
