@@ -210,11 +210,6 @@ static int is_response(enum cwmp_msg_type t)
 static int in_session(struct acs_worker *w, struct acs_session *s, const struct cwmp_msg *m,
                       struct acs_cwmp_reply *rep)
 {
-    if (m->type == CWMP_MSG_INFORM) {
-        log_warn("cwmp", "event=protocol_error session_id=%s msg=\"second Inform in a session\"", s->id);
-        acs_reply_fault(w, s->version, m->header.id, CWMP_FAULT_ACS_REQUEST_DENIED, rep);
-        return 0;
-    }
     if (m->type == CWMP_MSG_NONE || m->type == CWMP_MSG_FAULT || is_response(m->type)) {
         if (s->task_id && (m->type == s->expect || m->type == CWMP_MSG_FAULT)) {
             task_answer(w, s, m);
@@ -332,7 +327,13 @@ void acs_cwmp_handle(struct acs_worker *w, const struct acs_cwmp_req *req, struc
         rep->retry_after = ctx->lim.retry_after;
     } else if (cwmp_decode(w->codec, req->body, req->len, CWMP_DECODE_ALLOW_NO_ID, &m, &err) < 0) {
         bad_message(w, s, req, &err, rep);
-    } else if (!s && m->type == CWMP_MSG_INFORM) {
+    } else if (m->type == CWMP_MSG_INFORM) {
+        if (s) { /* the CPE starts over (it gave up on the old session): close that one first */
+            log_info("cwmp", "event=inform_in_session session_id=%s", s->id);
+            acs_registry_remove(ctx->sessions, s);
+            acs_session_end(ctx, w->db, s, "superseded");
+            s = NULL;
+        }
         acs_inform_start(w, req, m, rep);
     } else if (!s) {
         log_info("cwmp", "event=no_session remote=%s device=%s got=%s", req->remote, req->peer->device_id,

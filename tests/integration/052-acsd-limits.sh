@@ -127,6 +127,11 @@ check_statuses "a new session of the same device supersedes an idle one" "200 20
 check_sql "the older one is closed as superseded" 'superseded|ok' \
     "SELECT string_agg(result, '|' ORDER BY s.id) FROM (SELECT s.id, s.result FROM sessions s
        JOIN devices d ON d.id = s.device_pk WHERE d.device_id = '$DEV' ORDER BY s.id DESC LIMIT 2) s"
+cwmp again dev "@$WORK/inform.xml" "@$WORK/inform.xml" -
+check_statuses "an Inform inside a session starts a new one" "200 200 204" again
+check_sql "the first is closed as superseded" 'superseded|ok' \
+    "SELECT string_agg(result, '|' ORDER BY s.id) FROM (SELECT s.id, s.result FROM sessions s
+       JOIN devices d ON d.id = s.device_pk WHERE d.device_id = '$DEV' ORDER BY s.id DESC LIMIT 2) s"
 sql "UPDATE devices SET session_row = 999999, session_lease_until = now() + interval '1 minute'
       WHERE device_id = '$DEV'" >/dev/null
 cwmp leased dev "@$WORK/inform.xml"
