@@ -25,3 +25,19 @@ $(BUILD)/bin/acsd: $(BUILD)/obj/$(ACS_MAIN:.c=.o) $(LIBACS) $(LIBPKICA) $(LIBCWM
 $(BUILD)/tests/unit/acs/%: $(BUILD)/obj/tests/unit/acs/%.o $(LIBACS) $(LIBPKICA) $(LIBCWMP) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(GSOAP_LIBS) $(LDLIBS) -lcmocka
+
+# acsctl (acs/cli/): the NOC's command line; NBI calls over libcurl, token commands on the DB.
+ACSCTL_SRC   := $(wildcard acs/cli/*.c)
+BINS         += $(BUILD)/bin/acsctl
+$(call obj,$(ACSCTL_SRC)): CFLAGS += $(CWMP_CFLAGS) -Iacs -Iacs/cli
+$(call obj,$(ACSCTL_SRC)): | $(CWMP_STAMP)
+
+$(BUILD)/bin/acsctl: $(call obj,$(ACSCTL_SRC)) $(LIBACS) $(LIBPKICA) $(LIBCWMP) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(GSOAP_LIBS) $(LDLIBS)
+
+# Test helper for the NBI test (tests/integration/07x): seal a connection-request password.
+all: $(BUILD)/tests/tools/secret_seal
+$(BUILD)/tests/tools/secret_seal: $(BUILD)/obj/tests/integration/tools/secret_seal.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
