@@ -173,10 +173,11 @@ int cpe_digest_verify(const struct cpe_digest *d, const char *authorization, con
         return -ERR_AUTH;
     if (strcmp(f.realm, d->realm) != 0 || strcmp(f.uri, uri) != 0 || !user[0] || !ct_equal(f.username, user))
         return -ERR_AUTH;
-    char want_nonce[41];
+    char want_nonce[41], ts[9];
     char *end;
-    unsigned long t = strtoul(f.nonce, &end, 16);
-    if (strlen(f.nonce) != 40 || end != f.nonce + 8 || make_nonce(d, (uint32_t)t, want_nonce) < 0 ||
+    snprintf(ts, sizeof ts, "%.8s", f.nonce);
+    unsigned long t = strtoul(ts, &end, 16);
+    if (strlen(f.nonce) != 40 || end != ts + 8 || make_nonce(d, (uint32_t)t, want_nonce) < 0 ||
         !ct_equal(f.nonce, want_nonce))
         return -ERR_AUTH;
     char want[33];

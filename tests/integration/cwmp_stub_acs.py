@@ -3,7 +3,7 @@
 lands: mutual TLS (client certificates verified against --ca, the certificate CN must equal
 the Inform's DeviceId), keep-alive, a session cookie, and a fixed script per session:
 Inform -> InformResponse; empty POST -> [SetParameterValues of the connection-request
-credentials, first session of a device, with --cr-user] -> GetParameterValues -> 204.
+credentials, with --cr-user] -> GetParameterValues -> 204.
 Every body received is saved in --out for the shared validator; sessions.log gets a line
 per finished session: "<device-id> <events> ok|fault"."""
 import argparse
@@ -26,7 +26,6 @@ ENV = ('<?xml version="1.0" encoding="UTF-8"?>\n'
 
 lock = threading.Lock()
 counter = [0]
-seen_devices = set()
 
 
 def xml_escape(s):
@@ -107,10 +106,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
             self.queue = []
             args = self.server.args
-            with lock:
-                first = self.device not in seen_devices
-                seen_devices.add(self.device)
-            if first and args.cr_user:
+            if args.cr_user:
                 self.queue.append(spv_cr(args.cr_user, args.cr_pass))
             self.queue.append(GPV)
             self.fault = False
