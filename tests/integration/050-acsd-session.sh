@@ -10,6 +10,21 @@
 t_init acsd_session
 . "$(dirname "$0")/acsd_lib.sh"
 
+# ---- configuration --------------------------------------------------------------------------
+check_output "acsd --config-doc is docs/config.md" '^same$' bash -c \
+    "'$BUILD/bin/acsd' --config-doc | cmp -s - '$TOP/docs/config.md' && echo same"
+check_output "acs-ca documents the same schema list" '^same$' bash -c \
+    "'$BUILD/bin/acs-ca' config-doc | cmp -s - <('$BUILD/bin/acsd' --config-doc) && echo same"
+check_output "acsd --config-sample is etc/acs.ini.sample" '^same$' bash -c \
+    "'$BUILD/bin/acsd' --config-sample | cmp -s - '$TOP/etc/acs.ini.sample' && echo same"
+check_output "acsd --check-config accepts the sample" 'configuration ok' \
+    env -u ACS_CONFIG "$BUILD/bin/acsd" -c "$TOP/etc/acs.ini.sample" --check-config
+printf '[acs]\nmax_sessions = 0\n' >"$WORK/bad.ini"
+check_exit "an out-of-range [acs] value exits 3" 3 "$BUILD/bin/acsd" -c "$WORK/bad.ini" --check-config
+printf '[acs]\nevent_loop = select\n' >"$WORK/bad2.ini"
+check_fail_output "an unknown event_loop is refused" 'event_loop must be epoll or poll' \
+    "$BUILD/bin/acsd" -c "$WORK/bad2.ini" --check-config
+
 acsd_ca
 DEV=00D09E-ATA2FXS-T0001
 check "device certificate for $DEV" mkdev dev "$DEV" || t_done

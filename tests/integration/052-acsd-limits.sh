@@ -12,7 +12,8 @@ acsd_ca
 DEV=00D09E-ATA2FXS-L0001
 check "device certificate for $DEV" mkdev dev "$DEV" || t_done
 for i in 2 3 4; do mkdev "dev$i" "00D09E-ATA2FXS-L000$i" || not_ok "device certificate $i"; done
-acsd_start "max_body_bytes = 4096" "request_timeout = 3" "session_idle_timeout = 2" "session_timeout = 5"
+acsd_start "max_body_bytes = 4096" "request_timeout = 3" "session_idle_timeout = 2" "session_timeout = 5" \
+    "handshake_timeout_ms = 1000"
 inform inform-periodic-1-2.xml "$WORK/inform.xml" 00D09E ATA2FXS L0001
 for i in 2 3 4; do inform inform-periodic-1-2.xml "$WORK/inform$i.xml" 00D09E ATA2FXS "L000$i"; done
 
@@ -98,6 +99,34 @@ t=$(slow_client trickle)
 check "a client trickling its body is dropped at the request timeout (3 s): ${t}s" \
     awk -v t="$t" 'BEGIN { exit !(t >= 2.5 && t < 6) }'
 check_output "the drop is logged" 'event=slow_client_dropped .*phase=request' cat "$WORK/acsd.log"
+# a ClientHello, then silence: closed by the TLS handshake deadline (1 s here)
+t=$(python3 - "$ACSD_PORT" <<'PY'
+import socket, ssl, sys, time
+port = int(sys.argv[1])
+ctx = ssl.create_default_context()
+inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+obj = ctx.wrap_bio(inc, out, server_hostname="localhost")
+try:
+    obj.do_handshake()
+except ssl.SSLWantReadError:
+    pass
+s = socket.create_connection(("127.0.0.1", port), timeout=30)
+s.sendall(out.read())
+start = time.time()
+s.settimeout(1)
+while time.time() - start < 20:
+    try:
+        if s.recv(65536) == b"":
+            break
+    except socket.timeout:
+        continue
+    except OSError:
+        break
+print("%.1f" % (time.time() - start))
+PY
+)
+check "a client silent after its ClientHello is closed by the handshake deadline (1 s): ${t}s" \
+    awk -v t="$t" 'BEGIN { exit !(t >= 0.5 && t < 4) }'
 t=$(slow_client silent)
 check "a silent connection is closed by the idle deadline (2 + 3 s): ${t}s" \
     awk -v t="$t" 'BEGIN { exit !(t >= 1.5 && t < 8) }'
