@@ -19,12 +19,12 @@ $(LIBCPE): $(call obj,$(LIBCPE_SRC))
 	@mkdir -p $(dir $@)
 	$(Q)$(AR) rcs $@ $^
 
-$(CPESIM): $(call obj,$(CPESIM_SRC)) $(LIBCPE) $(LIBCWMP) $(LIBCOMMON)
+$(CPESIM): $(call obj,$(CPESIM_SRC)) $(LIBCPE) $(CWMP_GEN_OBJ) $(LIBCWMP) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(GSOAP_LIBS) $(LDLIBS)
 
 # More specific than the generic tests/unit/% rule, so GNU make picks this one.
-$(BUILD)/tests/unit/cpe/%: $(BUILD)/obj/tests/unit/cpe/%.o $(LIBCPE) $(LIBCWMP) $(LIBCOMMON)
+$(BUILD)/tests/unit/cpe/%: $(BUILD)/obj/tests/unit/cpe/%.o $(LIBCPE) $(CWMP_GEN_OBJ) $(LIBCWMP) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(GSOAP_LIBS) $(LDLIBS) -lcmocka
 
