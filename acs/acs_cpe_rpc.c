@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "acs_db.h"
+#include "acs_metrics.h"
 #include "acs_rpc.h"
 #include "acs_session.h"
 #include "cwmp_body.h"
@@ -78,6 +79,7 @@ void acs_cpe_request(struct acs_worker *w, struct acs_session *s, const struct c
     struct MethodList ml = {acs_methods, (int)(sizeof acs_methods / sizeof acs_methods[0])};
     struct _cwmp__GetRPCMethodsResponse gr = {&ml};
     char q[200];
+    acs_metrics_rpc(cwmp_msg_name(m->type));
     switch (m->type) {
     case CWMP_MSG_TRANSFER_COMPLETE:
         transfer_complete(w, s, m->body.transfer_complete);

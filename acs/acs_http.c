@@ -18,6 +18,7 @@
 #include "acs_session.h"
 #include "ca_est_http.h"
 #include "ca_verify.h"
+#include "acs_metrics.h"
 #include "httpd_tls.h"
 #include "log.h"
 
@@ -145,6 +146,8 @@ static enum MHD_Result send_text(struct acs_http *h, struct MHD_Connection *c, u
                                MHD_HTTP_HEADER_CONNECTION, close ? "close" : NULL,
                                MHD_HTTP_HEADER_ALLOW, status == 405 ? "POST" : NULL,
                                NULL};
+    if (status == 503 || status == 413)
+        acs_metrics_count(status == 503 ? ACS_METRIC_HTTP_503 : ACS_METRIC_HTTP_413, ACS_ML_CWMP);
     return httpd_respond(c, status, text, strlen(text), hdr);
 }
 
@@ -174,6 +177,8 @@ static enum MHD_Result answer_cwmp(struct acs_http *h, struct MHD_Connection *c,
                                MHD_HTTP_HEADER_CONNECTION, rep.close ? "close" : NULL,
                                MHD_HTTP_HEADER_CACHE_CONTROL, "no-store",
                                NULL};
+    if (rep.status == 503 || rep.status == 413)
+        acs_metrics_count(rep.status == 503 ? ACS_METRIC_HTTP_503 : ACS_METRIC_HTTP_413, ACS_ML_CWMP);
     enum MHD_Result res = httpd_respond(c, (unsigned int)rep.status, rep.body.data,
                                         rep.status == 204 ? 0 : rep.body.len, hdr);
     acs_cwmp_reply_cleanup(&rep);

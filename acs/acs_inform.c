@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 
 #include "acs_db.h"
+#include "acs_metrics.h"
 #include "acs_rpc.h"
 #include "acs_session.h"
 #include "ca_audit.h"
@@ -111,6 +112,8 @@ static void refuse_identity(struct acs_worker *w, const struct acs_cwmp_req *req
                             struct inform_facts *f, struct acs_cwmp_reply *rep)
 {
     char details[600], *err = NULL, q1[220], q2[220];
+    acs_metrics_count(ACS_METRIC_AUTH_REFUSED, ACS_MA_IDENTITY_MISMATCH);
+    acs_metrics_count(ACS_METRIC_SESSIONS, ACS_MS_REFUSED);
     log_warn("cwmp", "event=refused reason=identity_mismatch claimed=%s cert_device=%s cert_serial=%s remote=%s",
              log_quote(q1, sizeof q1, f->claimed), req->peer->device_id, req->peer->serial, req->remote);
     snprintf(details, sizeof details, "reason=identity_mismatch cert_device=%s cert_serial=%s remote=%s node=%s",
@@ -230,6 +233,8 @@ void acs_inform_start(struct acs_worker *w, const struct acs_cwmp_req *req, cons
         snprintf(rep->bound_id, sizeof rep->bound_id, "%s", s->id);
     }
     char q[200];
+    acs_metrics_sessions_open_add(1);
+    acs_metrics_rpc("Inform");
     log_info("cwmp", "event=session_start session_id=%s device=%s cert_serial=%s cwmp=%s events=%s remote=%s",
              s->id, s->device_id, s->cert_serial, cwmp_version_str(s->version), log_quote(q, sizeof q, s->events),
              s->remote);

@@ -144,6 +144,21 @@ void acs_metrics_observe_session(long ms)
     atomic_fetch_add_explicit(&hist_count, 1, memory_order_relaxed);
 }
 
+enum acs_metric_session acs_metrics_session_result(const char *result)
+{
+    if (!result)
+        return ACS_MS_ERROR;
+    if (!strcmp(result, "ok"))
+        return ACS_MS_OK;
+    if (!strncmp(result, "refused", 7))
+        return ACS_MS_REFUSED;
+    if (!strcmp(result, "timeout"))
+        return ACS_MS_TIMEOUT;
+    if (!strncmp(result, "error", 5))
+        return ACS_MS_ERROR;
+    return ACS_MS_ABORTED;
+}
+
 void acs_metrics_session_end(enum acs_metric_session r, long ms)
 {
     acs_metrics_count(ACS_METRIC_SESSIONS, r);

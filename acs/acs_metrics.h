@@ -94,6 +94,9 @@ enum acs_metric_auth acs_metrics_auth_from_verify(int ca_verify_reason);
 /* A CWMP session ended after ms milliseconds with result r: counts it and observes the
  * latency histogram. */
 void acs_metrics_session_end(enum acs_metric_session r, long ms);
+/* The label of a sessions.result text: "ok", "refused:...", "timeout", "error:...", else aborted
+ * ("aborted:shutdown", "superseded"). */
+enum acs_metric_session acs_metrics_session_result(const char *result);
 /* Observe a session's duration only (acs_metrics_session_end does it already). */
 void acs_metrics_observe_session(long ms);
 /* Open sessions gauge: +1 when a session starts, -1 when it ends. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "acs_db.h"
+#include "acs_metrics.h"
 #include "acs_rpc.h"
 #include "acs_session.h"
 #include "ca_verify.h"
@@ -66,6 +67,7 @@ void acs_reply_fault(struct acs_worker *w, enum cwmp_version v, const char *id, 
     snprintf(codetext, sizeof codetext, "%d", code);
     struct _cwmp__Fault f = {.FaultCode = codetext, .FaultString = (char *)cwmp_fault_str(code)};
     struct cwmp_msg m = {.type = CWMP_MSG_FAULT, .body.fault = &f};
+    acs_metrics_fault(code);
     (void)acs_reply_msg(w, v, id, &m, rep);
 }
 
@@ -79,6 +81,8 @@ void acs_session_end(struct acs_ctx *ctx, struct db *db, struct acs_session *s, 
                 log_quote(q, sizeof q, err ? err : "database unreachable"));
     }
     free(err);
+    acs_metrics_sessions_open_add(-1);
+    acs_metrics_session_end(acs_metrics_session_result(result), (long)(time(NULL) - s->started) * 1000);
     log_info("cwmp", "event=session_end session_id=%s device=%s result=%s rpcs=%d duration_s=%ld", s->id,
              s->device_id, result, s->rpcs, (long)(time(NULL) - s->started));
     free(s);
@@ -147,6 +151,7 @@ static int next_task(struct acs_worker *w, struct acs_session *s, struct acs_cwm
         acs_rpc_cleanup(&rpc);
         if (rc == 0) {
             s->rpcs++;
+            acs_metrics_rpc(t.kind);
             log_info("cwmp", "event=rpc_sent session_id=%s task_id=%ld kind=%s attempt=%d", s->id, t.id, t.kind,
                      t.attempts);
         }
@@ -168,6 +173,7 @@ static void task_answer(struct acs_worker *w, struct acs_session *s, const struc
                            "setParameterValuesFault", details ? details : json_null());
         dj = details ? json_dumps(details, JSON_COMPACT) : NULL;
         e.details_json = dj ? dj : "[]";
+        acs_metrics_fault(e.fault_code);
         log_info("cwmp", "event=cpe_fault session_id=%s task_id=%ld kind=%s fault_code=%d details=%zu", s->id,
                  s->task_id, s->task_kind, e.fault_code, details ? json_array_size(details) : 0);
     } else {
@@ -239,6 +245,7 @@ static void refuse_peer(const struct acs_cwmp_req *req, struct acs_cwmp_reply *r
     enum ca_verify_reason r = req->peer ? req->peer->reason : CA_VERIFY_NO_CERT;
     char text[240];
     snprintf(text, sizeof text, "client certificate refused: %s", ca_verify_reason_str(r));
+    acs_metrics_count(ACS_METRIC_AUTH_REFUSED, acs_metrics_auth_from_verify(r));
     if (r == CA_VERIFY_NO_CERT) {
         acs_reply_text(rep, 401, "a client certificate is required");
         rep->www_authenticate = "Transport mode=\"tls-client-certificate\"";
@@ -311,6 +318,7 @@ void acs_cwmp_handle(struct acs_worker *w, const struct acs_cwmp_req *req, struc
     if (ca_verifier_is_revoked(ctx->verifier, req->peer->serial)) {
         log_info("cwmp", "event=refused reason=revoked device=%s cert_serial=%s remote=%s", req->peer->device_id,
                  req->peer->serial, req->remote);
+        acs_metrics_count(ACS_METRIC_AUTH_REFUSED, ACS_MA_REVOKED);
         acs_reply_text(rep, 403, "client certificate refused: revoked");
         rep->close = 1;
         return;

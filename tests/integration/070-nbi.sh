@@ -247,6 +247,26 @@ want "a password sealed for another device does not open" 201 cr3 POST "/api/v1/
     -d '{"kind":"reboot","connectionRequest":true}'
 jq_ok "refused: credentials do not open" cr3 "'do not open' in j['connectionRequest']"
 
+# ---- a real CWMP session: the device in the NBI, an NBI task run, the session metrics ------------
+CDEV=00D09E-ATA2FXS-T0070
+check "device certificate for $CDEV" mkdev cdev "$CDEV"
+inform inform-bootstrap-boot-1-2.xml "$WORK/boot.xml" 00D09E ATA2FXS T0070
+cwmp boot cdev "@$WORK/boot.xml" -
+check_statuses "BOOTSTRAP session" "200 204" boot
+want "the device is in the NBI after its Inform" 200 cdev GET "/api/v1/devices/$CDEV" "$VIEW"
+jq_ok "with its Inform parameters" cdev "len(j['parameters']) > 0 and j['lastInform'] is not None"
+want "an NBI task for it" 201 ctask POST "/api/v1/devices/$CDEV/tasks" "$OP" \
+    -d '{"kind":"getParameterValues","args":{"names":["Device.ManagementServer.PeriodicInformInterval"]}}'
+CTASK=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$WORK/ctask.body")
+inform inform-periodic-1-2.xml "$WORK/periodic.xml" 00D09E ATA2FXS T0070
+cwmp per cdev "@$WORK/periodic.xml" = "@$SAMPLES/valid/getparametervaluesresponse-1-2.xml"
+check_statuses "periodic session runs the task" "200 200 204" per
+check_output "acsctl task show --wait: done" '"state": "done"' env ACS_TOKEN="$VIEW" "$ACSCTL" task show "$CTASK" \
+    --wait 5
+cwmp nocert - "@$WORK/periodic.xml"
+want "sessions of the device over the NBI" 200 csess GET "/api/v1/devices/$CDEV/sessions" "$VIEW"
+jq_ok "two sessions, ok" csess "[x['result'] for x in j['sessions']] == ['ok', 'ok']"
+
 # ---- metrics --------------------------------------------------------------------------------------
 want "/metrics with a viewer token" 200 met GET /metrics "$VIEW"
 check "metrics content type" hdr_has met '^content-type: text/plain; version=0\.0\.4'
@@ -262,6 +282,12 @@ check "NBI 413s are counted" grep -Eq '^acs_http_413_total\{listener="nbi"\} [1-
 check "token refusals are counted" grep -Eq '^acs_auth_refusals_total\{reason="nbi_token"\} [1-9]' "$WORK/met.body"
 check "role refusals are counted" grep -Eq '^acs_auth_refusals_total\{reason="nbi_role"\} [1-9]' "$WORK/met.body"
 check "connection requests are counted" grep -Eq '^acs_connection_requests_total\{result="ok"\} 1$' "$WORK/met.body"
+check "CWMP sessions are counted" grep -Eq '^acs_cwmp_sessions_total\{result="ok"\} 2$' "$WORK/met.body"
+check "RPCs are counted (Inform, GetParameterValues)" sh -c "grep -Eq '^acs_cwmp_rpcs_total\\{method=\"Inform\"\\} 2\$' '$WORK/met.body' &&
+    grep -Eq '^acs_cwmp_rpcs_total\\{method=\"GetParameterValues\"\\} 1\$' '$WORK/met.body'"
+check "session latencies are observed" grep -Eq '^acs_cwmp_session_duration_seconds_count 2$' "$WORK/met.body"
+check "no session is open" grep -Eq '^acs_cwmp_sessions_open 0$' "$WORK/met.body"
+check "certificate refusals are counted" grep -Eq '^acs_auth_refusals_total\{reason="no_cert"\} [1-9]' "$WORK/met.body"
 check "histogram +Inf equals _count" python3 -c "
 import re,sys
 t=open(sys.argv[1]).read()
