@@ -10,7 +10,10 @@ CWMP_SRC      := $(wildcard common/cwmp/*.c)
 CWMP_GEN_OBJ  := $(BUILD)/obj/gen/cwmpgenC.o
 LIBCWMP       := $(BUILD)/libcwmp.a
 GSOAP_CFLAGS  := $(shell pkg-config --cflags gsoap)
-GSOAP_LIBS    := $(shell pkg-config --libs gsoap)
+# --as-needed: gcc's -fsanitize link spec turns it off for the libraries after libasan, and
+# libgsoap.so must not be kept by a program that does not use it (it calls back into the
+# generated code, which such a program does not link).
+GSOAP_LIBS    := -Wl,--as-needed $(shell pkg-config --libs gsoap)
 CWMP_CFLAGS   := -Icommon/cwmp -I$(CWMP_GEN) $(GSOAP_CFLAGS)
 CWMP_XSDS     := $(addprefix $(CWMP_GEN)/,cwmp-1-2.xsd cwmp-1-3.xsd cwmp-1-4.xsd)
 
