@@ -74,6 +74,7 @@ void cwmp_codec_free(struct cwmp_codec *c)
     soap_destroy(c->soap);
     soap_end(c->soap);
     soap_free(c->soap);
+    free(c->arrays);
     free(c);
 }
 

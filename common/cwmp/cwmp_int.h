@@ -12,14 +12,15 @@
 #define CWMP_NS_INDEX 4         /* index of the "cwmp" entry in the namespace tables */
 #define CWMP_VALIDATE_ENCODING 0x100u /* validate flag: our own message (ID always sent) */
 
-#define CWMP_MAX_ARRAYS 256     /* SOAP-ENC arrays in one message (CWMP needs ~1 + items) */
+/* SOAP-ENC arrays in one message: a GetParameterAttributesResponse has one AccessList per
+ * item of its list. */
+#define CWMP_MAX_ARRAYS (CWMP_MAX_ARRAY + 1)
 
 /* One SOAP-ENC array met while decoding (hooks.c). */
 struct cwmp_array_rec {
     void *obj;       /* the generated array struct (ParameterNames, ...) */
     int soap_type;   /* its SOAP_TYPE_ id */
     long declared;   /* count from soap-enc:arrayType */
-    char tag[48];    /* element name, for messages */
 };
 
 struct cwmp_codec {
@@ -34,8 +35,9 @@ struct cwmp_codec {
     int out_rc;
     int out_type; /* SOAP_TYPE_ of the element being written (hooks.c) */
     /* array checks of the current decode */
-    struct cwmp_array_rec arrays[CWMP_MAX_ARRAYS];
+    struct cwmp_array_rec *arrays; /* grows as needed, kept across decodes */
     unsigned int narrays;
+    unsigned int arrays_cap;
     bool pending;                /* arrays[narrays] waits for its struct (id_enter) */
     struct cwmp_error array_err; /* first array problem met, reason CWMP_R_OK if none */
     struct cwmp_msg msg;
@@ -64,7 +66,7 @@ int cwmp_check_utf8(const unsigned char *p, size_t len, struct cwmp_error *err);
 /* Lexical checks (lex.c). Whitespace around numbers, booleans and dateTimes is allowed
  * (XSD whiteSpace collapse). */
 size_t cwmp_lex_chars(const char *s, size_t stop);       /* UTF-8 characters, counted up to stop */
-bool cwmp_lex_clean(const char *s); /* no control characters XML 1.0 forbids, no DEL */
+bool cwmp_lex_clean(const char *s); /* what encode writes: UTF-8 of XML characters, no DEL */
 bool cwmp_lex_ulong(const char *s, unsigned long max, unsigned long *out);
 bool cwmp_lex_datetime(const char *s);
 bool cwmp_lex_oui(const char *s);                        /* [0-9A-F]{6} */

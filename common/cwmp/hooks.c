@@ -40,6 +40,26 @@ static long parse_size(const char *s)
     return n;
 }
 
+/* Room for one more array record. 0, or soap->error set. */
+static int grow(struct cwmp_codec *c, struct soap *soap)
+{
+    if (c->arrays_cap >= CWMP_MAX_ARRAYS) {
+        array_problem(c, CWMP_R_TOO_BIG, "too many arrays", soap->tag);
+        return soap->error = SOAP_OCCURS;
+    }
+    unsigned int cap = c->arrays_cap ? c->arrays_cap * 2 : 16;
+    if (cap > CWMP_MAX_ARRAYS)
+        cap = CWMP_MAX_ARRAYS;
+    struct cwmp_array_rec *a = realloc(c->arrays, cap * sizeof *a);
+    if (!a) {
+        array_problem(c, CWMP_R_NOMEM, "out of memory", soap->tag);
+        return soap->error = SOAP_EOM;
+    }
+    c->arrays = a;
+    c->arrays_cap = cap;
+    return 0;
+}
+
 int cwmp_hook_match_array(struct soap *soap, const char *type)
 {
     int rc = soap_match_array(soap, type);
@@ -58,14 +78,11 @@ int cwmp_hook_match_array(struct soap *soap, const char *type)
         *soap->arraySize = '\0';
         return soap->error = SOAP_OCCURS; /* stop here rather than read a bogus array */
     }
-    if (c->narrays == CWMP_MAX_ARRAYS) {
-        array_problem(c, CWMP_R_TOO_BIG, "too many arrays", soap->tag);
-        return soap->error = SOAP_OCCURS;
-    }
+    if (c->narrays == c->arrays_cap && grow(c, soap) < 0)
+        return soap->error;
     struct cwmp_array_rec *r = &c->arrays[c->narrays];
     r->declared = n;
     r->obj = NULL;
-    snprintf(r->tag, sizeof r->tag, "%.*s", (int)sizeof r->tag - 1, soap->tag);
     c->pending = true;
     return rc;
 }
@@ -98,6 +115,7 @@ void *cwmp_hook_id_enter(struct soap *soap, const char *id, void *p, int t, size
 #define CHECK_SLOTS(T, P)                                                                 \
     case SOAP_TYPE_##T: {                                                                 \
         struct T *a = r->obj;                                                             \
+        *name = #T;                                                                       \
         if (a->__size == 0 && r->declared == 0)                                           \
             return 0;                                                                     \
         if (a->__size != r->declared + 1 || !a->P)                                        \
@@ -112,8 +130,9 @@ void *cwmp_hook_id_enter(struct soap *soap, const char *id, void *p, int t, size
     }
 
 /* 0 if the array held as many items as declared, else nonzero. */
-static int check_array(const struct cwmp_array_rec *r)
+static int check_array(const struct cwmp_array_rec *r, const char **name)
 {
+    *name = "VoucherList";
     switch (r->soap_type) {
         CHECK_SLOTS(ParameterNames, __ptrstring)
         CHECK_SLOTS(MethodList, __ptrstring)
@@ -143,10 +162,11 @@ int cwmp_arrays_check(struct cwmp_codec *c, struct cwmp_error *err)
             *err = c->array_err;
         return -ERR_POLICY;
     }
+    const char *name;
     for (unsigned int i = 0; i < c->narrays; i++)
-        if (check_array(&c->arrays[i]) != 0)
-            return cwmp_fail(err, CWMP_R_ARRAY_COUNT, "array %s does not hold the %ld items "
-                             "its arrayType declares", c->arrays[i].tag, c->arrays[i].declared);
+        if (check_array(&c->arrays[i], &name) != 0)
+            return cwmp_fail(err, CWMP_R_ARRAY_COUNT, "%s array does not hold the %ld items "
+                             "its arrayType declares", name, c->arrays[i].declared);
     return 0;
 }
 

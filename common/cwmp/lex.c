@@ -28,12 +28,7 @@ size_t cwmp_lex_chars(const char *s, size_t stop)
 
 bool cwmp_lex_clean(const char *s)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
-            return false;
-    }
-    return true;
+    return cwmp_check_utf8((const unsigned char *)s, strlen(s), NULL) == 0;
 }
 
 /* Trimmed [b, e) of s. */

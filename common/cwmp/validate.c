@@ -39,7 +39,7 @@ static int req(struct cwmp_error *err, const char *what, const char *s, size_t m
     if (max && cwmp_lex_chars(s, max + 1) > max)
         return cwmp_fail(err, CWMP_R_TOO_LONG, "%s longer than %zu characters", what, max);
     if (!cwmp_lex_clean(s))
-        return cwmp_fail(err, CWMP_R_BAD_VALUE, "%s holds a control character", what);
+        return cwmp_fail(err, CWMP_R_ENCODING, "%s holds a character XML cannot carry", what);
     return 0;
 }
 
@@ -90,8 +90,8 @@ static int value(struct cwmp_error *err, const struct cwmp__ParameterValueStruct
 {
     if ((p->Value.__item && !cwmp_lex_clean(p->Value.__item)) ||
         (p->Value.xsi__type && !cwmp_lex_clean(p->Value.xsi__type)))
-        return cwmp_fail(err, CWMP_R_BAD_VALUE, "Value of %.100s holds a control character",
-                         p->Name);
+        return cwmp_fail(err, CWMP_R_ENCODING,
+                         "Value of %.100s holds a character XML cannot carry", p->Name);
     const char *type = p->Value.xsi__type;
     if (!type)
         return 0; /* untyped: xsd:string */
@@ -373,6 +373,49 @@ static int options(struct cwmp_error *err, const struct OptionList *l)
     for (int i = 0; i < l->__size; i++) {
         TRY(req(err, "OptionName", l->__ptrOptionStruct[i]->OptionName, 64));
         TRY(req_datetime(err, "StartDate", l->__ptrOptionStruct[i]->StartDate));
+        if (l->__ptrOptionStruct[i]->ExpirationDate)
+            TRY(req_datetime(err, "ExpirationDate", *l->__ptrOptionStruct[i]->ExpirationDate));
+    }
+    return 0;
+}
+
+static int du_fault(struct cwmp_error *err, const struct cwmp__DeploymentUnitFaultStruct *f)
+{
+    if (!f)
+        return cwmp_fail(err, CWMP_R_MISSING, "Fault missing");
+    TRY(fault_code(err, "Fault/FaultCode", f->FaultCode, true, true));
+    return opt(err, "Fault/FaultString", f->FaultString, 256);
+}
+
+/* The fields OpResultStruct and AutonOpResultStruct share. */
+#define DU_RESULT(err, r)                                                                 \
+    do {                                                                                  \
+        TRY(req(err, "UUID", (r)->UUID, 36));                                             \
+        TRY(req(err, "DeploymentUnitRef", (r)->DeploymentUnitRef, 0));                    \
+        TRY(req(err, "Version", (r)->Version, 32));                                       \
+        TRY(req(err, "ExecutionUnitRefList", (r)->ExecutionUnitRefList, 0));              \
+        TRY(req_datetime(err, "StartTime", (r)->StartTime));                              \
+        TRY(req_datetime(err, "CompleteTime", (r)->CompleteTime));                        \
+        TRY(du_fault(err, (r)->Fault));                                                   \
+    } while (0)
+
+static int du_results(struct cwmp_error *err, int n, const struct cwmp__OpResultStruct *r)
+{
+    if (n < 0 || n > CWMP_MAX_ARRAY || (n > 0 && !r))
+        return cwmp_fail(err, CWMP_R_ARRAY_COUNT, "Results: bad size %d", n);
+    for (int i = 0; i < n; i++)
+        DU_RESULT(err, &r[i]);
+    return 0;
+}
+
+static int auton_du_results(struct cwmp_error *err, int n,
+                            const struct cwmp__AutonOpResultStruct *r)
+{
+    if (n < 0 || n > CWMP_MAX_ARRAY || (n > 0 && !r))
+        return cwmp_fail(err, CWMP_R_ARRAY_COUNT, "Results: bad size %d", n);
+    for (int i = 0; i < n; i++) {
+        DU_RESULT(err, &r[i]);
+        TRY(req(err, "OperationPerformed", r[i].OperationPerformed, 0));
     }
     return 0;
 }
@@ -476,12 +519,12 @@ static int body_to_acs(struct cwmp_error *err, const struct cwmp_msg *m)
     case CWMP_MSG_REQUEST_DOWNLOAD:
         return request_download(err, b->request_download);
     case CWMP_MSG_DU_STATE_CHANGE_COMPLETE:
-        TRY(value_array(err, "Results", b->du_state_change_complete->__sizeResults,
-                        b->du_state_change_complete->Results));
+        TRY(du_results(err, b->du_state_change_complete->__sizeResults,
+                       b->du_state_change_complete->Results));
         return command_key(err, b->du_state_change_complete->CommandKey);
     case CWMP_MSG_AUTONOMOUS_DU_STATE_CHANGE_COMPLETE:
-        return value_array(err, "Results", b->autonomous_du_state_change_complete->__sizeResults,
-                           b->autonomous_du_state_change_complete->Results);
+        return auton_du_results(err, b->autonomous_du_state_change_complete->__sizeResults,
+                                b->autonomous_du_state_change_complete->Results);
     case CWMP_MSG_FAULT:
         return fault(err, b->fault);
     default:
@@ -491,6 +534,9 @@ static int body_to_acs(struct cwmp_error *err, const struct cwmp_msg *m)
 
 static int header(const struct cwmp_msg *m, unsigned int flags, struct cwmp_error *err)
 {
+    TRY(opt(err, "cwmp:ID", m->header.id, 0));
+    TRY(opt(err, "cwmp:SupportedCWMPVersions", m->header.supported_versions, 0));
+    TRY(opt(err, "cwmp:UseCWMPVersion", m->header.use_version, 0));
     if (m->header.id) {
         if (!(flags & CWMP_VALIDATE_ENCODING) && !m->header.id_must_understand &&
             !(flags & CWMP_DECODE_ALLOW_NO_ID))

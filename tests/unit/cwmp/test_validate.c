@@ -55,10 +55,14 @@ static void lengths(void **state)
                      CWMP_R_TOO_LONG);
     assert_int_equal(check(CWMP_MSG_REBOOT, &(struct _cwmp__Reboot){NULL}), CWMP_R_MISSING);
     /* control characters XML cannot carry */
-    assert_int_equal(check(CWMP_MSG_REBOOT, &(struct _cwmp__Reboot){"a\x01"}), CWMP_R_BAD_VALUE);
-    assert_int_equal(check(CWMP_MSG_REBOOT, &(struct _cwmp__Reboot){"a\x7f"}), CWMP_R_BAD_VALUE);
-    assert_int_equal(check(CWMP_MSG_REBOOT, &(struct _cwmp__Reboot){"a\tb\r\n"}), CWMP_R_OK);
-    assert_int_equal(value_as("xsd:string", "x\x1b[0m"), CWMP_R_BAD_VALUE);
+    assert_int_equal(check(CWMP_MSG_REBOOT, &(struct _cwmp__Reboot){"a\x01"}), CWMP_R_ENCODING);
+    assert_int_equal(check(CWMP_MSG_REBOOT, &(struct _cwmp__Reboot){"a\x7f"}), CWMP_R_ENCODING);
+    assert_int_equal(check(CWMP_MSG_REBOOT, &(struct _cwmp__Reboot){"a\xef\xbf\xbf"}),
+                     CWMP_R_ENCODING);
+    assert_int_equal(check(CWMP_MSG_REBOOT, &(struct _cwmp__Reboot){"a\xc3"}), CWMP_R_ENCODING);
+    assert_int_equal(check(CWMP_MSG_REBOOT, &(struct _cwmp__Reboot){"a\tb\r\n\xc3\xa9"}),
+                     CWMP_R_OK);
+    assert_int_equal(value_as("xsd:string", "x\x1b[0m"), CWMP_R_ENCODING);
 }
 
 static void arrays(void **state)
