@@ -41,6 +41,7 @@ struct acs_nbi {
     int port;
     size_t max_body;
     int metrics_public;
+    unsigned handshake_ms;
 };
 
 /* Per HTTP request (MHD req_cls). */
@@ -113,7 +114,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     struct acs_nbi *nbi = cls;
     (void)socket_context;
     if (code == MHD_CONNECTION_NOTIFY_STARTED)
-        httpd_set_handshake_timeout(c, (unsigned)cfg_int(nbi->ctx->cfg, "nbi", "handshake_timeout_ms"));
+        httpd_set_handshake_timeout(c, nbi->handshake_ms);
 }
 
 static long elapsed_ms(const struct timespec *t0)
@@ -419,6 +420,7 @@ int acs_nbi_start(struct acs_ctx *ctx, char **errmsg)
     nbi->ctx = ctx;
     nbi->max_body = (size_t)cfg_int(cfg, "nbi", "max_body_bytes");
     nbi->metrics_public = cfg_bool(cfg, "nbi", "metrics_public");
+    nbi->handshake_ms = (unsigned)cfg_int(cfg, "nbi", "handshake_timeout_ms");
     if (pthread_key_create(&nbi->db_key, db_key_free) != 0)
         goto out;
     nbi->db_key_ok = 1;
