@@ -41,3 +41,9 @@ all: $(BUILD)/tests/tools/secret_seal
 $(BUILD)/tests/tools/secret_seal: $(BUILD)/obj/tests/integration/tools/secret_seal.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# ... and open one (080: the generated connection-request passwords appear nowhere else).
+all: $(BUILD)/tests/tools/secret_open
+$(BUILD)/tests/tools/secret_open: $(BUILD)/obj/tests/integration/tools/secret_open.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -44,7 +44,13 @@ const struct cfg_key acs_cfg_schema[] = {
     {"acs", "connection_memory", CFG_INT, "32768", 8192, 1048576, 0, NULL,
      "bytes of request-header memory per connection (libmicrohttpd pool)"},
     {"acs", "legacy_mode", CFG_BOOL, "false", 0, 0, 0, NULL,
-     "allow devices marked legacy to use HTTP Digest/Basic instead of a certificate (not available yet)"},
+     "allow devices whose auth_mode is legacy (acsctl device set-auth) to authenticate with HTTP Digest or "
+     "Basic over server-authenticated TLS instead of a client certificate"},
+    {"acs", "legacy_realm", CFG_STR, "acs", 0, 0, 0, NULL,
+     "HTTP authentication realm of legacy mode; the stored Digest HA1 depends on it (acsctl device set-legacy)"},
+    {"acs", "dump_dir", CFG_PATH, "", 0, 0, 0, NULL,
+     "debugging: write every SOAP envelope acsd sends into this directory (values included, the "
+     "connection-request password masked); empty = off"},
     {"acs", "secret_key_file", CFG_PATH, "", 0, 0, 0, NULL,
      "file with 64 hex digits: AES-256-GCM key for per-device connection-request passwords"},
     CFG_END,
@@ -91,6 +97,8 @@ int acs_limits_load(const struct cfg *cfg, struct acs_limits *o, char **errmsg)
     o->shutdown_grace = (int)cfg_int(cfg, "acs", "shutdown_grace");
     o->connection_memory = (size_t)cfg_int(cfg, "acs", "connection_memory");
     o->legacy_mode = cfg_bool(cfg, "acs", "legacy_mode");
+    o->legacy_realm = cfg_str(cfg, "acs", "legacy_realm");
+    o->dump_dir = cfg_str(cfg, "acs", "dump_dir");
     if (o->max_body > CWMP_MAX_ENVELOPE)
         return fail(errmsg, "[acs] max_body_bytes is above the codec's cap");
     return 0;

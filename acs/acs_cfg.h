@@ -27,6 +27,8 @@ struct acs_limits {
     int retry_after, shutdown_grace;
     size_t connection_memory;
     int legacy_mode;
+    const char *legacy_realm;
+    const char *dump_dir; /* "" = off */
 };
 
 /* Read and cross-check [acs]; fills *out. -ERR_CONFIG with *errmsg (caller frees). */

@@ -38,7 +38,7 @@ static const char SQL_DEVICE_UPDATE[] =
     " last_events = ARRAY(SELECT jsonb_array_elements_text($10::jsonb)), "
     " cr_credentials_set = cr_credentials_set AND NOT $11::boolean, "
     " session_row = $12, session_lease_until = now() + make_interval(secs => $13::int), updated_at = now() "
-    "WHERE id = $1";
+    "WHERE id = $1 RETURNING cr_credentials_set";
 static const char SQL_PARAMS_UPSERT[] =
     "INSERT INTO device_params (device_pk, name, value, xsd_type) "
     "SELECT DISTINCT ON (x.name) $1::bigint, x.name, coalesce(x.value, ''), coalesce(x.type, 'xsd:string') "
@@ -52,6 +52,9 @@ static const char SQL_SESSION_REFUSED[] =
     "INSERT INTO sessions (claimed_id, auth, cert_serial, remote_addr, events, cwmp_version, ended_at, result) "
     "VALUES ($1, $2, nullif($3, ''), $4, ARRAY(SELECT jsonb_array_elements_text($5::jsonb)), $6, now(), $7)";
 static const char SQL_SESSION_END[] = "UPDATE sessions SET ended_at = now(), rpcs = $2, result = $3 WHERE id = $1";
+static const char SQL_CR_STORE[] =
+    "UPDATE devices SET cr_username = $2, cr_password_enc = decode($3, 'hex'), cr_credentials_set = true, "
+    "updated_at = now() WHERE id = $1";
 static const char SQL_LEASE_RELEASE[] =
     "UPDATE devices SET session_row = NULL, session_lease_until = NULL WHERE id = $1 AND session_row = $2";
 
@@ -73,7 +76,9 @@ static int lock_device(struct db *db, const struct acs_db_inform *in, long *pk, 
     return rc;
 }
 
-static int update_device(struct db *db, const struct acs_db_inform *in, long pk, long session, char **errmsg)
+/* 0 with *cr_set = devices.cr_credentials_set after the update. */
+static int update_device(struct db *db, const struct acs_db_inform *in, long pk, long session, int *cr_set,
+                         char **errmsg)
 {
     char pkb[24], sb[24], lb[24], ib[24];
     const char *p[13] = {NUM(pkb, pk),
@@ -91,10 +96,18 @@ static int update_device(struct db *db, const struct acs_db_inform *in, long pk,
                          NUM(lb, in->lease_seconds)};
     if (in->bootstrap && db_run(db, SQL_PARAMS_CLEAR, 1, p, errmsg) < 0)
         return -ERR_DB;
-    return db_run(db, SQL_DEVICE_UPDATE, 13, p, errmsg) < 0 ? -ERR_DB : 0;
+    PGresult *r = db_exec(db, SQL_DEVICE_UPDATE, 13, p, errmsg);
+    if (!r || PQntuples(r) != 1) {
+        PQclear(r);
+        return -ERR_DB;
+    }
+    *cr_set = PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    return 0;
 }
 
-int acs_db_inform(struct db *db, const struct acs_db_inform *in, long *device_pk, long *session_row, char **errmsg)
+int acs_db_inform(struct db *db, const struct acs_db_inform *in, long *device_pk, long *session_row, int *cr_set,
+                  char **errmsg)
 {
     char pkb[24];
     int rc = db_begin(db, errmsg);
@@ -114,7 +127,7 @@ int acs_db_inform(struct db *db, const struct acs_db_inform *in, long *device_pk
     }
     *session_row = db_get_long(r, 0, 0);
     PQclear(r);
-    if ((rc = update_device(db, in, *device_pk, *session_row, errmsg)) < 0 ||
+    if ((rc = update_device(db, in, *device_pk, *session_row, cr_set, errmsg)) < 0 ||
         (rc = acs_db_params_upsert(db, *device_pk, in->params_json, errmsg)) < 0 ||
         (rc = db_commit(db, errmsg)) < 0) {
         db_rollback(db);
@@ -156,4 +169,22 @@ int acs_db_session_end(struct db *db, long session_row, long device_pk, int rpcs
     if (db_run(db, SQL_SESSION_END, 3, p, errmsg) < 0 || db_run(db, SQL_LEASE_RELEASE, 2, q, errmsg) < 0)
         return -ERR_DB;
     return 0;
+}
+
+int acs_db_cr_credentials_store(struct db *db, long device_pk, const char *user, const unsigned char *sealed,
+                                size_t sealed_len, char **errmsg)
+{
+    static const char hex[] = "0123456789abcdef";
+    char pkb[24], *hx = malloc(2 * sealed_len + 1);
+    if (!hx)
+        return -ERR_NOMEM;
+    for (size_t i = 0; i < sealed_len; i++) {
+        hx[2 * i] = hex[sealed[i] >> 4];
+        hx[2 * i + 1] = hex[sealed[i] & 15];
+    }
+    hx[2 * sealed_len] = '\0';
+    const char *p[3] = {NUM(pkb, device_pk), user, hx};
+    int rc = db_run(db, SQL_CR_STORE, 3, p, errmsg) < 0 ? -ERR_DB : 0;
+    free(hx);
+    return rc;
 }

@@ -24,9 +24,14 @@ int acs_db_ensure(struct db *db);
 
 /* In one transaction: create the device if new, take its session lease, insert the sessions
  * row, update the device (BOOTSTRAP clears the cached params and cr_credentials_set) and
- * upsert the params. -ERR_EXIST (nothing written) when another live session holds the device. */
-int acs_db_inform(struct db *db, const struct acs_db_inform *in, long *device_pk, long *session_row,
+ * upsert the params. *cr_set: cr_credentials_set afterwards (0: the session must set them).
+ * -ERR_EXIST (nothing written) when another live session holds the device. */
+int acs_db_inform(struct db *db, const struct acs_db_inform *in, long *device_pk, long *session_row, int *cr_set,
                   char **errmsg) WARN_UNUSED;
+/* The CPE accepted new connection-request credentials: store the username and the sealed
+ * password (common/secret, AAD = device id) and set cr_credentials_set. */
+int acs_db_cr_credentials_store(struct db *db, long device_pk, const char *user, const unsigned char *sealed,
+                                size_t sealed_len, char **errmsg) WARN_UNUSED;
 /* A sessions row for a refused session (no device touched). */
 int acs_db_session_refused(struct db *db, const char *claimed_id, const char *auth, const char *cert_serial,
                            const char *remote, const char *events_json, const char *version, const char *result,

@@ -120,7 +120,7 @@ static void refuse_identity(struct acs_worker *w, const struct acs_cwmp_req *req
              req->peer->device_id, req->peer->serial, req->remote, w->ctx->node);
     char *ej = json_dumps(f->events_json, JSON_COMPACT);
     if (ca_audit(w->db, w->ctx->node, "cwmp.refused", f->claimed, "refused", details, &err) < 0 ||
-        acs_db_session_refused(w->db, f->claimed, "cert", req->peer->serial, req->remote, ej ? ej : "[]",
+        acs_db_session_refused(w->db, f->claimed, req->auth ? req->auth : "cert", req->peer->serial, req->remote, ej ? ej : "[]",
                                cwmp_version_str(m->version), "refused:identity", &err) < 0)
         log_err("cwmp", "event=db_error what=identity_refusal msg=%s", log_quote(q2, sizeof q2, err ? err : "?"));
     free(ej);
@@ -142,6 +142,7 @@ static struct acs_session *session_new(const struct acs_cwmp_req *req, const str
     snprintf(s->device_id, sizeof s->device_id, "%s", req->peer->device_id);
     snprintf(s->cert_serial, sizeof s->cert_serial, "%s", req->peer->serial);
     snprintf(s->remote, sizeof s->remote, "%s", req->remote ? req->remote : "-");
+    snprintf(s->auth, sizeof s->auth, "%s", req->auth ? req->auth : "cert");
     s->version = m->version;
     s->started = s->last_active = time(NULL);
     return s;
@@ -160,9 +161,12 @@ static int store(struct acs_worker *w, struct acs_session *s, const struct cwmp_
         .serial = d->SerialNumber, .manufacturer = d->Manufacturer ? d->Manufacturer : "", .root_object = f->root,
         .cwmp_version = cwmp_version_str(m->version), .software_version = f->sw, .hardware_version = f->hw,
         .cr_url = f->cr_url, .periodic_interval = f->periodic, .events_json = ej ? ej : "[]",
-        .params_json = pj ? pj : "[]", .bootstrap = f->bootstrap, .boot = f->boot, .auth = "cert",
+        .params_json = pj ? pj : "[]", .bootstrap = f->bootstrap, .boot = f->boot, .auth = s->auth,
         .cert_serial = s->cert_serial, .remote = s->remote, .lease_seconds = w->ctx->lim.session_timeout + 5};
-    int rc = acs_db_inform(w->db, &in, &s->device_pk, &s->row, &err);
+    int cr_set = 1;
+    snprintf(s->root, sizeof s->root, "%s", f->root);
+    int rc = acs_db_inform(w->db, &in, &s->device_pk, &s->row, &cr_set, &err);
+    s->cr_needed = rc == 0 && !cr_set;
     if (rc == -ERR_EXIST) {
         log_info("cwmp", "event=refused reason=device_busy session_id=%s device=%s remote=%s", s->id, s->device_id,
                  s->remote);

@@ -1,8 +1,12 @@
 /* acs/acs_session.c — the CWMP session engine: request dispatch inside a session, the task
  * queue (one RPC at a time, responses and CPE faults stored), session end; reply helpers. */
+#define _GNU_SOURCE /* memmem */
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "acs_db.h"
 #include "acs_metrics.h"
@@ -71,6 +75,33 @@ void acs_reply_fault(struct acs_worker *w, enum cwmp_version v, const char *id, 
     (void)acs_reply_msg(w, v, id, &m, rep);
 }
 
+void acs_dump_envelope(struct acs_ctx *ctx, const struct acs_session *s, struct acs_cwmp_reply *rep,
+                       const char *mask)
+{
+    static atomic_uint seq;
+    const char *dir = ctx->lim.dump_dir;
+    if (!dir || !*dir || rep->dumped || rep->status != 200 || !rep->body.len)
+        return;
+    rep->dumped = 1;
+    char path[512];
+    snprintf(path, sizeof path, "%s/%06u-%s.xml", dir, atomic_fetch_add(&seq, 1) + 1, s                  ? s->id
+             : rep->bound_id[0] ? rep->bound_id
+                                : "none");
+    char *copy = malloc(rep->body.len);
+    if (!copy)
+        return;
+    memcpy(copy, rep->body.data, rep->body.len);
+    size_t ml = mask ? strlen(mask) : 0;
+    for (char *p = copy; ml && (p = memmem(p, rep->body.len - (size_t)(p - copy), mask, ml)); p += ml)
+        memset(p, '*', ml);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || write(fd, copy, rep->body.len) != (ssize_t)rep->body.len)
+        log_warn("cwmp", "event=dump_failed path=%s", path);
+    if (fd >= 0)
+        close(fd);
+    free(copy);
+}
+
 void acs_session_end(struct acs_ctx *ctx, struct db *db, struct acs_session *s, const char *result)
 {
     char *err = NULL;
@@ -111,6 +142,8 @@ static void task_fail_local(struct acs_worker *w, struct acs_session *s, long ta
 /* Send the next open task, or 204 and end the session. Returns 1 when the session ended. */
 static int next_task(struct acs_worker *w, struct acs_session *s, struct acs_cwmp_reply *rep)
 {
+    if (acs_session_cr_send(w, s, rep))
+        return 0;
     for (;;) {
         struct acs_db_task t;
         long expired = 0;
@@ -217,7 +250,9 @@ static int in_session(struct acs_worker *w, struct acs_session *s, const struct 
                       struct acs_cwmp_reply *rep)
 {
     if (m->type == CWMP_MSG_NONE || m->type == CWMP_MSG_FAULT || is_response(m->type)) {
-        if (s->task_id && (m->type == s->expect || m->type == CWMP_MSG_FAULT)) {
+        if (s->task_id == ACS_TASK_CR_CREDENTIALS && (m->type == s->expect || m->type == CWMP_MSG_FAULT)) {
+            acs_session_cr_answer(w, s, m);
+        } else if (s->task_id && (m->type == s->expect || m->type == CWMP_MSG_FAULT)) {
             task_answer(w, s, m);
         } else if (s->task_id) {
             log_warn("cwmp", "event=no_answer session_id=%s task_id=%ld kind=%s got=%s", s->id, s->task_id,
@@ -308,7 +343,7 @@ static struct acs_session *find_session(struct acs_worker *w, const struct acs_c
     return s;
 }
 
-void acs_cwmp_handle(struct acs_worker *w, const struct acs_cwmp_req *req, struct acs_cwmp_reply *rep)
+static void handle(struct acs_worker *w, const struct acs_cwmp_req *req, struct acs_cwmp_reply *rep)
 {
     struct acs_ctx *ctx = w->ctx;
     if (!req->peer || req->peer->reason != CA_VERIFY_OK) {
@@ -364,4 +399,11 @@ void acs_cwmp_handle(struct acs_worker *w, const struct acs_cwmp_req *req, struc
     }
     snprintf(rep->bound_id, sizeof rep->bound_id, "%s", s->id);
     acs_registry_release(ctx->sessions, s);
+}
+
+void acs_cwmp_handle(struct acs_worker *w, const struct acs_cwmp_req *req, struct acs_cwmp_reply *rep)
+{
+    handle(w, req, rep);
+    if (w->ctx)
+        acs_dump_envelope(w->ctx, NULL, rep, NULL);
 }

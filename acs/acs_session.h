@@ -9,14 +9,19 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "acs_cr.h"
 #include "acs_ctx.h"
 #include "buf.h"
 #include "ca.h"
 #include "ca_verify.h"
 #include "cwmp.h"
+#include "secret.h"
 
 #define ACS_SESSION_ID_LEN 32 /* 128 random bits in hex */
 #define ACS_COOKIE_NAME "acs_session"
+/* task_id of the session's own SetParameterValues of the connection-request credentials */
+#define ACS_TASK_CR_CREDENTIALS (-1L)
+#define ACS_CR_SEALED_MAX (SECRET_OVERHEAD + ACS_CR_CRED_LEN)
 
 struct acs_session {
     /* registry (acs_registry.c) */
@@ -39,6 +44,14 @@ struct acs_session {
     unsigned seq;
     int rpcs;
     char events[160];    /* for logs */
+    char root[24];       /* "Device." or "InternetGatewayDevice." */
+    char auth[16];       /* cert, legacy-digest, legacy-basic (sessions.auth) */
+    /* connection-request credentials: to be set in this session (cr_needed), the pending
+     * username and sealed password until the CPE accepts them (never the plaintext) */
+    int cr_needed, cr_tried;
+    char cr_user[ACS_CR_CRED_LEN + 1];
+    unsigned char cr_sealed[ACS_CR_SEALED_MAX];
+    size_t cr_sealed_len;
 };
 
 /* One CWMP request as the HTTP layer saw it. */
@@ -47,7 +60,8 @@ struct acs_cwmp_req {
     size_t len;
     const char *cookie_id;   /* acs_session cookie value, or NULL */
     const char *bound_id;    /* session last used on this connection, or NULL (cookie-less CPEs) */
-    const struct ca_verify_result *peer;
+    const struct ca_verify_result *peer; /* certificate verdict, or the legacy identity */
+    const char *auth;        /* sessions.auth: NULL = "cert", "legacy-digest", "legacy-basic" */
     const char *remote;
 };
 
@@ -60,6 +74,7 @@ struct acs_cwmp_reply {
     const char *www_authenticate;
     char set_cookie[128];    /* Set-Cookie value, "" = none */
     char bound_id[ACS_SESSION_ID_LEN + 1]; /* session now bound to the connection, "" = none */
+    int dumped;              /* already written to [acs] dump_dir */
 };
 
 void acs_cwmp_reply_init(struct acs_cwmp_reply *rep);
@@ -79,6 +94,15 @@ void acs_inform_start(struct acs_worker *w, const struct acs_cwmp_req *req, cons
 /* acs_cpe_rpc.c: a request from the CPE inside a session. */
 void acs_cpe_request(struct acs_worker *w, struct acs_session *s, const struct cwmp_msg *m,
                      struct acs_cwmp_reply *rep);
+/* acs_session_cr.c: before the first queued task, the SetParameterValues of fresh
+ * connection-request credentials when the device needs them (first session, after BOOTSTRAP).
+ * 1 when it went out as the reply (s->task_id = ACS_TASK_CR_CREDENTIALS), 0 when nothing to do. */
+int acs_session_cr_send(struct acs_worker *w, struct acs_session *s, struct acs_cwmp_reply *rep);
+/* The CPE's answer to it (SetParameterValuesResponse or a fault). */
+void acs_session_cr_answer(struct acs_worker *w, struct acs_session *s, const struct cwmp_msg *m);
+/* [acs] dump_dir set: write a 200 SOAP reply there once (mask, if given, overwritten with '*'). */
+void acs_dump_envelope(struct acs_ctx *ctx, const struct acs_session *s, struct acs_cwmp_reply *rep,
+                       const char *mask);
 /* Encode msg (header id, s->version) as the reply; on failure a 500. 0 or < 0. */
 int acs_reply_msg(struct acs_worker *w, enum cwmp_version v, const char *id, struct cwmp_msg *msg,
                   struct acs_cwmp_reply *rep);

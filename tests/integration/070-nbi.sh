@@ -251,8 +251,13 @@ jq_ok "refused: credentials do not open" cr3 "'do not open' in j['connectionRequ
 CDEV=00D09E-ATA2FXS-T0070
 check "device certificate for $CDEV" mkdev cdev "$CDEV"
 inform inform-bootstrap-boot-1-2.xml "$WORK/boot.xml" 00D09E ATA2FXS T0070
-cwmp boot cdev "@$WORK/boot.xml" -
-check_statuses "BOOTSTRAP session" "200 204" boot
+# the first session sets the device's connection-request credentials (SetParameterValues)
+cwmp boot cdev "@$WORK/boot.xml" - "@$SAMPLES/valid/setparametervaluesresponse-1-2.xml"
+check_statuses "BOOTSTRAP session (with the connection-request credentials)" "200 200 204" boot
+check_output "the session's first RPC sets ConnectionRequestUsername/Password" \
+    'Device\.ManagementServer\.ConnectionRequestPassword' cat "$WORK/boot/2.body"
+check_sql "credentials stored, password sealed" "t|32|t" \
+    "SELECT cr_credentials_set, length(cr_username), cr_password_enc IS NOT NULL FROM devices WHERE device_id = '$CDEV'"
 want "the device is in the NBI after its Inform" 200 cdev GET "/api/v1/devices/$CDEV" "$VIEW"
 jq_ok "with its Inform parameters" cdev "len(j['parameters']) > 0 and j['lastInform'] is not None"
 want "an NBI task for it" 201 ctask POST "/api/v1/devices/$CDEV/tasks" "$OP" \
