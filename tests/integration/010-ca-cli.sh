@@ -127,30 +127,7 @@ openssl x509 -req -in "$WORK/dev.csr" -CA "$WORK/other.crt" -CAkey "$WORK/other.
 check_fail_output "verify refuses a cert from another CA" 'refused: unknown CA' "$A" verify --cert "$WORK/foreign.crt"
 check_fail_output "verify refuses a server cert as client" 'refused: not for client' "$A" verify --cert "$WORK/srv.crt"
 # an expired certificate signed by our real issuer key (openssl ca can backdate)
-mkdir -p "$WORK/oca"; : >"$WORK/oca/index.txt"
-cat >"$WORK/oca/ca.cnf" <<CNF
-[ca]
-default_ca = x
-[x]
-database = $WORK/oca/index.txt
-new_certs_dir = $WORK/oca
-serial = $WORK/oca/serial
-default_md = sha256
-policy = p
-email_in_dn = no
-unique_subject = no
-copy_extensions = none
-x509_extensions = e
-[p]
-commonName = supplied
-[e]
-extendedKeyUsage = clientAuth
-subjectAltName = URI:urn:dev:ops:$DEV
-CNF
-echo 01 >"$WORK/oca/serial"
-check "openssl ca backdates a certificate" openssl ca -batch -config "$WORK/oca/ca.cnf" -in "$WORK/dev.csr" \
-    -cert "$WORK/issuer.pem" -keyfile "$WORK/keys/devices.key.pem" -passin "file:$WORK/passphrase" \
-    -startdate 20200101000000Z -enddate 20210101000000Z -out "$WORK/expired.crt"
+check "openssl ca backdates a certificate" expired_cert "$WORK/dev.csr" "$DEV" "$WORK/expired.crt"
 check_fail_output "verify refuses an expired cert" 'refused: expired' "$A" verify --cert "$WORK/expired.crt"
 
 # --- revocation -------------------------------------------------------------

@@ -44,29 +44,7 @@ check_statuses "certificate from another CA: 403" "403" foreign
 # an expired certificate signed by our real issuing CA (openssl ca can backdate)
 "$ACS_CA" cacerts --issuer devices --out "$WORK/devchain.pem"
 openssl x509 -in "$WORK/devchain.pem" -out "$WORK/issuer.pem"
-mkdir -p "$WORK/oca"; : >"$WORK/oca/index.txt"; echo 01 >"$WORK/oca/serial"
-cat >"$WORK/oca/ca.cnf" <<CNF
-[ca]
-default_ca = x
-[x]
-database = $WORK/oca/index.txt
-new_certs_dir = $WORK/oca
-serial = $WORK/oca/serial
-default_md = sha256
-policy = p
-email_in_dn = no
-unique_subject = no
-copy_extensions = none
-x509_extensions = e
-[p]
-commonName = supplied
-[e]
-extendedKeyUsage = clientAuth
-subjectAltName = URI:urn:dev:ops:$DEV
-CNF
-check "openssl ca backdates a certificate" openssl ca -batch -config "$WORK/oca/ca.cnf" -in "$WORK/dev.csr" \
-    -cert "$WORK/issuer.pem" -keyfile "$WORK/keys/devices.key.pem" -passin "file:$WORK/passphrase" \
-    -startdate 20200101000000Z -enddate 20210101000000Z -out "$WORK/expired.crt"
+check "openssl ca backdates a certificate" expired_cert "$WORK/dev.csr" "$DEV" "$WORK/expired.crt"
 cp "$WORK/dev.key" "$WORK/expired.key"
 cwmp expired expired "@$WORK/boot.xml"
 check_statuses "expired certificate: 403" "403" expired

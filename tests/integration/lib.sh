@@ -202,3 +202,33 @@ t_done() {
     [ "$T_NOT_OK" -eq 0 ] && exit 0
     exit 1
 }
+
+# expired_cert CSR DEVICE_ID OUT: sign CSR with the real issuing CA "devices" ($WORK/keys,
+# $WORK/passphrase) but with a validity that ended in 2021 (openssl ca can backdate; our CA
+# cannot, by design). Needs $WORK/issuer.pem (the devices CA certificate).
+expired_cert() {
+    local csr=$1 dev=$2 out=$3 d=$WORK/oca
+    mkdir -p "$d" && : >"$d/index.txt" && echo 01 >"$d/serial"
+    cat >"$d/ca.cnf" <<CNF
+[ca]
+default_ca = x
+[x]
+database = $d/index.txt
+new_certs_dir = $d
+serial = $d/serial
+default_md = sha256
+policy = p
+email_in_dn = no
+unique_subject = no
+copy_extensions = none
+x509_extensions = e
+[p]
+commonName = supplied
+[e]
+extendedKeyUsage = clientAuth
+subjectAltName = URI:urn:dev:ops:$dev
+CNF
+    openssl ca -batch -config "$d/ca.cnf" -in "$csr" -cert "$WORK/issuer.pem" \
+        -keyfile "$WORK/keys/devices.key.pem" -passin "file:$WORK/passphrase" \
+        -startdate 20200101000000Z -enddate 20210101000000Z -out "$out"
+}
