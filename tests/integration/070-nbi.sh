@@ -308,4 +308,11 @@ done
 for s in "$SECRET_PARAM" "$CR_PASS"; do
     check_fail "a secret (${s:0:6}...) is in no NBI answer" sh -c "cat '$WORK'/*.body | grep -qF -- '$s'"
 done
+
+# ---- [nbi] metrics_public: /metrics without a token, the API still closed --------------------
+acsd_start "secret_key_file = $WORK/secret.key" "[nbi]" "metrics_public = true"
+NBI_PORT=$(sed -n 's/^acsd: nbi listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/acsd.log")
+BASE=https://localhost:$NBI_PORT
+want "metrics_public: /metrics without a token" 200 mp GET /metrics ""
+want "metrics_public: the API still needs a token" 401 mp2 GET /api/v1/devices ""
 t_done
