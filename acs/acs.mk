@@ -47,3 +47,20 @@ all: $(BUILD)/tests/tools/secret_open
 $(BUILD)/tests/tools/secret_open: $(BUILD)/obj/tests/integration/tools/secret_open.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# make bench-acs (part of make bench): acsd's mTLS session rate against a minimal MHD + GnuTLS
+# server in the same run, latency, memory per idle connection (tests/bench/bench-acs).
+ACS_BENCH_TOOLS := $(BUILD)/bench/ref_tls_server $(BUILD)/bench/idle_conns
+.PHONY: bench-acs
+bench: bench-acs
+bench-acs: deps
+	@$(MAKE) --no-print-directory all $(ACS_BENCH_TOOLS) BUILD=$(BUILD)
+	@tests/bench/bench-acs $(BUILD)
+
+# idle_conns reuses cpe-sim's identity loader, TLS client and HTTP response parser
+$(BUILD)/obj/tests/bench/idle_conns.o: CFLAGS += $(CWMP_CFLAGS) -Icpe-sim/libcpe -Icpe-sim
+$(BUILD)/obj/tests/bench/idle_conns.o: | $(CWMP_STAMP)
+$(BUILD)/bench/idle_conns: $(BUILD)/obj/tests/bench/idle_conns.o $(BUILD)/obj/cpe-sim/sim_tls.o \
+                           $(BUILD)/obj/cpe-sim/sim_ident.o $(BUILD)/obj/cpe-sim/sim_http.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -22,8 +22,12 @@
 #include "httpd_tls.h"
 #include "log.h"
 
-#define PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define DISCARD_FACTOR 4 /* body bytes read past the cap before hanging up */
+/* TLS session tickets (FACTS.md): resumption saves most of a handshake's CPU for CPEs that
+ * keep their ticket; short-lived, the master key replaced every day. The client chain of a
+ * resumed session is verified (revocation included) exactly like a full handshake's. */
+#define TICKET_LIFETIME_S 900
+#define TICKET_KEY_ROTATE_S 86400
 
 /* Per TCP connection (MHD socket context). Listed for the sweep; times under h->lock. */
 struct conn {
@@ -51,6 +55,8 @@ struct acs_http {
     pthread_mutex_t lock;
     struct conn *conns;
     size_t nconns, active;
+    struct httpd_tickets *tickets;
+    time_t tickets_since; /* housekeeping thread only */
 };
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
@@ -76,6 +82,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     }
     /* a client stalled in the handshake must not spin a pool thread for long (FACTS.md) */
     httpd_set_handshake_timeout(c, (unsigned int)h->ctx->lim.handshake_timeout_ms);
+    httpd_tickets_enable(h->tickets, c);
     if (!(k = calloc(1, sizeof *k)))
         return;
     httpd_remote_text(c, k->remote, sizeof k->remote);
@@ -94,6 +101,11 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 void acs_http_sweep(struct acs_http *h, time_t now)
 {
     const struct acs_limits *l = &h->ctx->lim;
+    if (h->tickets && now - h->tickets_since >= TICKET_KEY_ROTATE_S) {
+        if (httpd_tickets_rotate(h->tickets) == 0)
+            log_info("http", "event=tls_ticket_key_rotated");
+        h->tickets_since = now;
+    }
     pthread_mutex_lock(&h->lock);
     for (struct conn *k = h->conns; k; k = k->next) {
         if (k->dropped || k->fd < 0)
@@ -304,7 +316,7 @@ static struct MHD_Daemon *start_daemon(struct acs_http *h, const char *cert, con
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)l->port, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log,
         (void *)"http", MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
-        MHD_OPTION_HTTPS_MEM_TRUST, trust, MHD_OPTION_HTTPS_PRIORITIES, PRIORITIES, MHD_OPTION_THREAD_POOL_SIZE,
+        MHD_OPTION_HTTPS_MEM_TRUST, trust, MHD_OPTION_HTTPS_PRIORITIES, HTTPD_TLS_PRIORITIES, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned int)l->threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)l->session_idle_timeout,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)l->per_ip_connections, MHD_OPTION_CONNECTION_LIMIT, hard,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, l->connection_memory, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
@@ -323,7 +335,12 @@ struct acs_http *acs_http_start(struct acs_ctx *ctx, const char *cert_pem, const
         return NULL;
     h->ctx = ctx;
     pthread_mutex_init(&h->lock, NULL);
-    if (!(h->d = start_daemon(h, cert_pem, key_pem, trust_pem, errmsg))) {
+    h->tickets_since = time(NULL);
+    if (!(h->tickets = httpd_tickets_new(TICKET_LIFETIME_S)))
+        fail(errmsg, "cannot create the TLS session ticket key");
+    else if (!(h->d = start_daemon(h, cert_pem, key_pem, trust_pem, errmsg)))
+        httpd_tickets_free(h->tickets);
+    if (!h->d) {
         pthread_mutex_destroy(&h->lock);
         free(h);
         return NULL;
@@ -366,6 +383,7 @@ void acs_http_stop(struct acs_http *h)
     if (!h)
         return;
     MHD_stop_daemon(h->d);
+    httpd_tickets_free(h->tickets);
     pthread_mutex_destroy(&h->lock);
     free(h);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/socket.h>
 
 #include <gnutls/gnutls.h>
@@ -34,6 +35,63 @@ void httpd_set_handshake_timeout(struct MHD_Connection *c, unsigned int ms)
     gnutls_session_t s = tls_session(c);
     if (s)
         gnutls_handshake_set_timeout(s, ms);
+}
+
+struct httpd_tickets {
+    pthread_mutex_t lock;
+    gnutls_datum_t key; /* master key, gnutls-allocated */
+    unsigned int lifetime_s;
+};
+
+struct httpd_tickets *httpd_tickets_new(unsigned int lifetime_s)
+{
+    struct httpd_tickets *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    pthread_mutex_init(&t->lock, NULL);
+    t->lifetime_s = lifetime_s;
+    if (gnutls_session_ticket_key_generate(&t->key) < 0) {
+        httpd_tickets_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+int httpd_tickets_rotate(struct httpd_tickets *t)
+{
+    gnutls_datum_t k = {NULL, 0}, old;
+    if (gnutls_session_ticket_key_generate(&k) < 0)
+        return -ERR_TLS;
+    pthread_mutex_lock(&t->lock);
+    old = t->key;
+    t->key = k;
+    pthread_mutex_unlock(&t->lock);
+    gnutls_memset(old.data, 0, old.size);
+    gnutls_free(old.data);
+    return 0;
+}
+
+void httpd_tickets_enable(struct httpd_tickets *t, struct MHD_Connection *c)
+{
+    gnutls_session_t s = t ? tls_session(c) : NULL;
+    if (!s)
+        return;
+    pthread_mutex_lock(&t->lock);
+    (void)gnutls_session_ticket_enable_server(s, &t->key); /* copies the key */
+    pthread_mutex_unlock(&t->lock);
+    gnutls_db_set_cache_expiration(s, (int)t->lifetime_s);
+}
+
+void httpd_tickets_free(struct httpd_tickets *t)
+{
+    if (!t)
+        return;
+    if (t->key.data) {
+        gnutls_memset(t->key.data, 0, t->key.size);
+        gnutls_free(t->key.data);
+    }
+    pthread_mutex_destroy(&t->lock);
+    free(t);
 }
 
 size_t httpd_peer_chain(struct MHD_Connection *c, const unsigned char **ders, size_t *lens, size_t max)

@@ -12,6 +12,8 @@
 #include "buf.h"
 
 #define HTTPD_MAX_PEER_CHAIN 8 /* longest client chain passed on (leaf + issuers) */
+/* GnuTLS priorities of the mutual-TLS listeners (acsd :7547 and its benchmark reference) */
+#define HTTPD_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
 /* Client IP address of a connection as text ("-" when unknown). */
 void httpd_remote_text(struct MHD_Connection *c, char *out, size_t n);
@@ -19,6 +21,19 @@ void httpd_remote_text(struct MHD_Connection *c, char *out, size_t n);
 /* Bound the TLS handshake of a new connection (call on MHD_CONNECTION_NOTIFY_STARTED):
  * a client stalled mid-handshake is closed after ms milliseconds (FACTS.md). */
 void httpd_set_handshake_timeout(struct MHD_Connection *c, unsigned int ms);
+
+/* TLS session tickets (RFC 5077 / TLS 1.3 resumption) for an MHD server: one process-wide
+ * master key from gnutls_session_ticket_key_generate, copied into each new connection by
+ * httpd_tickets_enable (call on MHD_CONNECTION_NOTIFY_STARTED); GnuTLS derives time-rotated
+ * ticket keys from it, valid lifetime_s seconds. httpd_tickets_rotate replaces the master key
+ * (tickets under the old one fall back to a full handshake). A resumed session still carries
+ * the client's chain: verify it (revocation included) on every connection as for a full one.
+ * Thread-safety: enable and rotate may run concurrently (a mutex guards the key). */
+struct httpd_tickets;
+struct httpd_tickets *httpd_tickets_new(unsigned int lifetime_s);
+int httpd_tickets_rotate(struct httpd_tickets *t) WARN_UNUSED;
+void httpd_tickets_enable(struct httpd_tickets *t, struct MHD_Connection *c);
+void httpd_tickets_free(struct httpd_tickets *t);
 
 /* The client's certificate chain as sent (leaf first, DER, borrowed from the TLS session,
  * valid while the connection lives). Returns the count, 0 when the client sent none or is

@@ -82,6 +82,7 @@ struct sim_cfg {
     unsigned devices, threads, concurrency, sessions_per_device, periodic, duration_s, timeout_s;
     int cr_port;           /* -1: no listener */
     bool tls12, bootstrap;
+    bool raw_request;      /* per session: handshake + the Inform POST + answer + close (bench) */
     unsigned start_spread_ms; /* first sessions spread over this window */
 };
 

@@ -31,6 +31,7 @@ struct sim_conn {
     int64_t start, deadline;
     unsigned handshakes, requests, on_conn; /* requests on the current connection */
     bool resent;
+    int raw_status;  /* --raw-request: the answer's status */
     uint64_t bytes_in, bytes_out;
     char detail[128];
 };
@@ -118,6 +119,11 @@ int64_t sim_conn_deadline(const struct sim_conn *c)
 static int on_response(struct sim_conn *c, int64_t now)
 {
     c->requests++;
+    if (c->sim->cfg.raw_request) { /* one exchange per connection, whatever the answer says */
+        c->raw_status = c->http.status;
+        c->state = C_ENDED;
+        return 1;
+    }
     log_debug("cpe-sim", "event=http_response session_id=%s-%u status=%d bytes=%zu close=%d", c->d->ident->id,
               c->d->sessions + 1, c->http.status, c->http.body.len, c->http.close);
     enum cpe_step step = cpe_session_feed(&c->sess, c->http.status, c->http.body.data, c->http.body.len,
@@ -264,7 +270,16 @@ bool sim_conn_finish(struct sim_conn *c, struct sim_stats *st, int64_t now)
 {
     enum cpe_fail why = c->sess.fail;
     unsigned rpcs = c->sess.rpcs;
-    bool ok = cpe_session_end(&c->sess, now);
+    bool ok;
+    if (c->sim->cfg.raw_request) { /* the device's state stays as it was: due again at once */
+        if (why == CPE_FAIL_NONE && c->raw_status != 200)
+            why = CPE_FAIL_HTTP_STATUS;
+        ok = why == CPE_FAIL_NONE;
+        if (!ok && !c->detail[0])
+            snprintf(c->detail, sizeof c->detail, "http_status=%d", c->raw_status);
+    } else {
+        ok = cpe_session_end(&c->sess, now);
+    }
     if (ok) {
         st->ok++;
         sim_stats_add_latency(st, (uint64_t)(now - c->start) * 1000);

@@ -33,7 +33,7 @@ static void usage(FILE *f)
             "               [--devices N] [--periodic SECONDS] [--cr-port P | --no-cr] [--tls12]\n"
             "               [--sessions-per-device K] [--duration S] [--threads T] [--concurrency C]\n"
             "               [--timeout S] [--spread MS] [--no-bootstrap] [--datamodel TSV]\n"
-            "               [--report FILE] [--log-level LEVEL]\n"
+            "               [--report FILE] [--log-level LEVEL] [--raw-request]\n"
             "  --acs                 ACS URL; must be https on a loopback address\n"
             "  --devices             how many identities of the bundle to run (default: all)\n"
             "  --periodic            PeriodicInformInterval in seconds (default: 86400)\n"
@@ -42,7 +42,10 @@ static void usage(FILE *f)
             "                        (default 1, or 0 with --periodic)\n"
             "  --duration            hard limit of the run in seconds (default 60)\n"
             "  --concurrency         open connections at most, all threads (default 512)\n"
-            "  --spread              start the first sessions over this many ms (default 0)\n");
+            "  --spread              start the first sessions over this many ms (default 0)\n"
+            "  --raw-request         benchmark mode: per session one new connection, the Inform\n"
+            "                        POSTed once, any 200 answer read, close (no CWMP session;\n"
+            "                        the device stays due: K = --sessions-per-device connections)\n");
 }
 
 /* https://HOST[:PORT][/PATH] with HOST a loopback address or "localhost". */
@@ -111,7 +114,7 @@ static bool parse_uint(const char *s, unsigned max, unsigned *out)
 
 static int parse_args(int argc, char **argv, struct sim_cfg *c, const char **datamodel)
 {
-    enum { O_CR = 256, O_NOCR, O_TLS12, O_K, O_NOBOOT, O_DM, O_LOG, O_SPREAD };
+    enum { O_CR = 256, O_NOCR, O_TLS12, O_K, O_NOBOOT, O_DM, O_LOG, O_SPREAD, O_RAW };
     static const struct option opts[] = {
         {"acs", required_argument, NULL, 'a'},        {"ca", required_argument, NULL, 'c'},
         {"identities", required_argument, NULL, 'i'}, {"devices", required_argument, NULL, 'n'},
@@ -122,7 +125,8 @@ static int parse_args(int argc, char **argv, struct sim_cfg *c, const char **dat
         {"concurrency", required_argument, NULL, 'C'}, {"timeout", required_argument, NULL, 'T'},
         {"report", required_argument, NULL, 'r'},     {"no-bootstrap", no_argument, NULL, O_NOBOOT},
         {"datamodel", required_argument, NULL, O_DM}, {"log-level", required_argument, NULL, O_LOG},
-        {"spread", required_argument, NULL, O_SPREAD}, {"help", no_argument, NULL, 'h'},
+        {"spread", required_argument, NULL, O_SPREAD}, {"raw-request", no_argument, NULL, O_RAW},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
     *c = (struct sim_cfg){.threads = nproc > 0 && nproc < SIM_MAX_THREADS ? (unsigned)nproc : 1,
@@ -147,6 +151,7 @@ static int parse_args(int argc, char **argv, struct sim_cfg *c, const char **dat
         case O_NOCR: c->cr_port = -1; break;
         case O_TLS12: c->tls12 = true; break;
         case O_NOBOOT: c->bootstrap = false; break;
+        case O_RAW: c->raw_request = true; break;
         case O_K: ok = parse_uint(optarg, 1000000, &c->sessions_per_device); k_set = 1; break;
         case O_DM: *datamodel = optarg; break;
         case O_LOG:
@@ -237,8 +242,8 @@ static void report(struct sim *sim, const struct report_in *ri, FILE *out)
         cpe_cr_get_stats(sim->cr, &cr);
     long loaded = ri->rss_loaded - ri->rss_start;
     fprintf(out, "cpe_sim_devices=%u\n", sim->ndevs);
-    fprintf(out, "threads=%u concurrency=%u tls=%s\n", sim->nworkers, sim->cfg.concurrency,
-            sim->cfg.tls12 ? "1.2" : "1.3");
+    fprintf(out, "threads=%u concurrency=%u tls=%s mode=%s\n", sim->nworkers, sim->cfg.concurrency,
+            sim->cfg.tls12 ? "1.2" : "1.3", sim->cfg.raw_request ? "raw-request" : "cwmp");
     fprintf(out, "duration_s=%.3f\n", ri->secs);
     fprintf(out, "sessions_ok=%llu\nsessions_failed=%llu\nsessions_aborted=%llu\n", (unsigned long long)t.ok,
             (unsigned long long)t.failed, (unsigned long long)t.aborted);

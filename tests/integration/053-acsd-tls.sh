@@ -1,0 +1,109 @@
+#!/bin/bash
+# tests/integration/053-acsd-tls.sh — acsd's TLS layer under the two traps of FACTS.md and with
+# session tickets: ten clients silent after their ClientHello are closed by the handshake deadline
+# and cost at most (pool threads × deadline) CPU-seconds of acsd; a TLS session ticket resumes a
+# session (still verified: the session works as the certificate's device), and a revoked device
+# cannot get in with its ticket. (The throughput-with-3,000-idle-connections test is in
+# `make bench-acs`: it needs thousands of handshakes and a quiet machine.)
+. "$(dirname "$0")/lib.sh"
+t_init acsd_tls
+. "$(dirname "$0")/acsd_lib.sh"
+
+THREADS=2
+DEADLINE_MS=1000
+acsd_ca
+DEV=00D09E-ATA2FXS-T0001
+check "device certificate for $DEV" mkdev dev "$DEV" || t_done
+acsd_start "threads = $THREADS" "handshake_timeout_ms = $DEADLINE_MS"
+inform inform-periodic-1-2.xml "$WORK/inform.xml" 00D09E ATA2FXS T0001
+
+# ---- ten silent post-ClientHello connections ---------------------------------------------------
+ticks() { awk '{ print $14 + $15 }' "/proc/$ACSD_PID/stat"; }
+sleep 0.5
+t0=$(ticks)
+python3 - "$ACSD_PORT" >"$WORK/silent.out" 2>&1 <<'PY'
+import select, socket, ssl, sys, time
+port, n = int(sys.argv[1]), 10
+socks = []
+for _ in range(n):
+    ctx = ssl.create_default_context()
+    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = ctx.wrap_bio(inc, out, server_hostname="localhost")
+    try:
+        obj.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(out.read())  # the ClientHello, then silence
+    socks.append(s)
+start, open_, closed_at = time.time(), set(socks), []
+while open_ and time.time() - start < 20:
+    r, _, _ = select.select(list(open_), [], [], 0.5)
+    for s in r:
+        try:
+            data = s.recv(65536)
+        except OSError:
+            data = b""
+        if not data:  # closed by acsd
+            open_.discard(s)
+            closed_at.append(time.time() - start)
+print("closed=%d of=%d last_s=%.2f" % (len(closed_at), n, max(closed_at) if closed_at else -1))
+PY
+t1=$(ticks)
+cpu=$(awk -v a="$t0" -v b="$t1" -v h="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / h }')
+echo "# $(cat "$WORK/silent.out") acsd_cpu_s=$cpu (bound $THREADS x ${DEADLINE_MS} ms)"
+check_output "ten clients silent after their ClientHello are all closed" '^closed=10 of=10' cat "$WORK/silent.out"
+check "... by the handshake deadline (${DEADLINE_MS} ms): $(sed 's/.*last_s=//' "$WORK/silent.out") s" \
+    awk -v t="$(sed 's/.*last_s=//' "$WORK/silent.out")" 'BEGIN { exit !(t >= 0.5 && t < 4) }'
+check "... costing at most threads x deadline CPU-seconds: ${cpu} s" \
+    awk -v c="$cpu" -v b="$(awk -v t=$THREADS -v d=$DEADLINE_MS 'BEGIN { print t * d / 1000 }')" 'BEGIN { exit !(c <= b) }'
+cwmp after dev "@$WORK/inform.xml" -
+check_statuses "sessions work afterwards" "200 204" after
+
+# ---- TLS session tickets ------------------------------------------------------------------------
+# One python process (an SSLSession cannot be saved to a file): a full handshake whose answer
+# brings a ticket, a second connection resuming with it, then $WORK/revoke.cmd runs (the device's
+# certificate is revoked) and a third connection resumes with the newest ticket. Each line:
+# "reused=BOOL status=N".
+SERIAL=$(openssl x509 -in "$WORK/dev.crt" -noout -serial | sed 's/^serial=//' | tr 'A-F' 'a-f')
+# the verifier learns revocations through LISTEN/NOTIFY: give it a moment
+echo "'$ACS_CA' revoke --serial $SERIAL --reason keyCompromise >/dev/null 2>&1; sleep 1.5" >"$WORK/revoke.cmd"
+python3 - "$ACSD_PORT" "$WORK" "$WORK/inform.xml" >"$WORK/resume.out" 2>"$WORK/resume.err" <<'PY'
+import os, socket, ssl, sys
+port, work, inform = int(sys.argv[1]), sys.argv[2], open(sys.argv[3], "rb").read()
+ctx = ssl.create_default_context(cafile=work + "/chain.pem")
+ctx.check_hostname = False
+ctx.load_cert_chain(work + "/dev.crt", work + "/dev.key")
+def connect(sess):
+    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10), server_hostname="localhost",
+                        session=sess)
+    hdr = b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n"
+    data = b""
+    try:
+        s.sendall(hdr % len(inform) + inform)
+        while b"\r\n\r\n" not in data:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except (OSError, ssl.SSLError):
+        pass
+    status = int(data.split(b" ", 2)[1]) if data else 0
+    print("reused=%s status=%d ticket=%s" % (s.session_reused, status, s.session.has_ticket), flush=True)
+    sess = s.session  # the TLS 1.3 ticket arrived with the answer
+    s.close()
+    return sess
+sess = connect(connect(connect(None)))
+os.system(open(work + "/revoke.cmd").read())
+connect(sess)
+PY
+sed 's/^/# /' "$WORK/resume.out"
+check_output "a full handshake issues a session ticket" '^reused=False status=200 ticket=True' \
+    sed -n 1p "$WORK/resume.out"
+check_output "a new connection resumes with it and is served as the device" '^reused=True status=200' \
+    sed -n 2p "$WORK/resume.out"
+check_output "... again with the ticket of the resumed session" '^reused=True status=200' sed -n 3p "$WORK/resume.out"
+check "after revocation, the device's ticket still resumes TLS but the device is refused (403)" \
+    grep -q '^reused=True status=403' <(sed -n 4p "$WORK/resume.out")
+check_output "the refusal is logged as revoked" "event=refused reason=revoked .*cert_serial=$SERIAL" cat "$WORK/acsd.log"
+t_done
