@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "acs_http.h"
+#include "acs_legacy.h"
 #include "acs_nbi.h"
 #include "acs_session.h"
 #include "ca.h"
@@ -84,8 +85,10 @@ struct acs_ctx *acs_ctx_new(const struct cfg *cfg, char **errmsg)
     if (acs_limits_load(cfg, &ctx->lim, errmsg) < 0)
         goto fail;
     if (ctx->lim.legacy_mode) {
-        fail(errmsg, "[acs] legacy_mode is not available in this build");
-        goto fail;
+        if (!(ctx->legacy = acs_legacy_new(ctx->lim.legacy_realm)))
+            goto fail;
+        log_warn("acs", "event=legacy_mode_on realm=%s msg=\"devices with auth_mode legacy may use HTTP "
+                        "Digest/Basic without a client certificate\"", ctx->lim.legacy_realm);
     }
     if (!*ctx->lim.cert_file || !*ctx->lim.key_file) {
         fail(errmsg, "[acs] cert_file and key_file are required");
@@ -244,5 +247,6 @@ void acs_ctx_free(struct acs_ctx *ctx)
     ca_verifier_free(ctx->verifier);
     acs_registry_free(ctx->sessions);
     secret_key_free(ctx->secret);
+    acs_legacy_free(ctx->legacy);
     free(ctx);
 }

@@ -19,6 +19,7 @@ struct ca_verifier;
 struct secret_key;
 struct cwmp_codec;
 struct ca_ctx;
+struct acs_legacy;
 
 struct acs_ctx {
     const struct cfg *cfg;            /* borrowed */
@@ -26,6 +27,7 @@ struct acs_ctx {
     struct ca_verifier *verifier;
     struct secret_key *secret;        /* [acs] secret_key_file; NULL: none configured */
     struct acs_registry *sessions;
+    struct acs_legacy *legacy;        /* [acs] legacy_mode on; NULL: certificates only */
     struct acs_http *http;            /* the CWMP + EST listener */
     char node[64];                    /* host:pid, for logs and audit */
     pthread_key_t worker_key;

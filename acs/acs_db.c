@@ -1,6 +1,7 @@
 /* acs/acs_db.c — SQL for devices, the parameter cache and sessions (PQexecParams via db_exec). */
 #include "acs_db.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,4 +188,96 @@ int acs_db_cr_credentials_store(struct db *db, long device_pk, const char *user,
     int rc = db_run(db, SQL_CR_STORE, 3, p, errmsg) < 0 ? -ERR_DB : 0;
     free(hx);
     return rc;
+}
+
+static const char SQL_LEGACY_LOOKUP[] =
+    "SELECT device_id, auth_mode, coalesce(legacy_ha1, ''), coalesce(legacy_password_hash, '') FROM devices "
+    "WHERE legacy_username = $1";
+static const char SQL_SET_AUTH[] = "UPDATE devices SET auth_mode = $2, updated_at = now() WHERE device_id = $1";
+static const char SQL_LEGACY_SET[] =
+    "UPDATE devices SET legacy_username = $2, legacy_ha1 = $3, legacy_password_hash = $4, updated_at = now() "
+    "WHERE device_id = $1";
+
+int acs_db_legacy_lookup(struct db *db, const char *user, struct acs_db_legacy *out, char **errmsg)
+{
+    const char *p[1] = {user};
+    memset(out, 0, sizeof *out);
+    PGresult *r = db_exec(db, SQL_LEGACY_LOOKUP, 1, p, errmsg);
+    if (!r)
+        return -ERR_DB;
+    int rc = PQntuples(r) == 1;
+    if (rc) {
+        snprintf(out->device_id, sizeof out->device_id, "%s", PQgetvalue(r, 0, 0));
+        snprintf(out->auth_mode, sizeof out->auth_mode, "%s", PQgetvalue(r, 0, 1));
+        snprintf(out->ha1, sizeof out->ha1, "%s", PQgetvalue(r, 0, 2));
+        snprintf(out->password_hash, sizeof out->password_hash, "%s", PQgetvalue(r, 0, 3));
+    }
+    PQclear(r);
+    return rc;
+}
+
+int acs_db_device_set_auth(struct db *db, const char *device_id, const char *mode, char **errmsg)
+{
+    const char *p[2] = {device_id, mode};
+    PGresult *r = db_exec(db, SQL_SET_AUTH, 2, p, errmsg);
+    if (!r)
+        return -ERR_DB;
+    long n = strtol(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    return n == 1 ? 0 : -ERR_NOENT;
+}
+
+/* Split OUI-ProductClass-Serial (or OUI-Serial) into percent-decoded parts. */
+static int id_parts(const char *id, char parts[3][128])
+{
+    char seg[3][128];
+    int n = 0;
+    size_t o = 0;
+    for (const char *p = id;; p++) {
+        if (*p == '-' || !*p) {
+            if (n >= 3 || o == 0)
+                return -ERR_INVAL;
+            seg[n++][o] = '\0';
+            o = 0;
+            if (!*p)
+                break;
+            continue;
+        }
+        if (n >= 3 || o + 1 >= sizeof seg[0])
+            return -ERR_INVAL;
+        unsigned int v;
+        if (*p == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2]) &&
+            sscanf(p + 1, "%2x", &v) == 1) {
+            seg[n][o++] = (char)v;
+            p += 2;
+        } else {
+            seg[n][o++] = *p;
+        }
+    }
+    if (n < 2)
+        return -ERR_INVAL;
+    snprintf(parts[0], 128, "%s", seg[0]);
+    snprintf(parts[1], 128, "%s", n == 3 ? seg[1] : "");
+    snprintf(parts[2], 128, "%s", seg[n - 1]);
+    return 0;
+}
+
+int acs_db_device_set_legacy(struct db *db, const char *device_id, const char *user, const char *ha1,
+                             const char *password_hash, char **errmsg)
+{
+    char parts[3][128];
+    if (id_parts(device_id, parts) < 0) {
+        if (errmsg && !*errmsg)
+            *errmsg = strdup("a device id is OUI-ProductClass-SerialNumber or OUI-SerialNumber");
+        return -ERR_INVAL;
+    }
+    const char *c[5] = {device_id, parts[0], parts[1], parts[2], ""};
+    const char *p[4] = {device_id, user, ha1, password_hash};
+    if (db_run(db, SQL_DEVICE_CREATE, 5, c, errmsg) < 0)
+        return -ERR_DB;
+    PGresult *r = db_exec(db, SQL_LEGACY_SET, 4, p, errmsg);
+    if (!r)
+        return db_last_sqlstate(db) && !strcmp(db_last_sqlstate(db), "23505") ? -ERR_EXIST : -ERR_DB;
+    PQclear(r);
+    return 0;
 }

@@ -44,6 +44,22 @@ int acs_db_params_upsert(struct db *db, long device_pk, const char *params_json,
 /* Mark cached params writable or not from a GetParameterNames result's "parameters". */
 int acs_db_params_writable(struct db *db, long device_pk, const char *params_json, char **errmsg) WARN_UNUSED;
 
+/* ---- legacy password mode ---- */
+struct acs_db_legacy {
+    char device_id[256];
+    char auth_mode[16];
+    char ha1[40];            /* hex MD5(user:realm:password), "" if none */
+    char password_hash[200]; /* acs_legacy_hash_password() form, "" if none */
+};
+/* The device whose legacy_username is user: 1 with *out filled, 0 when none, < 0 on error. */
+int acs_db_legacy_lookup(struct db *db, const char *user, struct acs_db_legacy *out, char **errmsg) WARN_UNUSED;
+/* devices.auth_mode = mode ('cert' or 'legacy'); -ERR_NOENT when the device is unknown. */
+int acs_db_device_set_auth(struct db *db, const char *device_id, const char *mode, char **errmsg) WARN_UNUSED;
+/* Legacy credentials of device_id (created from its OUI-ProductClass-Serial parts if new):
+ * username, HA1 and password hash. -ERR_EXIST when another device has that username. */
+int acs_db_device_set_legacy(struct db *db, const char *device_id, const char *user, const char *ha1,
+                             const char *password_hash, char **errmsg) WARN_UNUSED;
+
 /* ---- tasks (acs_task_db.c) ---- */
 
 struct acs_db_task {

@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <openssl/rand.h>
 
+#include "acs_legacy.h"
 #include "acs_session.h"
 #include "ca_est_http.h"
 #include "ca_verify.h"
@@ -40,6 +42,7 @@ struct conn {
     struct ca_verify_result peer;
     char remote[INET6_ADDRSTRLEN + 8];
     char bound[ACS_SESSION_ID_LEN + 1];
+    struct acs_legacy_conn *legacy; /* legacy password mode: this connection's Digest/Basic state */
 };
 
 /* Per HTTP request (MHD req_cls). */
@@ -55,6 +58,7 @@ struct acs_http {
     pthread_mutex_t lock;
     struct conn *conns;
     size_t nconns, active;
+    unsigned char digest_random[32]; /* MHD's Digest nonces (legacy mode) */
     struct httpd_tickets *tickets;
     time_t tickets_since; /* housekeeping thread only */
 };
@@ -76,6 +80,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
             k->next->prev = k->prev;
         h->nconns--;
         pthread_mutex_unlock(&h->lock);
+        acs_legacy_conn_free(k->legacy);
         free(k);
         *socket_context = NULL;
         return;
@@ -168,12 +173,20 @@ static enum MHD_Result answer_cwmp(struct acs_http *h, struct MHD_Connection *c,
     struct acs_worker *w = acs_worker_get(h->ctx);
     if (!w)
         return send_text(h, c, 503, "service unavailable\n", 1, 1);
+    const struct ca_verify_result *peer = &k->peer;
+    const char *auth = NULL;
+    if (h->ctx->legacy && k->peer.reason == CA_VERIFY_NO_CERT) { /* Digest/Basic, or a 401 challenge */
+        int res = MHD_NO;
+        if (acs_legacy_check(h->ctx->legacy, w, c, k->remote, &k->legacy, &peer, &auth, &res) != ACS_LEGACY_PASS)
+            return (enum MHD_Result)res;
+    }
     struct acs_cwmp_req cr = {
         .body = r->body.data.data,
         .len = r->body.data.len,
         .cookie_id = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, ACS_COOKIE_NAME),
         .bound_id = k->bound[0] ? k->bound : NULL,
-        .peer = &k->peer,
+        .peer = peer,
+        .auth = auth,
         .remote = k->remote,
     };
     struct acs_cwmp_reply rep;
@@ -320,7 +333,8 @@ static struct MHD_Daemon *start_daemon(struct acs_http *h, const char *cert, con
         (unsigned int)l->threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)l->session_idle_timeout,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)l->per_ip_connections, MHD_OPTION_CONNECTION_LIMIT, hard,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, l->connection_memory, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_DIGEST_AUTH_RANDOM, sizeof h->digest_random,
+        h->digest_random, MHD_OPTION_NONCE_NC_SIZE, (unsigned int)4096, MHD_OPTION_END);
     if (!d)
         fail(errmsg, "cannot start the HTTPS listener on %s port %d (address in use, or bad certificate/key)",
              l->listen_address, l->port);
@@ -335,6 +349,12 @@ struct acs_http *acs_http_start(struct acs_ctx *ctx, const char *cert_pem, const
         return NULL;
     h->ctx = ctx;
     pthread_mutex_init(&h->lock, NULL);
+    if (RAND_bytes(h->digest_random, sizeof h->digest_random) != 1) {
+        fail(errmsg, "no random bytes for the Digest nonces%s", "");
+        pthread_mutex_destroy(&h->lock);
+        free(h);
+        return NULL;
+    }
     h->tickets_since = time(NULL);
     if (!(h->tickets = httpd_tickets_new(TICKET_LIFETIME_S)))
         fail(errmsg, "cannot create the TLS session ticket key");

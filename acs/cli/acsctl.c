@@ -47,6 +47,10 @@ static void usage(FILE *out)
                  "                             new API token in the database; printed once on stdout\n"
                  "  token list                 API tokens (never the tokens themselves)\n"
                  "  token revoke ID            revoke a token at once\n"
+                 "  device set-auth ID legacy|cert\n"
+                 "                             allow legacy Digest/Basic for a device, or certificates only\n"
+                 "  device set-legacy ID --user USER\n"
+                 "                             legacy credentials (password on stdin, stored only as hashes)\n"
                  "  devices [--prefix P] [--limit N] [--offset N]\n"
                  "  device ID [--params PREFIX]   one device and its cached parameters\n"
                  "  task create ID KIND [--arg k=v | --arg k[]=v ...] [--json-args FILE] [--cr]\n"
@@ -232,7 +236,7 @@ static const struct {
     const char *name;
     int (*fn)(struct acsctl *a, int argc, char **argv);
 } commands[] = {
-    {"token", acsctl_cmd_token},       {"devices", acsctl_cmd_devices}, {"device", acsctl_cmd_device},
+    {"token", acsctl_cmd_token},       {"devices", acsctl_cmd_devices}, {"device", acsctl_cmd_device_any},
     {"task", acsctl_cmd_task},         {"tasks", acsctl_cmd_task},      {"faults", acsctl_cmd_faults},
     {"sessions", acsctl_cmd_sessions},
 };

@@ -32,6 +32,8 @@ int acsctl_nbi(struct acsctl *a, const char *method, const char *path, const cha
 int acsctl_cmd_token(struct acsctl *a, int argc, char **argv);
 int acsctl_cmd_devices(struct acsctl *a, int argc, char **argv);
 int acsctl_cmd_device(struct acsctl *a, int argc, char **argv);
+/* device set-auth / set-legacy (database, acsctl_device.c), else acsctl_cmd_device. */
+int acsctl_cmd_device_any(struct acsctl *a, int argc, char **argv);
 int acsctl_cmd_task(struct acsctl *a, int argc, char **argv);
 int acsctl_cmd_faults(struct acsctl *a, int argc, char **argv);
 int acsctl_cmd_sessions(struct acsctl *a, int argc, char **argv);

@@ -10,11 +10,16 @@ One TLS keep-alive connection, the ACS session cookie kept and sent back, steps 
   sleep:SECS  wait
   run:CMD     run a shell command (e.g. revoke a certificate mid-session); must exit 0
   reconnect   close the connection and open a new one (cookie kept)
+--auth basic|digest with --user and --password-file: HTTP Basic on every request, or HTTP
+Digest (MD5, qop=auth): a 401 challenge is answered once (the retry is not counted as a step)
+and later requests reuse the nonce with the next nc, as legacy CPEs do.
 For each HTTP exchange prints "N STATUS" and writes OUT/N.body and OUT/N.hdr.
 Exit 0 when every exchange got an answer, 3 when the server closed the connection early
 (the line then says "N closed"), 2 on usage errors.
 """
 import argparse
+import base64
+import hashlib
 import http.client
 import os
 import socket
@@ -34,10 +39,56 @@ def connect(a):
     return c
 
 
-def post(c, body, cookie, explicit_zero):
+class Auth:
+    def __init__(self, a):
+        self.kind, self.user = a.auth, a.user
+        self.password = open(a.password_file).read().rstrip("\r\n") if a.password_file else ""
+        self.chal, self.nc = None, 0
+
+    def header(self):
+        if self.kind == "basic":
+            tok = base64.b64encode(("%s:%s" % (self.user, self.password)).encode()).decode()
+            return "Basic " + tok
+        if self.kind != "digest" or not self.chal:
+            return None
+        self.nc += 1
+        md5 = lambda x: hashlib.md5(x.encode()).hexdigest()
+        c = self.chal
+        cnonce = os.urandom(8).hex()
+        ha1 = md5("%s:%s:%s" % (self.user, c["realm"], self.password))
+        ha2 = md5("POST:/")
+        nc = "%08x" % self.nc
+        resp = md5("%s:%s:%s:%s:auth:%s" % (ha1, c["nonce"], nc, cnonce, ha2))
+        h = ('Digest username="%s", realm="%s", nonce="%s", uri="/", qop=auth, nc=%s, cnonce="%s", '
+             'response="%s", algorithm=MD5' % (self.user, c["realm"], c["nonce"], nc, cnonce, resp))
+        if "opaque" in c:
+            h += ', opaque="%s"' % c["opaque"]
+        return h
+
+    def challenged(self, r):
+        """A 401 with a Digest challenge: remember it; True when a retry makes sense."""
+        if self.kind != "digest" or r.status != 401:
+            return False
+        for k, v in r.getheaders():
+            if k.lower() == "www-authenticate" and v.lower().startswith("digest "):
+                parts = {}
+                for item in v[7:].split(","):
+                    if "=" in item:
+                        name, val = item.strip().split("=", 1)
+                        parts[name.strip().lower()] = val.strip().strip('"')
+                fresh = not self.chal or parts.get("stale", "").lower() == "true"
+                self.chal, self.nc = parts, 0
+                return fresh
+        return False
+
+
+def post(c, body, cookie, explicit_zero, auth=None):
     headers = {"Content-Type": 'text/xml; charset="utf-8"', "SOAPAction": ""}
     if cookie:
         headers["Cookie"] = cookie
+    h = auth.header() if auth else None
+    if h:
+        headers["Authorization"] = h
     if body is None:
         c.putrequest("POST", "/")
         for k, v in headers.items():
@@ -62,6 +113,9 @@ def main():
     p.add_argument("--timeout", type=float, default=20)
     p.add_argument("--no-cookie", action="store_true")
     p.add_argument("--insecure-host", action="store_true")
+    p.add_argument("--auth", choices=("basic", "digest"))
+    p.add_argument("--user", default="")
+    p.add_argument("--password-file")
     p.add_argument("steps", nargs="+")
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -71,6 +125,7 @@ def main():
         print("0 closed %s" % e.__class__.__name__)
         return 3
     cookie = None
+    auth = Auth(a) if a.auth else None
     n = 0
     for step in a.steps:
         if step.startswith("sleep:"):
@@ -94,8 +149,11 @@ def main():
             print("unknown step %s" % step, file=sys.stderr)
             return 2
         try:
-            r = post(c, body, None if a.no_cookie else cookie, step == "=")
+            r = post(c, body, None if a.no_cookie else cookie, step == "=", auth)
             data = r.read()
+            if auth and auth.challenged(r):
+                r = post(c, body, None if a.no_cookie else cookie, step == "=", auth)
+                data = r.read()
         except (OSError, ssl.SSLError, http.client.HTTPException) as e:
             print("%d closed %s" % (n, e.__class__.__name__))
             sys.stdout.flush()
