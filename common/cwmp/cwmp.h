@@ -189,7 +189,7 @@ struct cwmp_error {
 
 struct cwmp_codec;
 
-/* New codec (one gSOAP context, ~72 KiB). NULL on failure. */
+/* New codec (one gSOAP context, ~75 KB resident when idle). NULL on failure. */
 struct cwmp_codec *cwmp_codec_new(void);
 /* Free the codec and everything it decoded. NULL is a no-op. */
 void cwmp_codec_free(struct cwmp_codec *c);
