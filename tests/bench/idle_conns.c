@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -55,6 +56,8 @@ static int open_one(struct idle *c, struct sim_ident *id)
         return -1;
     setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    int one = 1;
+    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     sim_http_init(&h);
     if (connect(c->fd, (struct sockaddr *)&addr, sizeof addr) < 0 || sim_tls_session(&tls, c->fd, id, &c->tls) < 0)
         goto out;
@@ -66,14 +69,12 @@ static int open_one(struct idle *c, struct sim_ident *id)
         goto out;
     }
     rc = -1;
-    for (;;) {
+    double until = now_s() + IO_TIMEOUT_S;
+    while (now_s() < until) {
         char b[4096];
         ssize_t n = gnutls_record_recv(c->tls, b, sizeof b);
-        if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) {
-            if (gnutls_record_check_pending(c->tls) == 0 && errno != EINTR && errno != EAGAIN)
-                break;
-            continue;
-        }
+        if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+            continue; /* also after a TLS 1.3 session ticket was consumed; SO_RCVTIMEO bounds a wait */
         if (n <= 0)
             break;
         size_t used = 0;

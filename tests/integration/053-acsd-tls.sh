@@ -19,11 +19,12 @@ inform inform-periodic-1-2.xml "$WORK/inform.xml" 00D09E ATA2FXS T0001
 
 # ---- ten silent post-ClientHello connections ---------------------------------------------------
 ticks() { awk '{ print $14 + $15 }' "/proc/$ACSD_PID/stat"; }
-sleep 0.5
-t0=$(ticks)
-python3 - "$ACSD_PORT" >"$WORK/silent.out" 2>&1 <<'PY'
+# hellos MODE: ten ClientHellos; MODE silent: then silence until acsd closes (≤ 20 s);
+# MODE close: then close at once (the same server work without the wait: the baseline)
+hellos() {
+    python3 - "$ACSD_PORT" "$1" <<'PY'
 import select, socket, ssl, sys, time
-port, n = int(sys.argv[1]), 10
+port, mode, n = int(sys.argv[1]), sys.argv[2], 10
 socks = []
 for _ in range(n):
     ctx = ssl.create_default_context()
@@ -34,9 +35,15 @@ for _ in range(n):
     except ssl.SSLWantReadError:
         pass
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    s.sendall(out.read())  # the ClientHello, then silence
+    s.sendall(out.read())  # the ClientHello
     socks.append(s)
 start, open_, closed_at = time.time(), set(socks), []
+if mode == "close":  # wait for the ServerHello flight, then hang up
+    for s in socks:
+        s.recv(65536)
+        s.close()
+    time.sleep(0.3)
+    sys.exit(0)
 while open_ and time.time() - start < 20:
     r, _, _ = select.select(list(open_), [], [], 0.5)
     for s in r:
@@ -49,14 +56,27 @@ while open_ and time.time() - start < 20:
             closed_at.append(time.time() - start)
 print("closed=%d of=%d last_s=%.2f" % (len(closed_at), n, max(closed_at) if closed_at else -1))
 PY
+}
+cpu_s() { awk -v a="$1" -v b="$2" -v h="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / h }'; }
+sleep 0.5
+t0=$(ticks)
+hellos close >/dev/null 2>&1
 t1=$(ticks)
-cpu=$(awk -v a="$t0" -v b="$t1" -v h="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / h }')
-echo "# $(cat "$WORK/silent.out") acsd_cpu_s=$cpu (bound $THREADS x ${DEADLINE_MS} ms)"
+hellos silent >"$WORK/silent.out" 2>&1
+t2=$(ticks)
+base=$(cpu_s "$t0" "$t1")
+total=$(cpu_s "$t1" "$t2")
+spin=$(awk -v a="$base" -v b="$total" 'BEGIN { d = b - a; printf "%.2f", d < 0 ? 0 : d }')
+bound=$(awk -v t=$THREADS -v d=$DEADLINE_MS 'BEGIN { print t * d / 1000 }')
+echo "# $(cat "$WORK/silent.out") acsd_cpu_s=$total (the same ten hellos closed at once: $base) bound=$bound"
 check_output "ten clients silent after their ClientHello are all closed" '^closed=10 of=10' cat "$WORK/silent.out"
 check "... by the handshake deadline (${DEADLINE_MS} ms): $(sed 's/.*last_s=//' "$WORK/silent.out") s" \
     awk -v t="$(sed 's/.*last_s=//' "$WORK/silent.out")" 'BEGIN { exit !(t >= 0.5 && t < 4) }'
-check "... costing at most threads x deadline CPU-seconds: ${cpu} s" \
-    awk -v c="$cpu" -v b="$(awk -v t=$THREADS -v d=$DEADLINE_MS 'BEGIN { print t * d / 1000 }')" 'BEGIN { exit !(c <= b) }'
+# threads x deadline is the spin's ceiling (each pool thread spins while it holds a stalled
+# handshake, FACTS.md); ASan builds reach it, so 10 % of slack covers the clock ticks and the
+# noise of subtracting the separately measured handshake work
+check "... their silence costs at most threads x deadline = $bound CPU-s: $spin s ($total - $base)" \
+    awk -v c="$spin" -v b="$bound" 'BEGIN { exit !(c <= b * 1.1) }'
 cwmp after dev "@$WORK/inform.xml" -
 check_statuses "sessions work afterwards" "200 204" after
 
