@@ -73,10 +73,14 @@ check_output "ten clients silent after their ClientHello are all closed" '^close
 check "... by the handshake deadline (${DEADLINE_MS} ms): $(sed 's/.*last_s=//' "$WORK/silent.out") s" \
     awk -v t="$(sed 's/.*last_s=//' "$WORK/silent.out")" 'BEGIN { exit !(t >= 0.5 && t < 4) }'
 # threads x deadline is the spin's ceiling (each pool thread spins while it holds a stalled
-# handshake, FACTS.md); ASan builds reach it, so 10 % of slack covers the clock ticks and the
-# noise of subtracting the separately measured handshake work
-check "... their silence costs at most threads x deadline = $bound CPU-s: $spin s ($total - $base)" \
-    awk -v c="$spin" -v b="$bound" 'BEGIN { exit !(c <= b * 1.1) }'
+# handshake, FACTS.md); 10 % of slack covers the clock ticks and the noise of subtracting the
+# separately measured handshake work. Under ASan/UBSan the instrumented handshake and poll code
+# around the spin costs up to ~2x more, so the slack there is 50 % (an unbounded spin would
+# still cost ten times the bound: 10 clients x 20 s of waiting).
+slack=1.1
+case $BUILD in *asan*) slack=1.5 ;; esac
+check "... their silence costs at most threads x deadline = $bound CPU-s (x$slack): $spin s ($total - $base)" \
+    awk -v c="$spin" -v b="$bound" -v k="$slack" 'BEGIN { exit !(c <= b * k) }'
 cwmp after dev "@$WORK/inform.xml" -
 check_statuses "sessions work afterwards" "200 204" after
 
