@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include "acs_cfg.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,15 +58,6 @@ const struct cfg_key acs_cfg_schema[] = {
 const struct cfg_key *const acs_all_schemas[] = {db_cfg_schema,       ca_cfg_schema,  acs_cfg_schema,
                                                  acs_nbi_cfg_schema, log_cfg_schema, NULL};
 
-__attribute__((format(printf, 2, 3))) static int fail(char **errmsg, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (errmsg && !*errmsg && vasprintf(errmsg, fmt, ap) < 0)
-        *errmsg = NULL;
-    va_end(ap);
-    return -ERR_CONFIG;
-}
 
 int acs_limits_load(const struct cfg *cfg, struct acs_limits *o, char **errmsg)
 {
@@ -83,7 +73,7 @@ int acs_limits_load(const struct cfg *cfg, struct acs_limits *o, char **errmsg)
     else if (!strcmp(loop, "poll"))
         o->loop = ACS_LOOP_POLL;
     else
-        return fail(errmsg, "[acs] event_loop must be epoll or poll, not \"%s\"", loop);
+        return err_fail(errmsg, -ERR_CONFIG, "[acs] event_loop must be epoll or poll, not \"%s\"", loop);
     o->threads = (int)cfg_int(cfg, "acs", "threads");
     o->max_sessions = (int)cfg_int(cfg, "acs", "max_sessions");
     o->max_connections = (int)cfg_int(cfg, "acs", "max_connections");
@@ -100,6 +90,6 @@ int acs_limits_load(const struct cfg *cfg, struct acs_limits *o, char **errmsg)
     o->legacy_realm = cfg_str(cfg, "acs", "legacy_realm");
     o->dump_dir = cfg_str(cfg, "acs", "dump_dir");
     if (o->max_body > CWMP_MAX_ENVELOPE)
-        return fail(errmsg, "[acs] max_body_bytes is above the codec's cap");
+        return err_fail(errmsg, -ERR_CONFIG, "[acs] max_body_bytes is above the codec's cap");
     return 0;
 }

@@ -3,7 +3,6 @@
 #define _GNU_SOURCE
 #include "acs_ctx.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,15 +62,6 @@ struct ca_ctx *acs_worker_ca(struct acs_worker *w)
     return w->ca;
 }
 
-__attribute__((format(printf, 2, 3))) static int fail(char **errmsg, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (errmsg && !*errmsg && vasprintf(errmsg, fmt, ap) < 0)
-        *errmsg = NULL;
-    va_end(ap);
-    return -ERR_CONFIG;
-}
 
 struct acs_ctx *acs_ctx_new(const struct cfg *cfg, char **errmsg)
 {
@@ -91,7 +81,7 @@ struct acs_ctx *acs_ctx_new(const struct cfg *cfg, char **errmsg)
                         "Digest/Basic without a client certificate\"", ctx->lim.legacy_realm);
     }
     if (!*ctx->lim.cert_file || !*ctx->lim.key_file) {
-        fail(errmsg, "[acs] cert_file and key_file are required");
+        err_fail(errmsg, -ERR_CONFIG, "[acs] cert_file and key_file are required");
         goto fail;
     }
     if (*ctx->lim.secret_key_file && !(ctx->secret = secret_key_load(ctx->lim.secret_key_file, errmsg)))
@@ -118,7 +108,7 @@ static int read_file(const char *path, char **out, char **errmsg)
         fclose(f);
     if (!b || n == 0 || n > PEM_MAX) {
         free(b);
-        return fail(errmsg, "cannot read %s (missing, empty or over 64 KiB)", path);
+        return err_fail(errmsg, -ERR_CONFIG, "cannot read %s (missing, empty or over 64 KiB)", path);
     }
     b[n] = '\0';
     *out = b;
@@ -173,7 +163,7 @@ int acs_ctx_start(struct acs_ctx *ctx, char **errmsg)
     struct acs_worker *w = acs_worker_get(ctx);
     struct ca_ctx *ca = w ? acs_worker_ca(w) : NULL;
     if (!ca) {
-        fail(errmsg, "cannot connect to the database");
+        err_fail(errmsg, -ERR_CONFIG, "cannot connect to the database");
         rc = -ERR_DB;
         goto out;
     }
@@ -189,7 +179,7 @@ int acs_ctx_start(struct acs_ctx *ctx, char **errmsg)
     atomic_store(&ctx->housekeeper_state, 1);
     if (pthread_create(&ctx->housekeeper, NULL, housekeeper, ctx) != 0) {
         atomic_store(&ctx->housekeeper_state, 0);
-        fail(errmsg, "cannot start the housekeeping thread");
+        err_fail(errmsg, -ERR_CONFIG, "cannot start the housekeeping thread");
         goto out;
     }
     rc = 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "acs_cfg.h"
 #include "acs_ctx.h"
 #include "acs_http.h"
@@ -62,12 +63,7 @@ static int run(const struct cfg *cfg)
 {
     char *err = NULL;
     sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    /* every thread started below inherits the mask: only sigwait() sees the signals */
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    daemon_block_stop_signals(&stop);
     struct acs_ctx *ctx = acs_ctx_new(cfg, &err);
     if (!ctx)
         return fail(err && strstr(err, "database") ? EXIT_DB : EXIT_CONFIG, err);
@@ -83,9 +79,7 @@ static int run(const struct cfg *cfg)
         fprintf(stderr, "acsd: nbi listening on %s:%d\n", cfg_str(cfg, "nbi", "listen_address"), acs_nbi_port(ctx));
     log_info("acs", "event=listen address=%s port=%d threads=%d event_loop=%s node=%s", addr, port,
              ctx->lim.threads, ctx->lim.loop == ACS_LOOP_EPOLL ? "epoll" : "poll", ctx->node);
-    int sig = 0;
-    while (sigwait(&stop, &sig) != 0)
-        ;
+    int sig = daemon_wait_stop(&stop);
     log_info("acs", "event=stopping signal=%d grace_s=%d", sig, ctx->lim.shutdown_grace);
     acs_ctx_stop(ctx);
     acs_ctx_free(ctx);

@@ -1,6 +1,8 @@
 /* common/err.c — error code text. */
+#define _GNU_SOURCE /* vasprintf */
 #include "err.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *err_str(int code)
@@ -21,4 +23,20 @@ const char *err_str(int code)
     case ERR_INTEGRITY: return "integrity check failed";
     default: return strerror(code);
     }
+}
+
+int err_vfail(char **errmsg, int code, const char *fmt, va_list ap)
+{
+    if (errmsg && !*errmsg && vasprintf(errmsg, fmt, ap) < 0)
+        *errmsg = NULL;
+    return code;
+}
+
+int err_fail(char **errmsg, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    err_vfail(errmsg, code, fmt, ap);
+    va_end(ap);
+    return code;
 }

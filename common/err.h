@@ -32,6 +32,12 @@ enum err {
 /* Text for an error code (positive or negative). Never NULL. */
 const char *err_str(int code);
 
+#include <stdarg.h>
+/* Set *errmsg from a printf format (malloc'd, caller frees) unless errmsg is NULL or
+ * *errmsg is already set (the first cause wins). Returns code, for `return err_fail(...)`. */
+int err_fail(char **errmsg, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int err_vfail(char **errmsg, int code, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+
 #define WARN_UNUSED __attribute__((warn_unused_result))
 
 #endif

@@ -21,13 +21,10 @@
 
 int ca_fail(char **errmsg, int code, const char *fmt, ...)
 {
-    if (errmsg && !*errmsg) {
-        va_list ap;
-        va_start(ap, fmt);
-        if (vasprintf(errmsg, fmt, ap) < 0)
-            *errmsg = NULL;
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    err_vfail(errmsg, code, fmt, ap);
+    va_end(ap);
     return code;
 }
 

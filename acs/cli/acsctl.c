@@ -87,7 +87,7 @@ static int load_config(struct acsctl *a, const char *path)
     return ACSCTL_OK;
 }
 
-static int db_open(struct acsctl *a, struct db **db)
+int acsctl_db_open(struct acsctl *a, struct db **db)
 {
     char *err = NULL;
     if (!(*db = db_connect_cfg(a->cfg, &err))) {
@@ -204,7 +204,7 @@ int acsctl_cmd_token(struct acsctl *a, int argc, char **argv)
     const char *sub = argv[1];
     if (strcmp(sub, "create") && strcmp(sub, "list") && strcmp(sub, "revoke"))
         return acsctl_usage("token create|list|revoke ...", "unknown token command");
-    int rc = db_open(a, &db);
+    int rc = acsctl_db_open(a, &db);
     if (rc != ACSCTL_OK)
         return rc;
     if (!strcmp(sub, "create"))

@@ -23,6 +23,10 @@ struct acsctl {
 /* "acsctl: error: msg" on stderr; returns code. */
 int acsctl_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int acsctl_usage(const char *usage, const char *msg);
+/* Connect to the database of [db] (the commands that work without the NBI); on failure
+ * prints the cause and returns ACSCTL_UNREACHABLE. */
+struct db;
+int acsctl_db_open(struct acsctl *a, struct db **db);
 
 /* One NBI request: method, path (already escaped) and an optional JSON body. Returns an exit code;
  * on ACSCTL_OK *out holds the answer (new reference; NULL for an empty body) and *status the HTTP

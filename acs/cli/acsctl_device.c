@@ -17,17 +17,6 @@
 #define PASS_MAX 256
 #define USER_MAX 256
 
-static int open_db(struct acsctl *a, struct db **db)
-{
-    char *err = NULL;
-    if (!(*db = db_connect_cfg(a->cfg, &err))) {
-        int rc = acsctl_fail(ACSCTL_UNREACHABLE, "%s", err ? err : "cannot connect to the database");
-        free(err);
-        return rc;
-    }
-    return ACSCTL_OK;
-}
-
 static int set_auth(struct acsctl *a, int argc, char **argv)
 {
     static const char use[] = "device set-auth ID legacy|cert";
@@ -35,7 +24,7 @@ static int set_auth(struct acsctl *a, int argc, char **argv)
         return acsctl_usage(use, "a device id and legacy or cert are required");
     struct db *db = NULL;
     char *err = NULL;
-    int rc = open_db(a, &db);
+    int rc = acsctl_db_open(a, &db);
     if (rc != ACSCTL_OK)
         return rc;
     int r = acs_db_device_set_auth(db, argv[1], argv[2], &err);
@@ -92,7 +81,7 @@ static int set_legacy(struct acsctl *a, int argc, char **argv)
         rc = acsctl_fail(ACSCTL_FAILED, "cannot hash the password");
         goto out;
     }
-    if ((rc = open_db(a, &db)) != ACSCTL_OK)
+    if ((rc = acsctl_db_open(a, &db)) != ACSCTL_OK)
         goto out;
     int r = acs_db_device_set_legacy(db, id, user, ha1, hash, &err);
     if (r == -ERR_EXIST)

@@ -17,6 +17,7 @@
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 
+#include "daemon.h"
 #include "ca_est.h"
 #include "ca_est_http.h"
 #include "ca_util.h"
@@ -216,12 +217,7 @@ int cmd_est_serve(struct cli *c, int argc, char **argv)
     size_t cert_len = 0, key_len = 0;
     char *trust = NULL, *err = NULL;
     sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    /* every thread started below inherits the mask; only sigwait() sees the signals */
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    daemon_block_stop_signals(&stop);
     if ((rc = cli_read_file(o.cert, CA_PEM_MAX, &cert, &cert_len, &err)) < 0 ||
         (rc = cli_read_file(o.key, CA_PEM_MAX, &key, &key_len, &err)) < 0)
         goto out;
@@ -244,9 +240,7 @@ int cmd_est_serve(struct cli *c, int argc, char **argv)
                                         : "acs-ca: est-serve listening on %s:%d\n",
             o.bind, port);
     log_info("est", "event=est_listen bind=%s port=%d", o.bind, port);
-    int sig = 0;
-    while (sigwait(&stop, &sig) != 0)
-        ;
+    int sig = daemon_wait_stop(&stop);
     log_info("est", "event=est_stop signal=%d", sig);
     rc = 0;
 out:

@@ -20,6 +20,7 @@
 #include <microhttpd.h>
 #include <openssl/ocsp.h>
 
+#include "daemon.h"
 #include "buf.h"
 #include "ca_crl.h"
 #include "ca_db.h"
@@ -474,12 +475,9 @@ int cmd_ocsp_serve(struct cli *c, int argc, char **argv)
         return cli_usage(use, "unexpected argument");
     if (parse_bind(bind_addr, port, &ss, &v6) < 0)
         return cli_usage(use, "--bind needs a numeric IPv4 or IPv6 address");
-    /* block the stop signals before MHD starts its thread, so only sigwait() sees them */
+    /* before MHD starts its thread, so only the wait below sees the stop signals */
     sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    daemon_block_stop_signals(&stop);
     struct server s = {0};
     char *err = NULL;
     int rc = server_init(&s, c, &err);
@@ -496,9 +494,7 @@ int cmd_ocsp_serve(struct cli *c, int argc, char **argv)
     }
     fprintf(stderr, "acs-ca: ocsp-serve listening on %s%s%s:%u\n", v6 ? "[" : "", bind_addr, v6 ? "]" : "", bound);
     log_info("ocsp", "event=start bind=%s port=%u authorities=%zu", bind_addr, bound, s.ncrls);
-    int sig = 0;
-    while (sigwait(&stop, &sig) != 0)
-        ;
+    int sig = daemon_wait_stop(&stop);
     log_info("ocsp", "event=stop signal=%s", sig == SIGTERM ? "TERM" : "INT");
     MHD_stop_daemon(d);
     server_cleanup(&s);
