@@ -301,7 +301,14 @@ static void bad_message(struct acs_worker *w, const struct acs_session *s, const
     log_warn("cwmp", "event=bad_message session_id=%s remote=%s reason=%s status=%d msg=%s", s ? s->id : "-",
              req->remote, cwmp_reason_str(err->reason), status, log_quote(q, sizeof q, err->msg));
     if (status == 200) {
-        acs_reply_fault(w, s ? s->version : CWMP_V1_2, NULL, cwmp_reason_fault(err->reason, CWMP_SIDE_ACS), rep);
+        /* answer in the message's own namespace and with its cwmp:ID when the codec saw them
+         * (copied: the ID lives in the codec, which the reply's encode resets) */
+        char id[128];
+        int have_id = err->id && strlen(err->id) < sizeof id;
+        if (have_id)
+            snprintf(id, sizeof id, "%s", err->id);
+        enum cwmp_version v = err->version >= 0 ? (enum cwmp_version)err->version : s ? s->version : CWMP_V1_2;
+        acs_reply_fault(w, v, have_id ? id : NULL, cwmp_reason_fault(err->reason, CWMP_SIDE_ACS), rep);
     } else {
         acs_reply_text(rep, status, err->msg[0] ? err->msg : "malformed SOAP message");
         rep->close = 1;

@@ -86,6 +86,7 @@ void cwmp_codec_reset(struct cwmp_codec *c)
     c->in = NULL;
     c->in_len = c->in_pos = 0;
     c->decoding = false;
+    c->version_known = false;
     c->out = NULL;
     c->out_rc = 0;
     c->narrays = 0;
@@ -173,6 +174,7 @@ static int uri_version(struct cwmp_codec *c, const char *uri, struct cwmp_error 
     if (v[0] < '0' || v[0] > '4' || v[1] != '\0')
         return cwmp_fail(err, CWMP_R_NAMESPACE, "unknown namespace %.80s", uri);
     c->msg.version = (enum cwmp_version)(v[0] - '0');
+    c->version_known = true;
     return 0;
 }
 
@@ -289,6 +291,16 @@ static int read_envelope(struct cwmp_codec *c, struct cwmp_error *err)
     return 0;
 }
 
+/* What a refused message did reveal: its cwmp:ID and the version of its namespace. */
+static int refused(struct cwmp_codec *c, int rc, struct cwmp_error *err)
+{
+    if (err) {
+        err->id = c->msg.has_header ? c->msg.header.id : NULL;
+        err->version = c->version_known ? (int)c->msg.version : -1;
+    }
+    return rc;
+}
+
 int cwmp_decode(struct cwmp_codec *c, const char *data, size_t len, unsigned int flags,
                 const struct cwmp_msg **out, struct cwmp_error *err)
 {
@@ -297,6 +309,8 @@ int cwmp_decode(struct cwmp_codec *c, const char *data, size_t len, unsigned int
     if (err) {
         err->reason = CWMP_R_OK;
         err->msg[0] = '\0';
+        err->id = NULL;
+        err->version = -1;
     }
     if (len > CWMP_MAX_ENVELOPE) {
         (void)cwmp_fail(err, CWMP_R_TOO_BIG, "envelope of %zu bytes", len);
@@ -312,14 +326,12 @@ int cwmp_decode(struct cwmp_codec *c, const char *data, size_t len, unsigned int
         soap_set_namespaces(c->soap, cwmp_ns_decode);
         rc = read_envelope(c, err);
         c->decoding = false;
+        if (rc == 0)
+            rc = cwmp_arrays_check(c, err);
+        if (rc == 0)
+            rc = cwmp_validate(&c->msg, flags, err);
         if (rc < 0)
-            return rc;
-        rc = cwmp_arrays_check(c, err);
-        if (rc < 0)
-            return rc;
-        rc = cwmp_validate(&c->msg, flags, err);
-        if (rc < 0)
-            return rc;
+            return refused(c, rc, err);
     }
     *out = &c->msg;
     return 0;

@@ -181,6 +181,11 @@ enum cwmp_reason {
 struct cwmp_error {
     enum cwmp_reason reason;
     char msg[200]; /* one line, safe to log (never contains parameter values) */
+    /* cwmp_decode refusals only, so the refusing side can answer with a Fault the peer
+     * can match: the cwmp:ID when the Header was read (borrowed from the codec until its
+     * next call), else NULL; the enum cwmp_version of the body's namespace, -1 if unknown. */
+    const char *id;
+    int version;
 };
 
 /* Decode flags. */

@@ -30,6 +30,7 @@ struct cwmp_codec {
     size_t in_len;
     size_t in_pos;
     bool decoding;
+    bool version_known; /* msg.version was taken from the body's namespace */
     /* output of the current encode (fsend) */
     struct buf *out;
     int out_rc;

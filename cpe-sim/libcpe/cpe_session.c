@@ -264,35 +264,17 @@ static void drop_xfer(struct cpe_dev *d, int i)
     d->nxfers--;
 }
 
-/* cwmp:ID of a message the codec refused (it keeps no header then): the text of the first
- * element whose name ends in ":ID". Bounded scan; false if none. */
-static bool refused_id(const char *b, size_t len, char *out, size_t n)
-{
-    for (size_t i = 0; i + 4 < len; i++) {
-        if (b[i] != ':' || b[i + 1] != 'I' || b[i + 2] != 'D' || (b[i + 3] != '>' && b[i + 3] != ' '))
-            continue;
-        size_t j = i + 3;
-        while (j < len && b[j] != '>')
-            j++;
-        size_t k = ++j;
-        while (k < len && b[k] != '<' && k - j < n - 1)
-            k++;
-        if (k >= len || b[k] != '<' || b[j - 2] == '/')
-            return false;
-        snprintf(out, n, "%.*s", (int)(k - j), b + j);
-        return strchr(out, '&') == NULL;
-    }
-    return false;
-}
-
 /* An ACS request we could not decode: a fault if we can name its ID, else give up. */
-static enum cpe_step answer_refused(struct cpe_session *s, const char *body, size_t len,
+static enum cpe_step answer_refused(struct cpe_session *s,
                                     const struct cwmp_error *err, struct cwmp_codec *c, struct buf *out)
 {
     char id[64];
+    /* the codec reports the cwmp:ID of a refused message when it got that far; copy it, the
+     * encode below resets the codec */
     if (err->reason == CWMP_R_TRUNCATED || err->reason == CWMP_R_MALFORMED || err->reason == CWMP_R_ENCODING ||
-        !refused_id(body, len, id, sizeof id))
+        !err->id || strlen(err->id) >= sizeof id)
         return fail(s, CPE_FAIL_SOAP);
+    snprintf(id, sizeof id, "%s", err->id);
     int code = err->reason == CWMP_R_UNKNOWN_METHOD ? CWMP_FAULT_METHOD_NOT_SUPPORTED
                                                     : cwmp_reason_fault(err->reason, CWMP_SIDE_CPE);
     cpe_arena_reset(&s->arena);
@@ -372,7 +354,7 @@ enum cpe_step cpe_session_feed(struct cpe_session *s, int status, const char *bo
     const struct cwmp_msg *in = NULL;
     struct cwmp_error err;
     if (cwmp_decode(c, body, len, CWMP_DECODE_ALLOW_NO_ID, &in, &err) < 0)
-        return s->state == S_EMPTY ? answer_refused(s, body, len, &err, c, out) : fail(s, CPE_FAIL_SOAP);
+        return s->state == S_EMPTY ? answer_refused(s, &err, c, out) : fail(s, CPE_FAIL_SOAP);
     if (in->type == CWMP_MSG_FAULT) {
         unsigned long code = 0;
         if (in->body.fault->FaultCode)

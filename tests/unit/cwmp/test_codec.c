@@ -358,7 +358,7 @@ static void deep_nesting(void **state)
 static enum cwmp_reason command_key(const char *text, const char **decoded)
 {
     const struct cwmp_msg *m;
-    struct cwmp_error e = {CWMP_R_OK, ""};
+    struct cwmp_error e = {.reason = CWMP_R_OK};
     char body[256];
     snprintf(body, sizeof body, "<u:Reboot><CommandKey>%s</CommandKey></u:Reboot>", text);
     if (decode_fmt("1-2", "", body, &m, &e) == 0)
@@ -417,6 +417,34 @@ static struct CMUnitTest *sample_tests(const char *sub, void (*fn)(void **), cha
     return t;
 }
 
+/* A refused message still tells its cwmp:ID and namespace version when the codec got that
+ * far, so the refusing side can answer with a Fault the peer matches. */
+static void refusal_reports_id_and_version(void **state)
+{
+    (void)state;
+    static const char unknown[] =
+        "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" "
+        "xmlns:cwmp=\"urn:dslforum-org:cwmp-1-0\"><soap:Header>"
+        "<cwmp:ID soap:mustUnderstand=\"1\">req-42</cwmp:ID></soap:Header>"
+        "<soap:Body><cwmp:NoSuchMethod/></soap:Body></soap:Envelope>";
+    const struct cwmp_msg *m = NULL;
+    struct cwmp_error e;
+    assert_int_not_equal(cwmp_decode(codec, unknown, sizeof unknown - 1, 0, &m, &e), 0);
+    assert_null(m);
+    assert_int_equal(e.reason, CWMP_R_UNKNOWN_METHOD);
+    assert_non_null(e.id);
+    assert_string_equal(e.id, "req-42");
+    assert_int_equal(e.version, CWMP_V1_0);
+    /* not even an envelope: nothing to report */
+    assert_int_not_equal(cwmp_decode(codec, "<x/>", 4, 0, &m, &e), 0);
+    assert_null(e.id);
+    assert_int_equal(e.version, -1);
+    /* a good decode leaves them unset */
+    static const char empty[] = "";
+    assert_int_equal(cwmp_decode(codec, empty, 0, 0, &m, &e), 0);
+    assert_null(e.id);
+}
+
 static void free_names(char **names)
 {
     for (size_t i = 0; names && names[i]; i++)
@@ -435,6 +463,7 @@ int main(void)
         cmocka_unit_test(truncations_and_odd_inputs),
         cmocka_unit_test(deep_nesting),
         cmocka_unit_test(references),
+        cmocka_unit_test(refusal_reports_id_and_version),
     };
     int rc = cmocka_run_group_tests_name("cwmp/codec", tests, group_setup, group_teardown);
     char **valid_names, **invalid_names;

@@ -18,7 +18,7 @@ static enum cwmp_reason check(enum cwmp_msg_type t, void *body)
     struct cwmp_msg m = {.type = t, .version = CWMP_V1_2, .body.any = body};
     m.header.id = "1";
     m.header.id_must_understand = true;
-    struct cwmp_error e = {CWMP_R_OK, ""};
+    struct cwmp_error e = {.reason = CWMP_R_OK};
     int rc = cwmp_validate(&m, 0, &e);
     assert_true((rc == 0) == (e.reason == CWMP_R_OK));
     if (rc < 0)
