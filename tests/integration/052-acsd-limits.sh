@@ -100,31 +100,7 @@ check "a client trickling its body is dropped at the request timeout (3 s): ${t}
     awk -v t="$t" 'BEGIN { exit !(t >= 2.5 && t < 6) }'
 check_output "the drop is logged" 'event=slow_client_dropped .*phase=request' cat "$WORK/acsd.log"
 # a ClientHello, then silence: closed by the TLS handshake deadline (1 s here)
-t=$(python3 - "$ACSD_PORT" <<'PY'
-import socket, ssl, sys, time
-port = int(sys.argv[1])
-ctx = ssl.create_default_context()
-inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
-obj = ctx.wrap_bio(inc, out, server_hostname="localhost")
-try:
-    obj.do_handshake()
-except ssl.SSLWantReadError:
-    pass
-s = socket.create_connection(("127.0.0.1", port), timeout=30)
-s.sendall(out.read())
-start = time.time()
-s.settimeout(1)
-while time.time() - start < 20:
-    try:
-        if s.recv(65536) == b"":
-            break
-    except socket.timeout:
-        continue
-    except OSError:
-        break
-print("%.1f" % (time.time() - start))
-PY
-)
+t=$(python3 "$TOP/tests/integration/tools/client_hellos.py" "$ACSD_PORT" 1 silent | sed 's/.*last_s=//')
 check "a client silent after its ClientHello is closed by the handshake deadline (1 s): ${t}s" \
     awk -v t="$t" 'BEGIN { exit !(t >= 0.5 && t < 4) }'
 t=$(slow_client silent)

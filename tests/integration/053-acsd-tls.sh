@@ -22,40 +22,7 @@ ticks() { awk '{ print $14 + $15 }' "/proc/$ACSD_PID/stat"; }
 # hellos MODE: ten ClientHellos; MODE silent: then silence until acsd closes (≤ 20 s);
 # MODE close: then close at once (the same server work without the wait: the baseline)
 hellos() {
-    python3 - "$ACSD_PORT" "$1" <<'PY'
-import select, socket, ssl, sys, time
-port, mode, n = int(sys.argv[1]), sys.argv[2], 10
-socks = []
-for _ in range(n):
-    ctx = ssl.create_default_context()
-    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
-    obj = ctx.wrap_bio(inc, out, server_hostname="localhost")
-    try:
-        obj.do_handshake()
-    except ssl.SSLWantReadError:
-        pass
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    s.sendall(out.read())  # the ClientHello
-    socks.append(s)
-start, open_, closed_at = time.time(), set(socks), []
-if mode == "close":  # wait for the ServerHello flight, then hang up
-    for s in socks:
-        s.recv(65536)
-        s.close()
-    time.sleep(0.3)
-    sys.exit(0)
-while open_ and time.time() - start < 20:
-    r, _, _ = select.select(list(open_), [], [], 0.5)
-    for s in r:
-        try:
-            data = s.recv(65536)
-        except OSError:
-            data = b""
-        if not data:  # closed by acsd
-            open_.discard(s)
-            closed_at.append(time.time() - start)
-print("closed=%d of=%d last_s=%.2f" % (len(closed_at), n, max(closed_at) if closed_at else -1))
-PY
+    python3 "$TOP/tests/integration/tools/client_hellos.py" "$ACSD_PORT" 10 "$1"
 }
 cpu_s() { awk -v a="$1" -v b="$2" -v h="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / h }'; }
 sleep 0.5
