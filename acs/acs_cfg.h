@@ -19,7 +19,7 @@ struct acs_limits {
     int port;
     const char *cert_file, *key_file, *secret_key_file;
     enum acs_event_loop loop;
-    int threads;
+    int threads, tls_threads;
     int max_sessions, max_connections, per_ip_connections;
     size_t max_body;
     int request_timeout, session_timeout, session_idle_timeout; /* seconds */
