@@ -81,6 +81,12 @@ struct ipcount {
     unsigned int n;
 };
 
+/* At most one log line a second per kind of refusal at accept: a flood must not flood the log. */
+struct throttle {
+    atomic_llong last_ms;
+    atomic_uint suppressed;
+};
+
 struct fthread {
     struct tls_front *f;
     pthread_t tid;
@@ -107,6 +113,7 @@ struct tls_front {
     size_t nslots;
     pthread_mutex_t ip_lock;
     struct ipcount *ips[IP_BUCKETS];
+    struct throttle thr_max, thr_ip;
 };
 
 static long long now_ms(void)
@@ -114,6 +121,17 @@ static long long now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void log_throttled(struct tls_front *f, struct throttle *t, const char *reason, const char *remote)
+{
+    long long now = now_ms(), last = atomic_load(&t->last_ms);
+    if (now - last < 1000 || !atomic_compare_exchange_strong(&t->last_ms, &last, now)) {
+        atomic_fetch_add(&t->suppressed, 1);
+        return;
+    }
+    log_warn(f->comp, "event=refused reason=%s remote=%s more_in_last_second=%u", reason, remote,
+             atomic_exchange(&t->suppressed, 0));
 }
 
 /* ---- per-source counts ---------------------------------------------------------------- */
@@ -496,13 +514,18 @@ static void accept_some(struct fthread *t)
             inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)&a)->sin6_addr, remote, sizeof remote);
         if (atomic_fetch_add(&f->nconns, 1) >= f->conf.max_connections) {
             atomic_fetch_sub(&f->nconns, 1);
-            log_warn(f->comp, "event=refused reason=max_connections remote=%s", remote);
+            log_throttled(f, &f->thr_max, "max_connections", remote);
             close(fd);
+            continue;
+        }
+        if (f->conf.admit_source && !f->conf.admit_source(f->conf.cls, (struct sockaddr *)&a, alen)) {
+            atomic_fetch_sub(&f->nconns, 1);
+            close(fd); /* the callback logs or counts the refusal: a flood must not flood the log */
             continue;
         }
         if (!ip_take(f, &a)) {
             atomic_fetch_sub(&f->nconns, 1);
-            log_warn(f->comp, "event=refused reason=per_ip_connections remote=%s", remote);
+            log_throttled(f, &f->thr_ip, "per_ip_connections", remote);
             close(fd);
             continue;
         }

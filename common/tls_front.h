@@ -42,6 +42,9 @@ struct tls_front_conf {
      * claims with tls_front_claim (NULL: nothing to claim). free_peer frees one never claimed. */
     void *(*on_handshake)(void *cls, const struct tls_front_peer *p);
     void (*free_peer)(void *peer);
+    /* Called at accept, before any TLS work: 0 closes the connection at once (e.g. a source
+     * over its budget of new connections). NULL admits everyone within the caps above. */
+    int (*admit_source)(void *cls, const struct sockaddr *addr, socklen_t addrlen);
     void *cls;
     const char *log_component; /* "http" by default */
 };
