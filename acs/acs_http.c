@@ -23,6 +23,7 @@
 #include "ca_est_http.h"
 #include "ca_verify.h"
 #include "acs_metrics.h"
+#include "httpd_framing.h"
 #include "httpd_tls.h"
 #include "log.h"
 #include "tls_front.h"
@@ -313,7 +314,6 @@ static enum MHD_Result answer(struct acs_http *h, struct MHD_Connection *c, cons
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
 {
-    (void)version;
     struct acs_http *h = cls;
     struct req *r = *req_cls;
     if (!r) {
@@ -329,6 +329,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (k && !k->req_started)
             k->req_started = time(NULL);
         pthread_mutex_unlock(&h->lock);
+        enum httpd_framing bad = httpd_framing_check(c, version); /* RFC 9112: 400 and close */
+        if (bad != HTTPD_FRAMING_OK) {
+            log_info("http", "event=refused reason=bad_framing detail=%s remote=%s", httpd_framing_str(bad),
+                     k ? k->remote : "-");
+            return httpd_framing_refuse(c, bad);
+        }
         enum MHD_Result res = MHD_YES;
         (void)admit(h, c, url, method, r, &res);
         return res;

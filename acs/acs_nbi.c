@@ -23,6 +23,7 @@
 #include "acs_metrics.h"
 #include "acs_nbi_db.h"
 #include "acs_nbi_int.h"
+#include "httpd_framing.h"
 #include "httpd_tls.h"
 #include "log.h"
 #include "secret.h"
@@ -275,7 +276,6 @@ static enum MHD_Result finish(struct acs_nbi *nbi, struct MHD_Connection *c, con
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
 {
-    (void)version;
     struct acs_nbi *nbi = cls;
     struct nbi_req *rq = *req_cls;
     if (!rq) {
@@ -284,6 +284,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         clock_gettime(CLOCK_MONOTONIC, &rq->t0);
         httpd_body_init(&rq->body, nbi->max_body, 4 * nbi->max_body);
         *req_cls = rq;
+        enum httpd_framing bad = httpd_framing_check(c, version); /* RFC 9112: 400 and close */
+        if (bad != HTTPD_FRAMING_OK) {
+            char remote[INET6_ADDRSTRLEN + 8];
+            httpd_remote_text(c, remote, sizeof remote);
+            log_info("nbi", "event=refused reason=bad_framing detail=%s remote=%s", httpd_framing_str(bad), remote);
+            rq->rejected = 1;
+            return httpd_framing_refuse(c, bad);
+        }
         unsigned long long declared = 0;
         if (httpd_content_length(c, &declared) && declared > nbi->max_body) {
             struct acs_nbi_resp r;

@@ -23,6 +23,7 @@
 #include "ca_util.h"
 #include "ca_verify.h"
 #include "cli.h"
+#include "httpd_framing.h"
 #include "httpd_tls.h"
 #include "log.h"
 
@@ -103,7 +104,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *version, const char *upload_data, size_t *upload_size,
                                   void **req_cls)
 {
-    (void)version;
     struct est_server *srv = cls;
     struct est_req *r = *req_cls;
     if (!r) {
@@ -111,6 +111,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_NO;
         httpd_body_init(&r->body, CA_EST_MAX_BODY, EST_DISCARD_MAX);
         *req_cls = r;
+        enum httpd_framing bad = httpd_framing_check(c, version); /* RFC 9112: 400 and close */
+        if (bad != HTTPD_FRAMING_OK) {
+            char remote[INET6_ADDRSTRLEN + 8];
+            httpd_remote_text(c, remote, sizeof remote);
+            log_info("est", "event=refused reason=bad_framing detail=%s remote=%s", httpd_framing_str(bad), remote);
+            return httpd_framing_refuse(c, bad);
+        }
         /* a declared oversize body is refused before it is read */
         unsigned long long declared = 0;
         if (httpd_content_length(c, &declared) && declared > CA_EST_MAX_BODY) {

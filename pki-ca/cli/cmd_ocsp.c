@@ -21,6 +21,7 @@
 #include <openssl/ocsp.h>
 
 #include "daemon.h"
+#include "httpd_framing.h"
 #include "buf.h"
 #include "ca_crl.h"
 #include "ca_db.h"
@@ -330,7 +331,6 @@ static enum MHD_Result first_call(struct MHD_Connection *conn, struct request *r
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                               const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
-    (void)version;
     struct server *s = cls;
     struct request *rq = *con_cls;
     if (!rq) {
@@ -341,6 +341,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         buf_init(&rq->body, CA_OCSP_MAX_REQUEST);
         clock_gettime(CLOCK_MONOTONIC, &rq->start);
         *con_cls = rq;
+        enum httpd_framing bad = httpd_framing_check(conn, version); /* RFC 9112: 400 and close */
+        if (bad != HTTPD_FRAMING_OK) {
+            rq->answered = 1;
+            snprintf(rq->extra, sizeof rq->extra, "reason=bad_framing detail=%s", httpd_framing_str(bad));
+            log_request(rq, httpd_framing_status(bad), 0);
+            return httpd_framing_refuse(conn, bad);
+        }
         return first_call(conn, rq);
     }
     if (*upload_data_size) {
