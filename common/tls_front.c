@@ -103,7 +103,7 @@ struct tls_front {
     int lfd, port;
     gnutls_certificate_credentials_t cred;
     gnutls_priority_t prio;
-    atomic_int stopping;
+    atomic_int stopping, quiesced;
     atomic_size_t nconns;
     struct fthread *threads;
     unsigned int nthreads;
@@ -279,6 +279,16 @@ static int tls_fatal(int r)
     return r < 0 && r != GNUTLS_E_AGAIN && r != GNUTLS_E_INTERRUPTED && gnutls_error_is_fatal(r);
 }
 
+/* GnuTLS' reads: recv(2), noting whether the client ever sent a byte. */
+static ssize_t pull(gnutls_transport_ptr_t p, void *buf, size_t n)
+{
+    struct fconn *c = p;
+    ssize_t r = recv(c->cfd, buf, n, 0);
+    if (r > 0)
+        c->got_bytes = 1;
+    return r;
+}
+
 /* ---- handshake ---------------------------------------------------------------------------- */
 
 static int start_relay(struct fconn *c)
@@ -349,8 +359,6 @@ static int handshake_step(struct fconn *c)
     do /* a warning alert is not fatal: go on with what GnuTLS has buffered */
         r = gnutls_handshake(c->s);
     while (r < 0 && r != GNUTLS_E_AGAIN && !gnutls_error_is_fatal(r));
-    if (gnutls_handshake_get_last_in(c->s) != GNUTLS_HANDSHAKE_HELLO_REQUEST)
-        c->got_bytes = 1; /* a ClientHello came */
     if (r == GNUTLS_E_AGAIN)
         return 0;
     if (r < 0) {
@@ -556,7 +564,9 @@ static void accept_some(struct fthread *t)
             continue;
         }
         gnutls_certificate_server_set_request(c->s, GNUTLS_CERT_REQUEST);
-        gnutls_transport_set_int(c->s, fd);
+        /* reads through pull(), writes by GnuTLS' own sendmsg on the socket */
+        gnutls_transport_set_ptr2(c->s, c, (gnutls_transport_ptr_t)(intptr_t)fd);
+        gnutls_transport_set_pull_function(c->s, pull);
         httpd_tickets_enable_session(f->conf.tickets, c->s);
         c->handshaking = 1;
         c->deadline_ms = now_ms() + f->conf.handshake_timeout_ms;
@@ -764,12 +774,13 @@ size_t tls_front_connections(struct tls_front *f)
 
 void tls_front_quiesce(struct tls_front *f)
 {
-    if (f->lfd < 0)
+    if (f->lfd < 0 || atomic_exchange(&f->quiesced, 1))
         return;
     for (unsigned int i = 0; i < f->nthreads; i++)
         epoll_ctl(f->threads[i].ep, EPOLL_CTL_DEL, f->lfd, NULL);
-    close(f->lfd);
-    f->lfd = -1;
+    /* no more connections; the descriptor stays open (a thread may be in accept4 on it) and
+     * is closed by tls_front_stop after the threads are gone */
+    shutdown(f->lfd, SHUT_RDWR);
 }
 
 void tls_front_detach(struct tls_front *f)

@@ -53,6 +53,12 @@ for loop in epoll poll; do
         'event=tls_handshake_timeout remote=127\.0\.0\.1' cat "$WORK/acsd.log"
     check_fail "$loop: bare connects log no warning" grep -E 'level=(warning|error).*closed_before_tls' \
         "$WORK/acsd.log"
+    # a load balancer's health check: connect and close at once
+    python3 -c 'import socket, sys
+for _ in range(5): socket.create_connection(("127.0.0.1", int(sys.argv[1]))).close()' "$ACSD_PORT"
+    sleep 0.3
+    check_fail "$loop: a TCP connect-and-close logs nothing at info or above" \
+        grep -E 'level=(info|warning|error).*(tls_handshake_failed|closed_before_tls|http_error)' "$WORK/acsd.log"
     cwmp after-$loop dev "@$WORK/inform.xml" -
     check_statuses "$loop: sessions work afterwards" "200 204" after-$loop
 done

@@ -14,7 +14,7 @@ FLOOD=$TOP/tests/integration/tools/unauth_flood.py
 N=200
 BODY=1040000 # max_body_bytes is 1048576
 BOUND_KB=40000 # 200 KB per connection would be 40 MB: a body buffer each would be 200 MB
-N_DEV=600
+N_DEV=1000
 
 acsd_ca
 check "batch of $N_DEV device identities" "$ACS_CA" -q batch --count $N_DEV --oui 00D09E --product-class FloodBox \
