@@ -26,14 +26,15 @@ int acs_db_ensure(struct db *db)
 static const char SQL_DEVICE_CREATE[] =
     "INSERT INTO devices (device_id, oui, product_class, serial_number, manufacturer) "
     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (device_id) DO NOTHING";
-/* The Inform in one statement, atomic on its own. The device row is created or updated only
- * when no live session holds its lease (the upsert locks the row, so of two concurrent
- * Informs the second sees the first one's lease); no row back = busy, nothing written. The
+/* The Inform in one statement, atomic on its own, committed asynchronously (see acs_db.h).
+ * The device row is created or updated only when no live session holds its lease (the upsert
+ * locks the row, so of two concurrent Informs the second sees the first one's lease); no row
+ * back = busy, nothing written. The
  * sessions row id is drawn first so the device can point at it. BOOTSTRAP: cached params the
  * Inform does not carry are deleted and the ones it carries lose their writable flag (the
  * two sets are disjoint: one statement must not touch a row twice). */
 static const char SQL_INFORM[] =
-    "WITH sid AS (SELECT nextval('sessions_id_seq'::regclass) AS id), "
+    "WITH sid AS (SELECT nextval('sessions_id_seq'::regclass) AS id), " ACS_DB_ASYNC_COMMIT_CTE
     "dev AS ("
     " INSERT INTO devices AS d (device_id, oui, product_class, serial_number, manufacturer, root_object, cwmp_version,"
     "  software_version, hardware_version, connection_request_url, periodic_interval, last_inform, last_boot,"
@@ -64,7 +65,7 @@ static const char SQL_INFORM[] =
     " INSERT INTO device_params AS p (device_pk, name, value, xsd_type) SELECT dev.id, px.name, px.value, px.type"
     " FROM dev, px ON CONFLICT (device_pk, name) DO UPDATE SET value = EXCLUDED.value, xsd_type = EXCLUDED.xsd_type,"
     "  writable = CASE WHEN $14::boolean THEN NULL ELSE p.writable END, updated_at = now()) "
-    "SELECT dev.id, dev.cr_credentials_set, ses.id FROM dev, ses";
+    "SELECT dev.id, dev.cr_credentials_set, ses.id FROM dev, ses, async";
 static const char SQL_PARAMS_UPSERT[] =
     "INSERT INTO device_params (device_pk, name, value, xsd_type) "
     "SELECT DISTINCT ON (x.name) $1::bigint, x.name, coalesce(x.value, ''), coalesce(x.type, 'xsd:string') "
@@ -77,10 +78,11 @@ static const char SQL_PARAMS_WRITABLE[] =
 static const char SQL_SESSION_REFUSED[] =
     "INSERT INTO sessions (claimed_id, auth, cert_serial, remote_addr, events, cwmp_version, ended_at, result) "
     "VALUES ($1, $2, nullif($3, ''), $4, ARRAY(SELECT jsonb_array_elements_text($5::jsonb)), $6, now(), $7)";
-/* Close the sessions row and release the lease it holds, in one statement. */
+/* Close the sessions row and release the lease it holds, in one statement (async commit). */
 static const char SQL_SESSION_END[] =
-    "WITH s AS (UPDATE sessions SET ended_at = now(), rpcs = $2, result = $3 WHERE id = $1) "
-    "UPDATE devices SET session_row = NULL, session_lease_until = NULL WHERE id = $4 AND session_row = $1";
+    "WITH " ACS_DB_ASYNC_COMMIT_CTE "s AS (UPDATE sessions SET ended_at = now(), rpcs = $2, result = $3 WHERE id = $1) "
+    "UPDATE devices SET session_row = NULL, session_lease_until = NULL FROM async "
+    "WHERE id = $4 AND session_row = $1";
 static const char SQL_CR_STORE[] =
     "UPDATE devices SET cr_username = $2, cr_password_enc = decode($3, 'hex'), cr_credentials_set = true, "
     "updated_at = now() WHERE id = $1";

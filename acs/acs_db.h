@@ -19,6 +19,16 @@ struct acs_db_inform {
     int lease_seconds;                                       /* how long the session may hold the device */
 };
 
+/* Statements of a session whose loss in a PostgreSQL crash is harmless commit asynchronously
+ * (synchronous_commit off for their own transaction, set by this CTE, which the statement must
+ * reference as "async"): the Inform (device facts, parameter cache, lease, sessions row), taking
+ * a task (its 'sent' mark: lost, the task is sent again, as after any crash between send and
+ * answer) and closing a session (a lost lease release runs out by itself). PostgreSQL's WAL
+ * writer then flushes the commits of many sessions together (every wal_writer_delay, 200 ms);
+ * a crash loses at most the last ~600 ms of them, never a later commit without an earlier one.
+ * A task's result (done, fault, faults row) stays synchronous: it must not run twice. */
+#define ACS_DB_ASYNC_COMMIT_CTE "async AS (SELECT set_config('synchronous_commit', 'off', true)), "
+
 /* Reconnect a connection the server dropped. 0 when usable. */
 int acs_db_ensure(struct db *db);
 

@@ -13,9 +13,9 @@
 /* Expire the device's open tasks past expires_at or max_attempts, and take the first open
  * task after $2 that is not expiring (the two sets are disjoint), in one statement. With a
  * sessions row in $3, no task left also closes that row and releases the device's lease
- * (the session ends there), so an empty POST costs one round trip. */
+ * (the session ends there), so an empty POST costs one round trip. Async commit. */
 static const char SQL_TASK_NEXT[] =
-    "WITH exp AS ("
+    "WITH " ACS_DB_ASYNC_COMMIT_CTE "exp AS ("
     " UPDATE tasks SET state = 'expired', finished_at = now(), fault_string = CASE WHEN expires_at <= now() "
     " THEN 'expired before it was answered' ELSE 'no answer after ' || attempts || ' attempts' END "
     " WHERE device_pk = $1 AND state IN ('pending', 'sent') AND (expires_at <= now() OR attempts >= max_attempts) "
@@ -32,7 +32,7 @@ static const char SQL_TASK_NEXT[] =
     " UPDATE devices SET session_row = NULL, session_lease_until = NULL "
     " WHERE id = $1 AND session_row = $3 AND NOT EXISTS (SELECT 1 FROM take)) "
     "SELECT (SELECT count(*) FROM exp), take.id, take.kind, take.args, take.attempts, (SELECT count(*) FROM fin) "
-    "FROM (SELECT 1) AS one LEFT JOIN take ON true";
+    "FROM async LEFT JOIN take ON true";
 /* Finish a sent task, with its faults row and the values to cache, in one statement. */
 static const char SQL_TASK_FINISH[] =
     "WITH fin AS ("
