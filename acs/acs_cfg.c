@@ -11,6 +11,7 @@
 #include "db.h"
 #include "acs_nbi.h"
 #include "log.h"
+#include "ratelimit.h"
 
 const struct cfg_key acs_cfg_schema[] = {
     {"acs", "listen_address", CFG_STR, "0.0.0.0", 0, 0, 0, NULL,
@@ -58,8 +59,9 @@ const struct cfg_key acs_cfg_schema[] = {
     CFG_END,
 };
 
-const struct cfg_key *const acs_all_schemas[] = {db_cfg_schema,       ca_cfg_schema,  acs_cfg_schema,
-                                                 acs_nbi_cfg_schema, log_cfg_schema, NULL};
+const struct cfg_key *const acs_all_schemas[] = {db_cfg_schema,      ca_cfg_schema,        acs_cfg_schema,
+                                                 acs_nbi_cfg_schema, ratelimit_cfg_schema, log_cfg_schema,
+                                                 NULL};
 
 
 int acs_limits_load(const struct cfg *cfg, struct acs_limits *o, char **errmsg)

@@ -8,7 +8,7 @@
 
 extern const struct cfg_key acs_cfg_schema[];
 /* Every section of the project's configuration file, NULL-terminated: [db], [ca], [acs],
- * [log]. Both binaries load and document this one list, so a file is valid for all. */
+ * [nbi], [preauth], [log]. Both binaries load and document this one list, so a file is valid for all. */
 extern const struct cfg_key *const acs_all_schemas[];
 
 enum acs_event_loop { ACS_LOOP_EPOLL, ACS_LOOP_POLL };

@@ -23,6 +23,7 @@
 #include "ca_est_http.h"
 #include "ca_verify.h"
 #include "acs_metrics.h"
+#include "acs_preauth.h"
 #include "httpd_framing.h"
 #include "httpd_tls.h"
 #include "log.h"
@@ -55,6 +56,7 @@ struct req {
     int est;
     const struct ca_verify_result *peer; /* who the request is from, once admitted */
     const char *auth;                    /* legacy password mode: how it authenticated */
+    int preauth; /* EST without a valid certificate, or legacy mode not yet authenticated */
 };
 
 struct acs_http {
@@ -235,7 +237,7 @@ static enum MHD_Result answer_est(struct acs_http *h, struct MHD_Connection *c, 
     if (!ca)
         return send_text(h, c, 503, "service unavailable\n", 1, 1);
     return ca_est_http_answer(ca, c, url, method, r->body.data.data, r->body.data.len, r->body.too_big, &k->peer,
-                              k->remote);
+                              k->remote, acs_preauth_est_refused, h->ctx->preauth);
 }
 
 /* First callback of a request, headers read, body not: 1 = read the body; 0 = answered now
@@ -304,11 +306,19 @@ static enum MHD_Result answer(struct acs_http *h, struct MHD_Connection *c, cons
     if (r->est)
         return answer_est(h, c, url, method, r, k);
     if (r->body.too_big) { /* a chunked body that outgrew the cap */
-        log_warn("cwmp", "event=refused reason=body_too_big remote=%s max_bytes=%zu", k->remote,
-                 h->ctx->lim.max_body);
+        log_warn("cwmp", "event=refused reason=body_too_big remote=%s max_bytes=%zu", k->remote, r->body.data.max);
         return send_text(h, c, 413, "request body too large\n", 0, 1);
     }
     return answer_cwmp(h, c, k, r);
+}
+
+/* A pre-authentication request (own body cap and budget, acs_preauth.h): EST without a valid
+ * client certificate, or CWMP in legacy mode on a connection without one, not yet logged in. */
+static int is_preauth(const struct acs_http *h, const struct conn *k, const struct req *r)
+{
+    if (r->est)
+        return k->peer.reason != CA_VERIFY_OK;
+    return h->ctx->legacy && k->peer.reason == CA_VERIFY_NO_CERT && !acs_legacy_conn_ok(k->legacy);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -321,7 +331,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!(r = calloc(1, sizeof *r)))
             return MHD_NO;
         r->est = !strncmp(url, CA_EST_PATH_PREFIX, strlen(CA_EST_PATH_PREFIX));
+        r->preauth = k && is_preauth(h, k, r);
         size_t cap = r->est ? CA_EST_MAX_BODY : h->ctx->lim.max_body;
+        if (r->preauth && acs_preauth_max_body(h->ctx->preauth) < cap)
+            cap = acs_preauth_max_body(h->ctx->preauth);
         httpd_body_init(&r->body, cap, DISCARD_FACTOR * cap);
         *req_cls = r;
         pthread_mutex_lock(&h->lock);
@@ -335,6 +348,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                      k ? k->remote : "-");
             return httpd_framing_refuse(c, bad);
         }
+        enum acs_preauth_kind kind = r->est ? ACS_PREAUTH_EST : ACS_PREAUTH_LEGACY;
+        int retry = 0, over = r->preauth ? acs_preauth_admit(h->ctx->preauth, kind, k->remote, &retry) : 0;
+        if (over) /* over the pre-authentication budget: answered before any work */
+            return acs_preauth_answer(c, over, retry);
         enum MHD_Result res = MHD_YES;
         (void)admit(h, c, url, method, r, &res);
         return res;

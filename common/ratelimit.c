@@ -16,10 +16,10 @@
 #define KEY_MAX 56 /* an IPv6 address as text and "/64", with room */
 
 const struct cfg_key ratelimit_cfg_schema[] = {
-    {"preauth", "source_rate", CFG_INT, "60", 1, 1000000, 0, NULL,
+    {"preauth", "source_rate", CFG_INT, "600", 1, 1000000, 0, NULL,
      "requests per minute one source (an IPv4 address, an IPv6 /64) may make on a pre-authentication path "
      "(EST enrollment, legacy password mode); beyond it 429 with Retry-After, before any work"},
-    {"preauth", "source_burst", CFG_INT, "20", 1, 1000000, 0, NULL,
+    {"preauth", "source_burst", CFG_INT, "100", 1, 1000000, 0, NULL,
      "requests one source may make at once before source_rate applies"},
     {"preauth", "global_rate", CFG_INT, "200", 1, 1000000, 0, NULL,
      "requests per second all sources together may make on pre-authentication paths; beyond it 503 "

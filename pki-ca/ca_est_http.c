@@ -9,7 +9,8 @@
 
 enum MHD_Result ca_est_http_answer(struct ca_ctx *ca, struct MHD_Connection *c, const char *url, const char *method,
                                    const char *body, size_t len, int too_big, const struct ca_verify_result *peer,
-                                   const char *remote)
+                                   const char *remote, void (*refused)(void *arg, const char *remote, const char *reason),
+                                   void *arg)
 {
     size_t plen = strlen(CA_EST_PATH_PREFIX);
     struct ca_est_request req = {
@@ -22,6 +23,8 @@ enum MHD_Result ca_est_http_answer(struct ca_ctx *ca, struct MHD_Connection *c, 
         .body_too_big = too_big,
         .peer = peer,
         .remote = remote,
+        .refused = refused,
+        .refused_arg = arg,
     };
     struct ca_est_response resp;
     ca_est_handle(ca, &req, &resp);
