@@ -55,8 +55,8 @@ check_sql "no audit row written for them" "$AUDIT0" "SELECT count(*) FROM audit_
 check "baseline round: $N_DEV sessions" sim base --devices $N_DEV --no-bootstrap
 sim during --devices $N_DEV --no-bootstrap &
 SPID=$!
-sleep 0.3 # the flood inside the round
-python3 "$FLOOD" "$ACSD_PORT" "$ACSD_PID" $N $BODY 1 >"$WORK/flood2.out" 2>&1
+sleep 0.3 # the flood inside the round; niced: its own TLS client work is not acsd's cost
+nice -n 10 python3 "$FLOOD" "$ACSD_PORT" "$ACSD_PID" $N $BODY 1 >"$WORK/flood2.out" 2>&1
 check "round during the flood: $N_DEV sessions" wait "$SPID"
 B=$(val sessions_per_s "$WORK/base.rep"); D=$(val sessions_per_s "$WORK/during.rep")
 echo "# sessions/s alone $B, during the flood $D; flood: $(cat "$WORK/flood2.out")"
@@ -69,8 +69,11 @@ rm -f "$WORK/acsd.log"
 acsd_start "max_body_bytes = 1048576" "per_ip_connections = 0" "threads = 2" "legacy_mode = true"
 python3 "$FLOOD" "$ACSD_PORT" "$ACSD_PID" $N $BODY 1 >"$WORK/flood3.out" 2>&1
 echo "# legacy mode: $(cat "$WORK/flood3.out")"
-check_output "legacy mode: $N connections without credentials are all challenged (401)" "statuses=401:$N " \
-    cat "$WORK/flood3.out"
+# each is challenged (401) or, past the pre-authentication budget of the source, refused (429)
+check "legacy mode: $N connections without credentials are all answered 401 or 429" \
+    awk -v n=$N '{ split($2, a, "[=,:]"); t = 0; bad = 0; for (i = 2; i < length(a); i += 2) {
+        if (a[i] != "401" && a[i] != "429") bad = 1; t += a[i + 1] } } END { exit !(t == n && !bad) }' \
+    "$WORK/flood3.out"
 grow=$(awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } } END { print v["rss_peak_kb"] - v["rss_base_kb"] }' "$WORK/flood3.out")
 check "... and acsd's RSS grows by ${grow} KB (< $BOUND_KB KB)" test "$grow" -lt $BOUND_KB
 check_fail "a challenge logs no certificate refusal" grep -q 'event=refused reason=.no.cert' "$WORK/acsd.log"
