@@ -40,7 +40,9 @@ int cmd_list(struct cli *c, int argc, char **argv)
     }
     if (optind != argc)
         return cli_usage(use, "unexpected argument");
-    char *err = NULL;
+    char *err = NULL, canon[CA_DEVICE_ID_MAX + 1];
+    if (device && ca_device_id_normalise(device, canon, sizeof canon) == 0)
+        device = canon; /* the OUI as the certificates carry it */
     PGresult *r = ca_db_cert_list(c->db, device, revoked, limit, &err);
     if (!r)
         return cli_fail_free(-ERR_DB, err);
