@@ -29,6 +29,10 @@ acsd_ca
 DEV=00D09E-ATA2FXS-T0001
 check "device certificate for $DEV" mkdev dev "$DEV" || t_done
 acsd_start "shutdown_grace = 1"
+check_output "the ports file names the CWMP port acsd announces" "^acsd: listening on 127\.0\.0\.1:$ACSD_PORT\$" \
+    cat "$WORK/acsd.log"
+check_output "and the NBI port" "^acsd: nbi listening on 127\.0\.0\.1:$ACSD_NBI_PORT\$" cat "$WORK/acsd.log"
+check_output "and the pid of this acsd" "^pid=$ACSD_PID\$" cat "$WORK/acsd.ports"
 
 inform inform-bootstrap-boot-1-2.xml "$WORK/boot.xml" 00D09E ATA2FXS T0001
 
@@ -158,6 +162,12 @@ check_sql "one device row per identity" "00A859-Prod-SN,00A859-Prod-SN2" \
 check_output "EST cacerts on the CWMP port" '^200$' curl -sS --cacert "$WORK/chain.pem" -o /dev/null \
     -w '%{http_code}' "https://localhost:$ACSD_PORT/.well-known/est/cacerts"
 
+# ---- a ports file that cannot be written: acsd says so and exits 1 -----------------------------
+check_fail_output "an unwritable --ports-file: acsd fails naming it" \
+    'acsd: error: cannot write .*no-such-dir/acsd\.ports' timeout 20 "$BUILD/bin/acsd" -c "$WORK/acsd.ini" \
+    --ports-file "$WORK/no-such-dir/acsd.ports"
+check "with exit code 1" test "$T_RC" = 1
+
 # ---- shutdown: an open session is closed after the grace period, exit 0 ----------------------
 cwmp open dev "@$WORK/periodic.xml"
 check_statuses "a session left open" "200" open
@@ -165,6 +175,7 @@ kill -TERM "$ACSD_PID"
 rc=0
 wait "$ACSD_PID" || rc=$?
 check "acsd exits 0 on SIGTERM" test "$rc" = 0
+check_fail "its ports file is removed at exit" test -e "$WORK/acsd.ports"
 check_output "shutdown is logged" 'event=stopped sessions_aborted=1' cat "$WORK/acsd.log"
 check_sql "the open session is closed as aborted:shutdown" 'aborted:shutdown|t' \
     "SELECT result, ended_at IS NOT NULL FROM sessions WHERE device_pk = $PK ORDER BY id DESC LIMIT 1"

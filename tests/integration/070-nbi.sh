@@ -65,7 +65,7 @@ OLD=$(cat "$WORK/old.token") GONE=$(cat "$WORK/gone.token")
 
 # ---- acsd with the NBI --------------------------------------------------------------------------
 acsd_start "secret_key_file = $WORK/secret.key" "[nbi]" "max_body_bytes = 4096" "cr_timeout_ms = 2000"
-NBI_PORT=$(sed -n 's/^acsd: nbi listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/acsd.log")
+NBI_PORT=$ACSD_NBI_PORT
 [ -n "$NBI_PORT" ] || { not_ok "the NBI listens"; t_done; }
 ok "the NBI listens on port $NBI_PORT"
 BASE=https://localhost:$NBI_PORT
@@ -311,7 +311,7 @@ done
 
 # ---- [nbi] metrics_public: /metrics without a token, the API still closed --------------------
 acsd_start "secret_key_file = $WORK/secret.key" "[nbi]" "metrics_public = true"
-NBI_PORT=$(sed -n 's/^acsd: nbi listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/acsd.log")
+NBI_PORT=$ACSD_NBI_PORT
 BASE=https://localhost:$NBI_PORT
 want "metrics_public: /metrics without a token" 200 mp GET /metrics ""
 want "metrics_public: the API still needs a token" 401 mp2 GET /api/v1/devices ""

@@ -31,7 +31,7 @@ mapfile -t IDS < <(awk '/^# /{print $2}' "$WORK/fleet/identities.pem")
 mkdir -p "$WORK/dump"
 acsd_start "secret_key_file = $WORK/secret.key" "dump_dir = $WORK/dump" "session_idle_timeout = 10" \
     "[nbi]" "cr_timeout_ms = 1000" "cr_attempts = 3"
-NBI_PORT=$(sed -n 's/^acsd: nbi listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/acsd.log")
+NBI_PORT=$ACSD_NBI_PORT
 [ -n "$NBI_PORT" ] || { not_ok "the NBI listens"; t_done; }
 ok "the NBI listens on port $NBI_PORT"
 check "operator token" sh -c "'$ACSCTL' token create --name op --role operator >'$WORK/op.token'" || t_done
