@@ -165,7 +165,7 @@ static void ep_task_create(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
              t.connection_request);
     json_t *j = json_pack("{s:I}", "id", (json_int_t)id);
     if (j && t.connection_request)
-        json_object_set_new(j, "connectionRequest", json_string(acs_nbi_wake(c->nbi, c->db, c->route->arg)));
+        json_object_set_new(j, "connectionRequest", acs_nbi_wake(c->nbi, c->db, c->route->arg));
     snprintf(r->location, sizeof r->location, "/api/v1/tasks/%ld", id);
     acs_nbi_resp_json(r, 201, j);
     acs_nbi_task_req_cleanup(&t);

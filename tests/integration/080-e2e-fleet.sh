@@ -84,8 +84,8 @@ task() {
     local st
     st=$(api "task-$2" POST "/api/v1/devices/$1/tasks" -d "$body")
     [ "$st" = 201 ] || { echo "# POST $2: HTTP $st $(head -c 200 "$WORK/task-$2.body")"; return 1; }
-    grep -q '"connectionRequest":"queued"' "$WORK/task-$2.body" ||
-        { echo "# $(cat "$WORK/task-$2.body")"; return 1; }
+    python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["connectionRequest"]["outcome"] not in
+        ("sent", "busy"))' "$WORK/task-$2.body" || { echo "# $(cat "$WORK/task-$2.body")"; return 1; }
     TASK=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$WORK/task-$2.body")
 }
 # finished ID [SECONDS]: wait until the task is done or fault; prints state|ms|has-result
