@@ -103,8 +103,10 @@ static int run(const struct cfg *cfg, const char *ports_file)
     fprintf(stderr, strchr(addr, ':') ? "acsd: listening on [%s]:%d\n" : "acsd: listening on %s:%d\n", addr, port);
     if (ctx->nbi)
         fprintf(stderr, "acsd: nbi listening on %s:%d\n", cfg_str(cfg, "nbi", "listen_address"), acs_nbi_port(ctx));
+    char qnode[200];
     log_info("acs", "event=listen address=%s port=%d threads=%d event_loop=%s node=%s", addr, port,
-             ctx->lim.threads, ctx->lim.loop == ACS_LOOP_EPOLL ? "epoll" : "poll", ctx->node);
+             ctx->lim.threads, ctx->lim.loop == ACS_LOOP_EPOLL ? "epoll" : "poll",
+             log_quote(qnode, sizeof qnode, ctx->node));
     if (ports_file && write_ports_file(ports_file, port, ctx->nbi ? acs_nbi_port(ctx) : 0, &err) < 0) {
         acs_ctx_stop(ctx);
         acs_ctx_free(ctx);

@@ -213,7 +213,7 @@ static int authenticate(struct MHD_Connection *c, struct db *db, struct acs_nbi_
         else if (rc == 0 && ti.expired)
             why = "expired";
         else if (rc == 0 && ti.role == ACS_NBI_ROLE_NONE)
-            why = "no role";
+            why = "no_role";
     }
     if (rc < 0 && !why) {
         acs_nbi_resp_error(r, 503, "database unavailable");

@@ -135,7 +135,8 @@ static void est_cacerts(struct est_op *op)
     int rc = ca_authorities_load_all(op->ca, &err);
     size_t n = rc == 0 ? ca_authority_count(op->ca) : 0;
     if (rc < 0 || n == 0) {
-        log_err("est", "event=cacerts_failed error=\"%s\"", err ? err : "no CA");
+        char q[300];
+        log_err("est", "event=cacerts_failed error=%s", log_quote(q, sizeof q, err ? err : "no CA"));
         set_text(op->resp, 503, "no CA certificates available");
         op->resp->retry_after = EST_RETRY_AFTER;
         free(err);

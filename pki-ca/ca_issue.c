@@ -24,9 +24,9 @@ void ca_issued_cleanup(struct ca_issued *out)
 
 void ca_audit_refusal(struct ca_ctx *ca, const char *action, const char *subject, const char *why)
 {
-    char *err = NULL;
+    char *err = NULL, q[300];
     if (ca_audit(ca_db(ca), ca_actor(ca), action, subject ? subject : "", "refused", why ? why : "", &err) < 0)
-        log_err("ca", "event=audit_failed action=%s error=\"%s\"", action, err ? err : "?");
+        log_err("ca", "event=audit_failed action=%s error=%s", action, log_quote(q, sizeof q, err ? err : "?"));
     free(err);
 }
 

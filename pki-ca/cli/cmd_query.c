@@ -156,7 +156,8 @@ int cmd_audit_verify(struct cli *c, int argc, char **argv)
     long rows = 0;
     int rc = ca_audit_verify(c->db, &rows, &err);
     if (rc < 0) {
-        log_err("ca", "event=audit_verify result=failed reason=\"%s\"", err ? err : "");
+        char q[300];
+        log_err("ca", "event=audit_verify result=failed reason=%s", log_quote(q, sizeof q, err ? err : ""));
         return cli_fail_free(rc, err);
     }
     printf("audit log intact: %ld rows\n", rows);

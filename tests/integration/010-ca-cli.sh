@@ -145,13 +145,13 @@ check_output "verify accepts a valid device cert and names the device" "ok: devi
     "$A" verify --cert "$WORK/dev.crt"
 openssl req -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout "$WORK/ss.key" -subj "/CN=$DEV" \
     -days 30 -out "$WORK/ss.crt" 2>/dev/null
-check_fail_output "verify refuses a self-signed cert" 'refused: unknown CA' "$A" verify --cert "$WORK/ss.crt"
+check_fail_output "verify refuses a self-signed cert" 'refused: unknown_ca' "$A" verify --cert "$WORK/ss.crt"
 openssl req -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout "$WORK/other.key" \
     -subj "/CN=Other CA" -days 30 -out "$WORK/other.crt" 2>/dev/null
 openssl x509 -req -in "$WORK/dev.csr" -CA "$WORK/other.crt" -CAkey "$WORK/other.key" -CAcreateserial \
     -days 30 -out "$WORK/foreign.crt" 2>/dev/null
-check_fail_output "verify refuses a cert from another CA" 'refused: unknown CA' "$A" verify --cert "$WORK/foreign.crt"
-check_fail_output "verify refuses a server cert as client" 'refused: not for client' "$A" verify --cert "$WORK/srv.crt"
+check_fail_output "verify refuses a cert from another CA" 'refused: unknown_ca' "$A" verify --cert "$WORK/foreign.crt"
+check_fail_output "verify refuses a server cert as client" 'refused: not_client_auth' "$A" verify --cert "$WORK/srv.crt"
 # an expired certificate signed by our real issuer key (openssl ca can backdate)
 check "openssl ca backdates a certificate" expired_cert "$WORK/dev.csr" "$DEV" "$WORK/expired.crt"
 check_fail_output "verify refuses an expired cert" 'refused: expired' "$A" verify --cert "$WORK/expired.crt"

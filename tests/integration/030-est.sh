@@ -291,4 +291,5 @@ check_output "refusals are logged as key=value lines" 'event=est_refused action=
 stop_bg est
 check_output "est-serve stops cleanly on SIGTERM" 'event=est_stop' cat "$WORK/est.log"
 check_output "audit log intact" 'audit log intact' "$ACS_CA" audit verify
+check "est-serve's log is key=value pairs throughout" python3 "$TOP/tests/integration/tools/logfmt_check.py" "$WORK/est.log"
 t_done

@@ -157,4 +157,5 @@ check_get "a Reboot keeps its commandKey" 200 rb-get "/api/v1/tasks/$RB" "j['com
 check_output "acsctl task show prints parameterKey" '"parameterKey": "pk-71"' env ACS_TOKEN="$VIEW" \
     "$ACSCTL" task show "$SPV"
 
+check "acsd's log is key=value pairs throughout (values with spaces quoted)" python3 "$TOP/tests/integration/tools/logfmt_check.py" "$WORK/acsd.log"
 t_done

@@ -210,4 +210,5 @@ for id in "${IDS[@]}"; do
     fi
 done
 check_output "each password opens (AAD = device id) and is in no log, NBI answer, table or dump" '^0$' echo "$leaks"
+check "acsd's and cpe-sim's logs are key=value pairs throughout" python3 "$TOP/tests/integration/tools/logfmt_check.py" "$WORK/acsd.log" "$WORK/sim.log"
 t_done
