@@ -80,8 +80,10 @@ struct acs_ctx *acs_ctx_new(const struct cfg *cfg, char **errmsg)
     if (ctx->lim.legacy_mode) {
         if (!(ctx->legacy = acs_legacy_new(ctx->lim.legacy_realm)))
             goto fail;
+        char q[200];
         log_warn("acs", "event=legacy_mode_on realm=%s msg=\"devices with auth_mode legacy may use HTTP "
-                        "Digest/Basic without a client certificate\"", ctx->lim.legacy_realm);
+                        "Digest/Basic without a client certificate\"",
+                 log_quote(q, sizeof q, ctx->lim.legacy_realm));
     }
     if (!*ctx->lim.cert_file || !*ctx->lim.key_file) {
         err_fail(errmsg, -ERR_CONFIG, "[acs] cert_file and key_file are required");

@@ -63,6 +63,12 @@ struct acs_db_legacy {
 };
 /* The device whose legacy_username is user: 1 with *out filled, 0 when none, < 0 on error. */
 int acs_db_legacy_lookup(struct db *db, const char *user, struct acs_db_legacy *out, char **errmsg) WARN_UNUSED;
+/* The stored device id an operator's spelling stands for (acs_devid_candidates: as printed on the
+ * box, percent-encoded, a lowercase OUI) into out (size n). Several candidates are looked up (db
+ * may be NULL: then the first is taken); when none exists out gets the first (the caller's
+ * lookup then says "unknown device"). -ERR_INVAL with *errmsg when malformed, -ERR_EXIST with
+ * *errmsg when two devices match, -ERR_DB. */
+int acs_db_device_resolve(struct db *db, const char *typed, char *out, size_t n, char **errmsg) WARN_UNUSED;
 /* devices.auth_mode = mode ('cert' or 'legacy'); -ERR_NOENT when the device is unknown. */
 int acs_db_device_set_auth(struct db *db, const char *device_id, const char *mode, char **errmsg) WARN_UNUSED;
 /* Legacy credentials of device_id (created from its OUI-ProductClass-Serial parts if new):

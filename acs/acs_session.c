@@ -95,8 +95,10 @@ void acs_dump_envelope(struct acs_ctx *ctx, const struct acs_session *s, struct 
     for (char *p = copy; ml && (p = memmem(p, rep->body.len - (size_t)(p - copy), mask, ml)); p += ml)
         memset(p, '*', ml);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0 || write(fd, copy, rep->body.len) != (ssize_t)rep->body.len)
-        log_warn("cwmp", "event=dump_failed path=%s", path);
+    if (fd < 0 || write(fd, copy, rep->body.len) != (ssize_t)rep->body.len) {
+        char q[600];
+        log_warn("cwmp", "event=dump_failed path=%s", log_quote(q, sizeof q, path));
+    }
     if (fd >= 0)
         close(fd);
     free(copy);

@@ -380,7 +380,9 @@ int main(int argc, char **argv)
             report(&sim, &ri, f);
             fclose(f);
         } else {
-            log_err("cpe-sim", "event=report file=%s error=\"%s\"", sim.cfg.report_file, strerror(errno));
+            char qf[600], qe[200];
+            log_err("cpe-sim", "event=report file=%s error=%s", log_quote(qf, sizeof qf, sim.cfg.report_file),
+                    log_quote(qe, sizeof qe, strerror(errno)));
         }
     }
     struct sim_stats t = {0};

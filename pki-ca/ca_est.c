@@ -158,7 +158,8 @@ static void est_cacerts(struct est_op *op)
     int rc = ca_authorities_load_all(op->ca, &err);
     size_t n = rc == 0 ? ca_authority_count(op->ca) : 0;
     if (rc < 0 || n == 0) {
-        log_err("est", "event=cacerts_failed error=\"%s\"", err ? err : "no CA");
+        char q[300];
+        log_err("est", "event=cacerts_failed error=%s", log_quote(q, sizeof q, err ? err : "no CA"));
         set_text(op->resp, 503, "no CA certificates available");
         op->resp->retry_after = EST_RETRY_AFTER;
         free(err);
@@ -180,6 +181,15 @@ static void issued(struct est_op *op, struct ca_issued *cert)
              cert->serial, log_quote(qrem, sizeof qrem, op->req->remote ? op->req->remote : "-"));
 }
 
+/* The claimed identity in canonical form (OUI uppercased); left as claimed when it is no
+ * device identity (the policy check then refuses it, naming what was claimed). */
+static void canonical_device(struct est_op *op)
+{
+    char id[sizeof op->device];
+    if (ca_device_id_normalise(op->device, id, sizeof id) == 0)
+        memcpy(op->device, id, sizeof id);
+}
+
 /* Decode and check the CSR for op->device (Bearer: device taken from the CN first).
  * Returns 0, or the error with *why set; der and len receive the DER for issuance. */
 static int check_body(struct est_op *op, int device_from_cn, unsigned char **der, size_t *len, char **why)
@@ -189,6 +199,7 @@ static int check_body(struct est_op *op, int device_from_cn, unsigned char **der
     int rc = csr ? 0 : -ERR_PARSE;
     if (rc == 0 && device_from_cn && ca_est_csr_cn(csr, op->device, sizeof op->device) < 0)
         rc = ca_fail(why, -ERR_POLICY, "with a Bearer token the CSR subject CN must name the device");
+    canonical_device(op);
     EVP_PKEY *pub = NULL;
     if (rc == 0)
         rc = ca_check_csr(csr, op->device, &pub, why);

@@ -39,8 +39,9 @@ enum MHD_Result ca_est_http_answer(struct ca_ctx *ca, struct MHD_Connection *c, 
                                    NULL};
     enum MHD_Result ok =
         httpd_respond(c, (unsigned int)resp.status, resp.body, resp.body ? resp.body_len : 0, headers);
-    log_debug("est", "event=request method=%s path=%s status=%d remote=%s", method, req.path ? req.path : "-",
-              resp.status, remote ? remote : "-");
+    char qp[300];
+    log_debug("est", "event=request method=%s path=%s status=%d remote=%s", method,
+              log_quote(qp, sizeof qp, req.path ? req.path : "-"), resp.status, remote ? remote : "-");
     ca_est_response_cleanup(&resp);
     return ok;
 }

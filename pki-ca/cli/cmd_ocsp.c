@@ -237,10 +237,10 @@ static void db_housekeeping(struct server *s)
     struct db *db = s->c->db;
     int rc = ca_db_reconnect_if_lost(db);
     if (rc == 1) {
-        char *err = NULL;
+        char *err = NULL, q[300];
         log_warn("ocsp", "event=db_reconnected");
         if (ca_db_listen_revocations(db, &err) < 0)
-            log_err("ocsp", "event=listen_failed error=\"%s\"", err ? err : "?");
+            log_err("ocsp", "event=listen_failed error=%s", log_quote(q, sizeof q, err ? err : "?"));
         free(err);
         crl_invalidate_all(s);
         return;
@@ -289,10 +289,10 @@ static enum MHD_Result route_crl(struct server *s, struct MHD_Connection *conn, 
     clock_gettime(CLOCK_MONOTONIC, &now);
     int fresh = cc->blob && cc->built.tv_sec && now.tv_sec - cc->built.tv_sec < OCSP_CRL_MAX_AGE;
     if (!fresh) {
-        char *err = NULL;
+        char *err = NULL, q[300];
         if (crl_rebuild(s, cc, &err) < 0) {
-            log_err("ocsp", "event=crl_build_failed issuer=%s stale=%s error=\"%s\"", cc->a->name,
-                    cc->blob ? "served" : "none", err ? err : "?");
+            log_err("ocsp", "event=crl_build_failed issuer=%s stale=%s error=%s", cc->a->name,
+                    cc->blob ? "served" : "none", log_quote(q, sizeof q, err ? err : "?"));
             free(err);
             if (!cc->blob)
                 return reply_text(conn, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "CRL unavailable\n", NULL);

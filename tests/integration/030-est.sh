@@ -195,6 +195,29 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WO
 check_status "PEM CSR: 200" 200 pem simpleenroll -u "00D09E-Box-EST005:$TOKEN_D" "${CT[@]}" \
     --data-binary "@$WORK/pem.csr"
 
+# A lowercase OUI (as real CPEs write it) in the token, the Basic user and the CSR's CN:
+# the certificate and the records name the uppercase identity.
+TOKEN_L=$("$ACS_CA" token create --device 00a859-Box-EST006 2>>"$WORK/token.err")
+check_output "a token for a lowercase OUI is bound to the uppercase identity" '^00A859-Box-EST006$' \
+    psql -d "$DBNAME" -tAc "SELECT device_id FROM enrollment_tokens WHERE device_id ILIKE '00a859-box-est006'"
+mkcsr lc "/CN=00a859-Box-EST006"
+check_status "Basic with a lowercase OUI and a lowercase CSR CN: 200" 200 lc simpleenroll \
+    -u "00a859-Box-EST006:$TOKEN_L" "${CT[@]}" --data-binary "@$WORK/lc.b64" &&
+    check_output "it certifies the uppercase identity" "CN ?= ?00A859-Box-EST006$" \
+        sh -c "base64 -d '$WORK/lc.body' | openssl pkcs7 -inform DER -print_certs | openssl x509 -noout -subject"
+check_output "recorded under the uppercase identity" '^est-enroll$' psql -d "$DBNAME" -tAc \
+    "SELECT issued_via FROM certificates WHERE device_id = '00A859-Box-EST006'"
+TOKEN_M=$("$ACS_CA" token create --device 00A859-Box-EST007 2>>"$WORK/token.err")
+mkcsr lcb "/CN=00a859-Box-EST007"
+check_status "Bearer, the device taken from a lowercase CSR CN: 200" 200 lcb simpleenroll \
+    -H "Authorization: Bearer $TOKEN_M" "${CT[@]}" --data-binary "@$WORK/lcb.b64" &&
+    check_output "it certifies the uppercase identity" "CN ?= ?00A859-Box-EST007$" \
+        sh -c "base64 -d '$WORK/lcb.body' | openssl pkcs7 -inform DER -print_certs | openssl x509 -noout -subject"
+TOKEN_N=$("$ACS_CA" token create --device 00a859-Box-EST008 2>>"$WORK/token.err")
+mkcsr lcpc "/CN=00a859-box-EST008"
+check_status "the ProductClass stays case-sensitive: 403" 403 lcpc simpleenroll \
+    -u "00a859-box-EST008:$TOKEN_N" "${CT[@]}" --data-binary "@$WORK/lcpc.b64"
+
 # ---- re-enrollment by client certificate -------------------------------------
 mkcsr re "/CN=$DEV"
 mkcsr reother "/CN=00D09E-Box-EST002"
@@ -279,4 +302,5 @@ done
 check_output "the summary is logged once as key=value" '^1$' grep -c 'event=est_refusals source=127\.0\.0\.1 count=' \
     "$WORK/est.log"
 check_output "audit log intact" 'audit log intact' "$ACS_CA" audit verify
+check "est-serve's log is key=value pairs throughout" python3 "$TOP/tests/integration/tools/logfmt_check.py" "$WORK/est.log"
 t_done

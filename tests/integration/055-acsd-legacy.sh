@@ -158,4 +158,5 @@ legacy off digest leg2 "$WORK/p2" "@$WORK/boot2.xml"
 check_statuses "legacy_mode off: a legacy device with its password gets 401" "401" off
 check_output "... with the certificate challenge only" '^WWW-Authenticate: Transport' cat "$WORK/off/1.hdr"
 check_fail "... and no Digest challenge" grep -q 'Digest' "$WORK/off/1.hdr"
+check "acsd's log is key=value pairs throughout (values with spaces quoted)" python3 "$TOP/tests/integration/tools/logfmt_check.py" "$WORK/acsd.log"
 t_done
