@@ -29,7 +29,6 @@ hellos() { # hellos MODE: ten connections (client_hellos.py: bare = TCP only, si
 cpu_s() { awk -v a="$1" -v b="$2" -v h="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / h }'; }
 for loop in epoll poll; do
     stop_bg acsd
-    rm -f "$WORK/acsd.log"
     acsd_start "threads = $THREADS" "handshake_timeout_ms = $DEADLINE_MS" "event_loop = $loop"
     sleep 0.5
     t0=$(ticks)

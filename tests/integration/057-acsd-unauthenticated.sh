@@ -65,7 +65,6 @@ check "... at >= 80 % of the rate alone: $D vs $B sessions/s" awk -v b="$B" -v d
 
 # ---- legacy password mode: the challenge comes before the body too -------------------------------
 stop_bg acsd
-rm -f "$WORK/acsd.log"
 acsd_start "max_body_bytes = 1048576" "per_ip_connections = 0" "threads = 2" "legacy_mode = true"
 python3 "$FLOOD" "$ACSD_PORT" "$ACSD_PID" $N $BODY 1 >"$WORK/flood3.out" 2>&1
 echo "# legacy mode: $(cat "$WORK/flood3.out")"
