@@ -563,7 +563,8 @@ static void accept_some(struct fthread *t)
             conn_free(c);
             continue;
         }
-        gnutls_certificate_server_set_request(c->s, GNUTLS_CERT_REQUEST);
+        if (f->conf.trust_pem) /* ask for a client certificate (verified by on_handshake's owner) */
+            gnutls_certificate_server_set_request(c->s, GNUTLS_CERT_REQUEST);
         /* reads through pull(), writes by GnuTLS' own sendmsg on the socket */
         gnutls_transport_set_ptr2(c->s, c, (gnutls_transport_ptr_t)(intptr_t)fd);
         gnutls_transport_set_pull_function(c->s, pull);
