@@ -137,6 +137,29 @@ json_t *acs_nbi_wake(struct acs_nbi *nbi, struct db *db, const char *device_id)
     return j;
 }
 
+/* The client's address (from the TLS front; MHD only sees a local socket), kept as the
+ * connection's socket context. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct acs_nbi *nbi = cls;
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        free(*socket_context);
+        *socket_context = NULL;
+        return;
+    }
+    char *remote = malloc(INET6_ADDRSTRLEN + 1);
+    if (remote)
+        (void)tls_front_claim(nbi->front, httpd_connection_fd(c), remote, INET6_ADDRSTRLEN + 1);
+    *socket_context = remote;
+}
+
+static const char *remote_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci && ci->socket_context ? ci->socket_context : "-";
+}
+
 static long elapsed_ms(const struct timespec *t0)
 {
     struct timespec t1;
@@ -148,7 +171,8 @@ static long elapsed_ms(const struct timespec *t0)
 static enum MHD_Result send_resp(struct MHD_Connection *c, const char *method, const char *url, struct acs_nbi_resp *r,
                                  const struct acs_nbi_call *call, struct nbi_req *rq)
 {
-    char *text = NULL, remote[64], q[300];
+    char *text = NULL, q[300];
+    const char *remote = remote_of(c);
     size_t len = 0;
     if (r->json) {
         text = json_dumps(r->json, JSON_COMPACT);
@@ -173,7 +197,6 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, const char *method, c
         acs_metrics_count(ACS_METRIC_HTTP_413, ACS_ML_NBI);
     else if (r->status == 503)
         acs_metrics_count(ACS_METRIC_HTTP_503, ACS_ML_NBI);
-    httpd_remote_text(c, remote, sizeof remote);
     log_at_(r->status >= 500 ? LOG_WARNING : LOG_INFO, "nbi",
             "event=request method=%s path=%s status=%d token_id=%ld remote=%s ms=%ld", method,
             log_quote(q, sizeof q, url), r->status, call ? call->token_id : 0L, remote, elapsed_ms(&rq->t0));
@@ -214,8 +237,7 @@ static int authenticate(struct MHD_Connection *c, struct db *db, struct acs_nbi_
         return -1;
     }
     if (why) {
-        char remote[64];
-        httpd_remote_text(c, remote, sizeof remote);
+        const char *remote = remote_of(c);
         acs_metrics_count(ACS_METRIC_AUTH_REFUSED, ACS_MA_NBI_TOKEN);
         log_warn("nbi", "event=auth_refused reason=%s token_id=%ld remote=%s", why, rc == 0 && tok ? ti.id : 0L,
                  remote);
@@ -305,9 +327,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *req_cls = rq;
         enum httpd_framing bad = httpd_framing_check(c, version); /* RFC 9112: 400 and close */
         if (bad != HTTPD_FRAMING_OK) {
-            char remote[INET6_ADDRSTRLEN + 8];
-            httpd_remote_text(c, remote, sizeof remote);
-            log_info("nbi", "event=refused reason=bad_framing detail=%s remote=%s", httpd_framing_str(bad), remote);
+            log_info("nbi", "event=refused reason=bad_framing detail=%s remote=%s", httpd_framing_str(bad),
+                     remote_of(c));
             rq->rejected = 1;
             return httpd_framing_refuse(c, bad);
         }
@@ -367,11 +388,11 @@ static struct MHD_Daemon *start_daemon(struct acs_nbi *nbi, char **errmsg)
     const struct cfg *cfg = nbi->ctx->cfg;
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_NO_LISTEN_SOCKET | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, NULL, NULL,
-        on_request, nbi, MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, (void *)"nbi", MHD_OPTION_THREAD_POOL_SIZE,
+        on_request, nbi, MHD_OPTION_EXTERNAL_LOGGER, tls_front_mhd_log, (void *)"nbi", MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)cfg_int(cfg, "nbi", "threads"), MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)cfg_int(cfg, "nbi", "request_timeout"), MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)cfg_int(cfg, "nbi", "max_connections") + 16, MHD_OPTION_NOTIFY_COMPLETED, on_completed, nbi,
-        MHD_OPTION_END);
+        (unsigned)cfg_int(cfg, "nbi", "max_connections") + 16, MHD_OPTION_NOTIFY_CONNECTION, on_connection, nbi,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, nbi, MHD_OPTION_END);
     if (!d && asprintf(errmsg, "cannot start the NBI's HTTP layer") < 0)
         *errmsg = NULL;
     return d;
