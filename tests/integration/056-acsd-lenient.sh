@@ -7,8 +7,7 @@
 # legacy-mode CPE sending HTTP Basic credentials pre-emptively on every request; each session
 # completes. Each leniency is counted: one log line per session naming the kinds, the kinds on
 # the sessions row, a per-device count (also in the NBI device view), acs_cwmp_lenient_total{kind}.
-# Every envelope acsd sent
-# passes the shared validator.
+# Every envelope acsd sent passes the shared validator.
 . "$(dirname "$0")/lib.sh"
 t_init acsd_lenient
 . "$(dirname "$0")/acsd_lib.sh"
