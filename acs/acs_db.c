@@ -1,5 +1,10 @@
-/* acs/acs_db.c — SQL for devices, the parameter cache and sessions (PQexecParams via db_exec). */
+/* acs/acs_db.c — SQL for devices, the parameter cache and sessions. The statements of every
+ * session are prepared once per connection (db_exec_prepared), and each step of a session is
+ * one statement, so one round trip: the Inform (device, lease, sessions row, parameters) is
+ * one upsert with data-modifying CTEs; closing a session is one statement too. Operator
+ * commands (acsctl: auth mode, legacy credentials) run unprepared via db_exec. */
 #include "acs_db.h"
+#include "acs_devid.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -22,24 +27,46 @@ int acs_db_ensure(struct db *db)
 static const char SQL_DEVICE_CREATE[] =
     "INSERT INTO devices (device_id, oui, product_class, serial_number, manufacturer) "
     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (device_id) DO NOTHING";
-static const char SQL_DEVICE_LOCK[] =
-    "SELECT id, (session_row IS NOT NULL AND session_lease_until > now()) FROM devices "
-    "WHERE device_id = $1 FOR UPDATE";
-static const char SQL_SESSION_NEW[] =
-    "INSERT INTO sessions (device_pk, claimed_id, auth, cert_serial, remote_addr, events, cwmp_version) "
-    "VALUES ($1, $2, $3, nullif($4, ''), $5, ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), $7) RETURNING id";
-static const char SQL_PARAMS_CLEAR[] = "DELETE FROM device_params WHERE device_pk = $1";
-static const char SQL_DEVICE_UPDATE[] =
-    "UPDATE devices SET manufacturer = $2, root_object = $3, cwmp_version = $4, "
-    " software_version = coalesce(nullif($5, ''), software_version), "
-    " hardware_version = coalesce(nullif($6, ''), hardware_version), "
-    " connection_request_url = coalesce(nullif($7, ''), connection_request_url), "
-    " periodic_interval = coalesce($8::int, periodic_interval), last_inform = now(), "
-    " last_boot = CASE WHEN $9::boolean THEN now() ELSE last_boot END, "
-    " last_events = ARRAY(SELECT jsonb_array_elements_text($10::jsonb)), "
-    " cr_credentials_set = cr_credentials_set AND NOT $11::boolean, "
-    " session_row = $12, session_lease_until = now() + make_interval(secs => $13::int), updated_at = now() "
-    "WHERE id = $1 RETURNING cr_credentials_set";
+/* The Inform in one statement, atomic on its own, committed asynchronously (see acs_db.h).
+ * The device row is created or updated only when no live session holds its lease (the upsert
+ * locks the row, so of two concurrent Informs the second sees the first one's lease); no row
+ * back = busy, nothing written. The
+ * sessions row id is drawn first so the device can point at it. BOOTSTRAP: cached params the
+ * Inform does not carry are deleted and the ones it carries lose their writable flag (the
+ * two sets are disjoint: one statement must not touch a row twice). */
+static const char SQL_INFORM[] =
+    "WITH sid AS (SELECT nextval('sessions_id_seq'::regclass) AS id), " ACS_DB_ASYNC_COMMIT_CTE
+    "dev AS ("
+    " INSERT INTO devices AS d (device_id, oui, product_class, serial_number, manufacturer, root_object, cwmp_version,"
+    "  software_version, hardware_version, connection_request_url, periodic_interval, last_inform, last_boot,"
+    "  last_events, session_row, session_lease_until)"
+    " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::int, now(), CASE WHEN $12::boolean THEN now() END,"
+    "  ARRAY(SELECT jsonb_array_elements_text($13::jsonb)), sid.id, now() + make_interval(secs => $15::int) FROM sid"
+    " ON CONFLICT (device_id) DO UPDATE SET manufacturer = EXCLUDED.manufacturer, root_object = EXCLUDED.root_object,"
+    "  cwmp_version = EXCLUDED.cwmp_version,"
+    "  software_version = coalesce(nullif(EXCLUDED.software_version, ''), d.software_version),"
+    "  hardware_version = coalesce(nullif(EXCLUDED.hardware_version, ''), d.hardware_version),"
+    "  connection_request_url = coalesce(nullif(EXCLUDED.connection_request_url, ''), d.connection_request_url),"
+    "  periodic_interval = coalesce(EXCLUDED.periodic_interval, d.periodic_interval), last_inform = now(),"
+    "  last_boot = CASE WHEN $12::boolean THEN now() ELSE d.last_boot END, last_events = EXCLUDED.last_events,"
+    "  cr_credentials_set = d.cr_credentials_set AND NOT $14::boolean, session_row = EXCLUDED.session_row,"
+    "  session_lease_until = EXCLUDED.session_lease_until, updated_at = now()"
+    " WHERE NOT (d.session_row IS NOT NULL AND d.session_lease_until > now())"
+    " RETURNING d.id, d.cr_credentials_set), "
+    "ses AS ("
+    " INSERT INTO sessions (id, device_pk, claimed_id, auth, cert_serial, remote_addr, events, cwmp_version)"
+    " SELECT sid.id, dev.id, $1, $16, nullif($17, ''), $18, ARRAY(SELECT jsonb_array_elements_text($13::jsonb)), $7"
+    " FROM dev, sid RETURNING id), "
+    "px AS (SELECT DISTINCT ON (x.name) x.name, coalesce(x.value, '') AS value, coalesce(x.type, 'xsd:string') AS type"
+    " FROM jsonb_to_recordset($19::jsonb) AS x(name text, value text, type text) WHERE x.name IS NOT NULL), "
+    "clr AS ("
+    " DELETE FROM device_params p USING dev WHERE $14::boolean AND p.device_pk = dev.id"
+    " AND NOT EXISTS (SELECT 1 FROM px WHERE px.name = p.name)), "
+    "par AS ("
+    " INSERT INTO device_params AS p (device_pk, name, value, xsd_type) SELECT dev.id, px.name, px.value, px.type"
+    " FROM dev, px ON CONFLICT (device_pk, name) DO UPDATE SET value = EXCLUDED.value, xsd_type = EXCLUDED.xsd_type,"
+    "  writable = CASE WHEN $14::boolean THEN NULL ELSE p.writable END, updated_at = now()) "
+    "SELECT dev.id, dev.cr_credentials_set, ses.id FROM dev, ses, async";
 static const char SQL_PARAMS_UPSERT[] =
     "INSERT INTO device_params (device_pk, name, value, xsd_type) "
     "SELECT DISTINCT ON (x.name) $1::bigint, x.name, coalesce(x.value, ''), coalesce(x.type, 'xsd:string') "
@@ -52,37 +79,23 @@ static const char SQL_PARAMS_WRITABLE[] =
 static const char SQL_SESSION_REFUSED[] =
     "INSERT INTO sessions (claimed_id, auth, cert_serial, remote_addr, events, cwmp_version, ended_at, result) "
     "VALUES ($1, $2, nullif($3, ''), $4, ARRAY(SELECT jsonb_array_elements_text($5::jsonb)), $6, now(), $7)";
-static const char SQL_SESSION_END[] = "UPDATE sessions SET ended_at = now(), rpcs = $2, result = $3 WHERE id = $1";
+/* Close the sessions row and release the lease it holds, in one statement (async commit). */
+static const char SQL_SESSION_END[] =
+    "WITH " ACS_DB_ASYNC_COMMIT_CTE "s AS (UPDATE sessions SET ended_at = now(), rpcs = $2, result = $3 WHERE id = $1) "
+    "UPDATE devices SET session_row = NULL, session_lease_until = NULL FROM async "
+    "WHERE id = $4 AND session_row = $1";
 static const char SQL_CR_STORE[] =
     "UPDATE devices SET cr_username = $2, cr_password_enc = decode($3, 'hex'), cr_credentials_set = true, "
     "updated_at = now() WHERE id = $1";
-static const char SQL_LEASE_RELEASE[] =
-    "UPDATE devices SET session_row = NULL, session_lease_until = NULL WHERE id = $1 AND session_row = $2";
 
-/* Create or lock the device row: 1 when another live session holds it. */
-static int lock_device(struct db *db, const struct acs_db_inform *in, long *pk, char **errmsg)
+int acs_db_inform(struct db *db, const struct acs_db_inform *in, long *device_pk, long *session_row, int *cr_set,
+                  char **errmsg)
 {
-    const char *p[5] = {in->device_id, in->oui, in->product_class, in->serial, in->manufacturer};
-    if (db_run(db, SQL_DEVICE_CREATE, 5, p, errmsg) < 0)
-        return -ERR_DB;
-    PGresult *r = db_exec(db, SQL_DEVICE_LOCK, 1, p, errmsg);
-    if (!r)
-        return -ERR_DB;
-    int rc = PQntuples(r) == 1 ? 0 : -ERR_DB;
-    if (rc == 0) {
-        *pk = db_get_long(r, 0, 0);
-        rc = PQgetvalue(r, 0, 1)[0] == 't' ? 1 : 0;
-    }
-    PQclear(r);
-    return rc;
-}
-
-/* 0 with *cr_set = devices.cr_credentials_set after the update. */
-static int update_device(struct db *db, const struct acs_db_inform *in, long pk, long session, int *cr_set,
-                         char **errmsg)
-{
-    char pkb[24], sb[24], lb[24], ib[24];
-    const char *p[13] = {NUM(pkb, pk),
+    char ib[24], lb[24];
+    const char *p[19] = {in->device_id,
+                         in->oui,
+                         in->product_class,
+                         in->serial,
                          in->manufacturer,
                          in->root_object,
                          in->cwmp_version,
@@ -93,48 +106,22 @@ static int update_device(struct db *db, const struct acs_db_inform *in, long pk,
                          in->boot ? "true" : "false",
                          in->events_json,
                          in->bootstrap ? "true" : "false",
-                         NUM(sb, session),
-                         NUM(lb, in->lease_seconds)};
-    if (in->bootstrap && db_run(db, SQL_PARAMS_CLEAR, 1, p, errmsg) < 0)
+                         NUM(lb, in->lease_seconds),
+                         in->auth,
+                         in->cert_serial,
+                         in->remote,
+                         in->params_json && *in->params_json ? in->params_json : "[]"};
+    PGresult *r = db_exec_prepared(db, SQL_INFORM, 19, p, errmsg);
+    if (!r)
         return -ERR_DB;
-    PGresult *r = db_exec(db, SQL_DEVICE_UPDATE, 13, p, errmsg);
-    if (!r || PQntuples(r) != 1) {
-        PQclear(r);
-        return -ERR_DB;
+    int rc = PQntuples(r) == 1 ? 0 : -ERR_EXIST;
+    if (rc == 0) {
+        *device_pk = db_get_long(r, 0, 0);
+        *cr_set = PQgetvalue(r, 0, 1)[0] == 't';
+        *session_row = db_get_long(r, 0, 2);
     }
-    *cr_set = PQgetvalue(r, 0, 0)[0] == 't';
     PQclear(r);
-    return 0;
-}
-
-int acs_db_inform(struct db *db, const struct acs_db_inform *in, long *device_pk, long *session_row, int *cr_set,
-                  char **errmsg)
-{
-    char pkb[24];
-    int rc = db_begin(db, errmsg);
-    if (rc < 0)
-        return -ERR_DB;
-    if ((rc = lock_device(db, in, device_pk, errmsg)) != 0) {
-        db_rollback(db);
-        return rc > 0 ? -ERR_EXIST : rc;
-    }
-    const char *p[7] = {NUM(pkb, *device_pk), in->device_id,  in->auth,         in->cert_serial,
-                        in->remote,           in->events_json, in->cwmp_version};
-    PGresult *r = db_exec(db, SQL_SESSION_NEW, 7, p, errmsg);
-    if (!r || PQntuples(r) != 1) {
-        PQclear(r);
-        db_rollback(db);
-        return -ERR_DB;
-    }
-    *session_row = db_get_long(r, 0, 0);
-    PQclear(r);
-    if ((rc = update_device(db, in, *device_pk, *session_row, cr_set, errmsg)) < 0 ||
-        (rc = acs_db_params_upsert(db, *device_pk, in->params_json, errmsg)) < 0 ||
-        (rc = db_commit(db, errmsg)) < 0) {
-        db_rollback(db);
-        return -ERR_DB;
-    }
-    return 0;
+    return rc;
 }
 
 int acs_db_params_upsert(struct db *db, long device_pk, const char *params_json, char **errmsg)
@@ -143,14 +130,14 @@ int acs_db_params_upsert(struct db *db, long device_pk, const char *params_json,
     const char *p[2] = {NUM(pkb, device_pk), params_json};
     if (!params_json || !strcmp(params_json, "[]"))
         return 0;
-    return db_run(db, SQL_PARAMS_UPSERT, 2, p, errmsg) < 0 ? -ERR_DB : 0;
+    return db_run_prepared(db, SQL_PARAMS_UPSERT, 2, p, errmsg) < 0 ? -ERR_DB : 0;
 }
 
 int acs_db_params_writable(struct db *db, long device_pk, const char *params_json, char **errmsg)
 {
     char pkb[24];
     const char *p[2] = {NUM(pkb, device_pk), params_json};
-    return db_run(db, SQL_PARAMS_WRITABLE, 2, p, errmsg) < 0 ? -ERR_DB : 0;
+    return db_run_prepared(db, SQL_PARAMS_WRITABLE, 2, p, errmsg) < 0 ? -ERR_DB : 0;
 }
 
 int acs_db_session_refused(struct db *db, const char *claimed_id, const char *auth, const char *cert_serial,
@@ -159,17 +146,14 @@ int acs_db_session_refused(struct db *db, const char *claimed_id, const char *au
 {
     const char *p[7] = {claimed_id, auth, cert_serial ? cert_serial : "", remote, events_json ? events_json : "[]",
                         version ? version : "", result};
-    return db_run(db, SQL_SESSION_REFUSED, 7, p, errmsg) < 0 ? -ERR_DB : 0;
+    return db_run_prepared(db, SQL_SESSION_REFUSED, 7, p, errmsg) < 0 ? -ERR_DB : 0;
 }
 
 int acs_db_session_end(struct db *db, long session_row, long device_pk, int rpcs, const char *result, char **errmsg)
 {
     char sb[24], rb[24], pkb[24];
-    const char *p[3] = {NUM(sb, session_row), NUM(rb, rpcs), result};
-    const char *q[2] = {NUM(pkb, device_pk), sb};
-    if (db_run(db, SQL_SESSION_END, 3, p, errmsg) < 0 || db_run(db, SQL_LEASE_RELEASE, 2, q, errmsg) < 0)
-        return -ERR_DB;
-    return 0;
+    const char *p[4] = {NUM(sb, session_row), NUM(rb, rpcs), result, NUM(pkb, device_pk)};
+    return db_run_prepared(db, SQL_SESSION_END, 4, p, errmsg) < 0 ? -ERR_DB : 0;
 }
 
 int acs_db_cr_credentials_store(struct db *db, long device_pk, const char *user, const unsigned char *sealed,
@@ -185,7 +169,7 @@ int acs_db_cr_credentials_store(struct db *db, long device_pk, const char *user,
     }
     hx[2 * sealed_len] = '\0';
     const char *p[3] = {NUM(pkb, device_pk), user, hx};
-    int rc = db_run(db, SQL_CR_STORE, 3, p, errmsg) < 0 ? -ERR_DB : 0;
+    int rc = db_run_prepared(db, SQL_CR_STORE, 3, p, errmsg) < 0 ? -ERR_DB : 0;
     free(hx);
     return rc;
 }
@@ -202,7 +186,7 @@ int acs_db_legacy_lookup(struct db *db, const char *user, struct acs_db_legacy *
 {
     const char *p[1] = {user};
     memset(out, 0, sizeof *out);
-    PGresult *r = db_exec(db, SQL_LEGACY_LOOKUP, 1, p, errmsg);
+    PGresult *r = db_exec_prepared(db, SQL_LEGACY_LOOKUP, 1, p, errmsg);
     if (!r)
         return -ERR_DB;
     int rc = PQntuples(r) == 1;
@@ -225,6 +209,40 @@ int acs_db_device_set_auth(struct db *db, const char *device_id, const char *mod
     long n = strtol(PQcmdTuples(r), NULL, 10);
     PQclear(r);
     return n == 1 ? 0 : -ERR_NOENT;
+}
+
+static const char SQL_DEVICE_MATCH[] =
+    "SELECT device_id FROM devices WHERE device_id = ANY($1::text[]) ORDER BY device_id LIMIT 2";
+
+int acs_db_device_resolve(struct db *db, const char *typed, char *out, size_t n, char **errmsg)
+{
+    char cand[ACS_DEVID_MAX_CANDIDATES][ACS_DEVID_MAX + 1];
+    int k = acs_devid_candidates(typed, cand, ACS_DEVID_MAX_CANDIDATES);
+    if (k < 0 || n <= strlen(cand[0]))
+        return err_fail(errmsg, -ERR_INVAL, "a device id is OUI-ProductClass-SerialNumber or OUI-SerialNumber");
+    snprintf(out, n, "%s", cand[0]);
+    if (k == 1 || !db)
+        return 0;
+    /* the candidates hold [A-Za-z0-9._~+:%-] only: safe inside a quoted array element */
+    char arr[ACS_DEVID_MAX_CANDIDATES * (ACS_DEVID_MAX + 3) + 3];
+    size_t at = 0;
+    arr[at++] = '{';
+    for (int i = 0; i < k; i++)
+        at += (size_t)snprintf(arr + at, sizeof arr - at, "%s\"%s\"", i ? "," : "", cand[i]);
+    snprintf(arr + at, sizeof arr - at, "}");
+    const char *p[1] = {arr};
+    PGresult *r = db_exec(db, SQL_DEVICE_MATCH, 1, p, errmsg);
+    if (!r)
+        return -ERR_DB;
+    int rows = PQntuples(r), rc = 0;
+    if (rows == 1)
+        snprintf(out, n, "%s", PQgetvalue(r, 0, 0));
+    else if (rows > 1)
+        rc = err_fail(errmsg, -ERR_EXIST,
+                      "ambiguous device id: %s and %s exist; write a '-' inside ProductClass or SerialNumber as %%2D",
+                      PQgetvalue(r, 0, 0), PQgetvalue(r, 1, 0));
+    PQclear(r);
+    return rc;
 }
 
 /* Split OUI-ProductClass-Serial (or OUI-Serial) into percent-decoded parts. */

@@ -19,6 +19,16 @@ struct acs_db_inform {
     int lease_seconds;                                       /* how long the session may hold the device */
 };
 
+/* Statements of a session whose loss in a PostgreSQL crash is harmless commit asynchronously
+ * (synchronous_commit off for their own transaction, set by this CTE, which the statement must
+ * reference as "async"): the Inform (device facts, parameter cache, lease, sessions row), taking
+ * a task (its 'sent' mark: lost, the task is sent again, as after any crash between send and
+ * answer) and closing a session (a lost lease release runs out by itself). PostgreSQL's WAL
+ * writer then flushes the commits of many sessions together (every wal_writer_delay, 200 ms);
+ * a crash loses at most the last ~600 ms of them, never a later commit without an earlier one.
+ * A task's result (done, fault, faults row) stays synchronous: it must not run twice. */
+#define ACS_DB_ASYNC_COMMIT_CTE "async AS (SELECT set_config('synchronous_commit', 'off', true)), "
+
 /* Reconnect a connection the server dropped. 0 when usable. */
 int acs_db_ensure(struct db *db);
 
@@ -57,6 +67,12 @@ struct acs_db_legacy {
 };
 /* The device whose legacy_username is user: 1 with *out filled, 0 when none, < 0 on error. */
 int acs_db_legacy_lookup(struct db *db, const char *user, struct acs_db_legacy *out, char **errmsg) WARN_UNUSED;
+/* The stored device id an operator's spelling stands for (acs_devid_candidates: as printed on the
+ * box, percent-encoded, a lowercase OUI) into out (size n). Several candidates are looked up (db
+ * may be NULL: then the first is taken); when none exists out gets the first (the caller's
+ * lookup then says "unknown device"). -ERR_INVAL with *errmsg when malformed, -ERR_EXIST with
+ * *errmsg when two devices match, -ERR_DB. */
+int acs_db_device_resolve(struct db *db, const char *typed, char *out, size_t n, char **errmsg) WARN_UNUSED;
 /* devices.auth_mode = mode ('cert' or 'legacy'); -ERR_NOENT when the device is unknown. */
 int acs_db_device_set_auth(struct db *db, const char *device_id, const char *mode, char **errmsg) WARN_UNUSED;
 /* Legacy credentials of device_id (created from its OUI-ProductClass-Serial parts if new):
@@ -73,11 +89,19 @@ struct acs_db_task {
     int attempts;
 };
 
-/* Expire the device's open tasks past expires_at or max_attempts (*expired counts them), then
- * take the first open task after after_id, mark it sent (attempts + 1). 1 with *out filled
- * (free out->args), 0 when none is left, < 0 on error. */
-int acs_db_task_next(struct db *db, long device_pk, long after_id, struct acs_db_task *out, long *expired,
-                     char **errmsg) WARN_UNUSED;
+/* The session to close when no task is left (rpcs and result as acs_db_session_end). */
+struct acs_db_session_close {
+    long session_row;
+    int rpcs;
+    const char *result;
+};
+/* In one statement: expire the device's open tasks past expires_at or max_attempts (*expired
+ * counts them), take the first open task after after_id and mark it sent (attempts + 1); when
+ * none is left and close is given, close that sessions row and release the device lease
+ * (*closed = 1, if closed is not NULL). 1 with *out filled (free out->args), 0 when none is
+ * left, < 0 on error (nothing changed). */
+int acs_db_task_next(struct db *db, long device_pk, long after_id, const struct acs_db_session_close *close,
+                     struct acs_db_task *out, long *expired, int *closed, char **errmsg) WARN_UNUSED;
 /* Finish a sent task: state "done" or "fault", result JSON; with a fault also a faults row
  * (code, string, details JSON). params_json (may be NULL): GetParameterValues values to cache. */
 struct acs_db_task_end {

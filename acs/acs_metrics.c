@@ -52,6 +52,8 @@ static const char *const rpc_vals[] = {"GetParameterValues",
                                        "AutonomousTransferComplete",
                                        "RequestDownload",
                                        "other"};
+static const char *const preauth_vals[] = {"est_refused", "legacy_refused", "over_source_budget",
+                                           "over_global_budget", "audit_rows"};
 static const char *const lenient_vals[] = {
 #define X(e, n, b) n,
     CWMP_LENIENT_LIST(X)
@@ -76,6 +78,10 @@ static const struct family families[ACS_METRIC__COUNT] = {
                          rpc_vals},
     [ACS_METRIC_CONN_REQ] = {"acs_connection_requests_total", "Connection requests, by result", "result", N(cr_vals),
                              cr_vals},
+    [ACS_METRIC_PREAUTH] = {"acs_preauth_total",
+                            "Pre-authentication paths (EST, legacy passwords): refusals, budget refusals, "
+                            "aggregated audit rows",
+                            "what", N(preauth_vals), preauth_vals},
     [ACS_METRIC_CWMP_LENIENT] = {"acs_cwmp_lenient_total",
                                  "CPE messages accepted although wrong (common/cwmp/README.md), by kind", "kind",
                                  N(lenient_vals), lenient_vals},
@@ -87,6 +93,7 @@ _Static_assert(N(auth_vals) == ACS_MA__COUNT, "auth labels");
 _Static_assert(N(listener_vals) == ACS_ML__COUNT, "listener labels");
 _Static_assert(N(rpc_vals) == ACS_MR__COUNT, "rpc labels");
 _Static_assert(N(cr_vals) == ACS_CR_INTERNAL + 1, "connection request labels");
+_Static_assert(N(preauth_vals) == ACS_MP__COUNT, "preauth labels");
 _Static_assert(N(lenient_vals) == CWMP_LENIENT_KINDS && CWMP_LENIENT_KINDS <= MAX_LABELS, "lenient labels");
 _Static_assert(ACS_MR__COUNT <= MAX_LABELS && ACS_MA__COUNT <= MAX_LABELS, "label array size");
 

@@ -23,6 +23,7 @@
 #include "acs_metrics.h"
 #include "acs_nbi_db.h"
 #include "acs_nbi_int.h"
+#include "httpd_framing.h"
 #include "httpd_tls.h"
 #include "log.h"
 #include "secret.h"
@@ -82,30 +83,56 @@ static void cr_done(void *arg, const char *device_id, const struct acs_cr_result
     acs_metrics_count(ACS_METRIC_CONN_REQ, (unsigned)r->status);
 }
 
-const char *acs_nbi_wake(struct acs_nbi *nbi, struct db *db, const char *device_id)
+/* What the operator is told of a connection request that was tried. */
+static json_t *outcome_json(const struct acs_cr_result *r, int retrying)
 {
-    char url[ACS_CR_URL_MAX + 1], user[ACS_CR_URL_MAX + 1], *pass = NULL, *err = NULL;
+    const char *o;
+    switch (r->status) {
+    case ACS_CR_OK: o = "sent"; break;
+    case ACS_CR_UNREACHABLE: o = "unreachable"; break;
+    case ACS_CR_AUTH:
+    case ACS_CR_HTTP_ERROR: o = "refused"; break;
+    case ACS_CR_BUSY: o = "busy"; break;
+    case ACS_CR_TIMEOUT: o = "timeout"; break;
+    case ACS_CR_BAD_URL: o = "not_sent"; break;
+    default: o = "error"; break;
+    }
+    json_t *j = json_pack("{s:s,s:s,s:b}", "outcome", o, "detail", r->detail, "retrying", retrying);
+    if (j && r->http_code > 0)
+        json_object_set_new(j, "httpStatus", json_integer(r->http_code));
+    return j;
+}
+
+json_t *acs_nbi_wake(struct acs_nbi *nbi, struct db *db, const char *device_id)
+{
+    char url[ACS_CR_URL_MAX + 1], user[ACS_CR_URL_MAX + 1], *pass = NULL, *err = NULL, q[200];
     unsigned char *enc = NULL;
     size_t enc_len = 0;
-    const char *res = "queued";
+    const char *why = NULL;
+    json_t *j = NULL;
     if (acs_nbi_db_cr_info(db, device_id, url, sizeof url, user, sizeof user, &enc, &enc_len, &err) < 0)
-        res = "not sent: database error";
+        why = "database error";
     else if (!url[0])
-        res = "not sent: the device has no ConnectionRequestURL";
+        why = "the device has no ConnectionRequestURL";
     else if (!enc || !user[0])
-        res = "not sent: no connection-request credentials for the device yet";
+        why = "no connection-request credentials for the device yet";
     else if (!nbi->ctx->secret)
-        res = "not sent: no [acs] secret_key_file to open the credentials";
+        why = "no [acs] secret_key_file to open the credentials";
     else if (secret_open(nbi->ctx->secret, enc, enc_len, device_id, &pass) < 0)
-        res = "not sent: the stored credentials do not open with this key";
-    else if (acs_cr_pool_submit(nbi->cr, device_id, url, user, pass) < 0)
-        res = "not sent: too many connection requests queued";
-    if (strcmp(res, "queued"))
-        log_warn("nbi", "event=connection_request device=%s result=\"%s\"", device_id, res);
+        why = "the stored credentials do not open with this key";
+    if (why) {
+        log_warn("nbi", "event=connection_request device=%s result=not_sent reason=%s", device_id,
+                 log_quote(q, sizeof q, why));
+        j = json_pack("{s:s,s:s,s:b}", "outcome", "not_sent", "detail", why, "retrying", 0);
+    } else {
+        struct acs_cr_result r;
+        int queued = acs_cr_pool_try(nbi->cr, device_id, url, user, pass, &r);
+        j = outcome_json(&r, queued == 1);
+    }
     secret_wipe_free(pass);
     free(enc);
     free(err);
-    return res;
+    return j;
 }
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
@@ -187,7 +214,7 @@ static int authenticate(struct MHD_Connection *c, struct db *db, struct acs_nbi_
         else if (rc == 0 && ti.expired)
             why = "expired";
         else if (rc == 0 && ti.role == ACS_NBI_ROLE_NONE)
-            why = "no role";
+            why = "no_role";
     }
     if (rc < 0 && !why) {
         acs_nbi_resp_error(r, 503, "database unavailable");
@@ -275,7 +302,6 @@ static enum MHD_Result finish(struct acs_nbi *nbi, struct MHD_Connection *c, con
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
 {
-    (void)version;
     struct acs_nbi *nbi = cls;
     struct nbi_req *rq = *req_cls;
     if (!rq) {
@@ -284,6 +310,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         clock_gettime(CLOCK_MONOTONIC, &rq->t0);
         httpd_body_init(&rq->body, nbi->max_body, 4 * nbi->max_body);
         *req_cls = rq;
+        enum httpd_framing bad = httpd_framing_check(c, version); /* RFC 9112: 400 and close */
+        if (bad != HTTPD_FRAMING_OK) {
+            char remote[INET6_ADDRSTRLEN + 8];
+            httpd_remote_text(c, remote, sizeof remote);
+            log_info("nbi", "event=refused reason=bad_framing detail=%s remote=%s", httpd_framing_str(bad), remote);
+            rq->rejected = 1;
+            return httpd_framing_refuse(c, bad);
+        }
         unsigned long long declared = 0;
         if (httpd_content_length(c, &declared) && declared > nbi->max_body) {
             struct acs_nbi_resp r;

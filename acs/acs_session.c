@@ -95,8 +95,10 @@ void acs_dump_envelope(struct acs_ctx *ctx, const struct acs_session *s, struct 
     for (char *p = copy; ml && (p = memmem(p, rep->body.len - (size_t)(p - copy), mask, ml)); p += ml)
         memset(p, '*', ml);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0 || write(fd, copy, rep->body.len) != (ssize_t)rep->body.len)
-        log_warn("cwmp", "event=dump_failed path=%s", path);
+    if (fd < 0 || write(fd, copy, rep->body.len) != (ssize_t)rep->body.len) {
+        char q[600];
+        log_warn("cwmp", "event=dump_failed path=%s", log_quote(q, sizeof q, path));
+    }
     if (fd >= 0)
         close(fd);
     free(copy);
@@ -135,7 +137,7 @@ void acs_session_end(struct acs_ctx *ctx, struct db *db, struct acs_session *s, 
 {
     char *err = NULL;
     (void)ctx;
-    if (s->row && (!db || acs_db_ensure(db) < 0 || acs_db_session_end(db, s->row, s->device_pk, s->rpcs, result, &err) < 0)) {
+    if (s->row && !s->db_closed && (!db || acs_db_ensure(db) < 0 || acs_db_session_end(db, s->row, s->device_pk, s->rpcs, result, &err) < 0)) {
         char q[300];
         log_err("cwmp", "event=db_error session_id=%s what=session_end msg=%s", s->id,
                 log_quote(q, sizeof q, err ? err : "database unreachable"));
@@ -178,7 +180,11 @@ static int next_task(struct acs_worker *w, struct acs_session *s, struct acs_cwm
         struct acs_db_task t;
         long expired = 0;
         char *err = NULL, q[300];
-        int rc = acs_db_task_next(w->db, s->device_pk, s->last_task_id, &t, &expired, &err);
+        /* no task left: the same statement closes the sessions row (result "ok", as the caller
+         * ends the session with) */
+        struct acs_db_session_close close = {.session_row = s->row, .rpcs = s->rpcs, .result = "ok"};
+        int rc = acs_db_task_next(w->db, s->device_pk, s->last_task_id, s->row ? &close : NULL, &t, &expired,
+                                  &s->db_closed, &err);
         if (expired)
             log_info("cwmp", "event=tasks_expired session_id=%s count=%ld", s->id, expired);
         if (rc < 0) {

@@ -43,6 +43,7 @@ struct acs_session {
     int hold;            /* our last envelope carried HoldRequests */
     unsigned seq;
     int rpcs;
+    int db_closed;       /* the sessions row is closed and the lease released already */
     char events[160];    /* for logs */
     char root[24];       /* "Device." or "InternetGatewayDevice." */
     char auth[16];       /* cert, legacy-digest, legacy-basic (sessions.auth) */

@@ -1,4 +1,6 @@
-/* acs/acs_task_db.c — SQL for the task queue (take, finish, expire, TransferComplete) and faults. */
+/* acs/acs_task_db.c — SQL for the task queue (take, finish, expire, TransferComplete) and faults.
+ * What a session runs (take, finish) is one prepared statement each; NBI and TransferComplete
+ * statements run unprepared via db_exec. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,17 +10,45 @@
 
 #define NUM(buf, v) (snprintf((buf), sizeof(buf), "%ld", (long)(v)), (buf))
 
-static const char SQL_TASK_EXPIRE[] =
-    "UPDATE tasks SET state = 'expired', finished_at = now(), fault_string = CASE WHEN expires_at <= now() "
-    "THEN 'expired before it was answered' ELSE 'no answer after ' || attempts || ' attempts' END "
-    "WHERE device_pk = $1 AND state IN ('pending', 'sent') AND (expires_at <= now() OR attempts >= max_attempts)";
-static const char SQL_TASK_TAKE[] =
-    "UPDATE tasks SET state = 'sent', attempts = attempts + 1, sent_at = now() WHERE id = ("
-    " SELECT id FROM tasks WHERE device_pk = $1 AND id > $2 AND state IN ('pending', 'sent') "
-    " ORDER BY id LIMIT 1 FOR UPDATE) RETURNING id, kind, args::text, attempts";
+/* Expire the device's open tasks past expires_at or max_attempts, and take the first open
+ * task after $2 that is not expiring (the two sets are disjoint), in one statement. With a
+ * sessions row in $3, no task left also closes that row and releases the device's lease
+ * (the session ends there), so an empty POST costs one round trip. Async commit. */
+static const char SQL_TASK_NEXT[] =
+    "WITH " ACS_DB_ASYNC_COMMIT_CTE "exp AS ("
+    " UPDATE tasks SET state = 'expired', finished_at = now(), fault_string = CASE WHEN expires_at <= now() "
+    " THEN 'expired before it was answered' ELSE 'no answer after ' || attempts || ' attempts' END "
+    " WHERE device_pk = $1 AND state IN ('pending', 'sent') AND (expires_at <= now() OR attempts >= max_attempts) "
+    " RETURNING id), "
+    "take AS ("
+    " UPDATE tasks SET state = 'sent', attempts = attempts + 1, sent_at = now() WHERE id = ("
+    "  SELECT id FROM tasks WHERE device_pk = $1 AND id > $2 AND state IN ('pending', 'sent') "
+    "  AND expires_at > now() AND attempts < max_attempts ORDER BY id LIMIT 1 FOR UPDATE) "
+    " RETURNING id, kind, args::text AS args, attempts), "
+    "fin AS ("
+    " UPDATE sessions SET ended_at = now(), rpcs = $4, result = $5 WHERE id = $3 AND NOT EXISTS (SELECT 1 FROM take) "
+    " RETURNING id), "
+    "rel AS ("
+    " UPDATE devices SET session_row = NULL, session_lease_until = NULL "
+    " WHERE id = $1 AND session_row = $3 AND NOT EXISTS (SELECT 1 FROM take)) "
+    "SELECT (SELECT count(*) FROM exp), take.id, take.kind, take.args, take.attempts, (SELECT count(*) FROM fin) "
+    "FROM async LEFT JOIN take ON true";
+/* Finish a sent task, with its faults row and the values to cache, in one statement. */
 static const char SQL_TASK_FINISH[] =
-    "UPDATE tasks SET state = $2, result = $3::jsonb, fault_code = nullif($4::int, 0), "
-    "fault_string = nullif($5, ''), finished_at = now() WHERE id = $1 AND state = 'sent'";
+    "WITH fin AS ("
+    " UPDATE tasks SET state = $2, result = $3::jsonb, fault_code = nullif($4::int, 0), "
+    " fault_string = nullif($5, ''), finished_at = now() WHERE id = $1 AND state = 'sent' RETURNING id), "
+    "flt AS ("
+    " INSERT INTO faults (device_pk, task_id, code, string, detail) "
+    " SELECT $6::bigint, nullif($1::bigint, 0), $4::int, $5, coalesce($7::jsonb, '[]') WHERE $2 = 'fault'), "
+    "par AS ("
+    " INSERT INTO device_params (device_pk, name, value, xsd_type) "
+    " SELECT DISTINCT ON (x.name) $6::bigint, x.name, coalesce(x.value, ''), coalesce(x.type, 'xsd:string') "
+    " FROM jsonb_to_recordset(coalesce($8::jsonb, '[]')) AS x(name text, value text, type text) "
+    " WHERE x.name IS NOT NULL "
+    " ON CONFLICT (device_pk, name) DO UPDATE SET value = EXCLUDED.value, xsd_type = EXCLUDED.xsd_type, "
+    " updated_at = now()) "
+    "SELECT count(*) FROM fin";
 static const char SQL_FAULT_ADD[] =
     "INSERT INTO faults (device_pk, task_id, code, string, detail) "
     "VALUES ($1, nullif($2::bigint, 0), $3, $4, coalesce($5::jsonb, '[]'))";
@@ -34,32 +64,41 @@ static const char SQL_TASK_INSERT[] =
     "INSERT INTO tasks (device_pk, kind, args, command_key, created_by, max_attempts, expires_at) "
     "SELECT id, $2, $3::jsonb, $4, $5, $6, now() + make_interval(secs => $7::bigint) FROM devices "
     "WHERE device_id = $1 RETURNING id";
+/* command_key holds the RPC's CommandKey, or the ParameterKey of the kinds that carry one: shown
+ * under the name the RPC gives it. */
 static const char SQL_TASK_GET[] =
     "SELECT json_build_object('id', t.id, 'deviceId', d.device_id, 'kind', t.kind, 'args', t.args, "
-    " 'state', t.state, 'attempts', t.attempts, 'maxAttempts', t.max_attempts, 'commandKey', t.command_key, "
+    " 'state', t.state, 'attempts', t.attempts, 'maxAttempts', t.max_attempts, "
+    " CASE WHEN t.kind IN ('setParameterValues', 'addObject', 'deleteObject') THEN 'parameterKey' "
+    " ELSE 'commandKey' END, t.command_key, "
     " 'createdBy', t.created_by, 'createdAt', t.created_at, 'expiresAt', t.expires_at, 'sentAt', t.sent_at, "
     " 'finishedAt', t.finished_at, 'result', t.result, 'faultCode', t.fault_code, 'faultString', t.fault_string)"
     "::text FROM tasks t JOIN devices d ON d.id = t.device_pk WHERE t.id = $1";
 
-int acs_db_task_next(struct db *db, long device_pk, long after_id, struct acs_db_task *out, long *expired,
-                     char **errmsg)
+int acs_db_task_next(struct db *db, long device_pk, long after_id, const struct acs_db_session_close *close,
+                     struct acs_db_task *out, long *expired, int *closed, char **errmsg)
 {
-    char pkb[24], ab[24];
-    const char *p[2] = {NUM(pkb, device_pk), NUM(ab, after_id)};
+    char pkb[24], ab[24], sb[24], rb[24];
+    const char *p[5] = {NUM(pkb, device_pk), NUM(ab, after_id), close ? NUM(sb, close->session_row) : NULL,
+                        close ? NUM(rb, close->rpcs) : "0", close ? close->result : "ok"};
     memset(out, 0, sizeof *out);
-    PGresult *r = db_exec(db, SQL_TASK_EXPIRE, 1, p, errmsg);
+    *expired = 0;
+    if (closed)
+        *closed = 0;
+    PGresult *r = db_exec_prepared(db, SQL_TASK_NEXT, 5, p, errmsg);
     if (!r)
         return -ERR_DB;
-    *expired = strtol(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
-    if (!(r = db_exec(db, SQL_TASK_TAKE, 2, p, errmsg)))
-        return -ERR_DB;
-    int rc = 0;
-    if (PQntuples(r) == 1) {
-        out->id = db_get_long(r, 0, 0);
-        snprintf(out->kind, sizeof out->kind, "%s", PQgetvalue(r, 0, 1));
-        out->args = strdup(PQgetvalue(r, 0, 2));
-        out->attempts = (int)db_get_long(r, 0, 3);
+    int rc = PQntuples(r) == 1 ? 0 : -ERR_DB;
+    if (rc == 0) {
+        *expired = db_get_long(r, 0, 0);
+        if (closed)
+            *closed = db_get_long(r, 0, 5) > 0;
+    }
+    if (rc == 0 && !PQgetisnull(r, 0, 1)) {
+        out->id = db_get_long(r, 0, 1);
+        snprintf(out->kind, sizeof out->kind, "%s", PQgetvalue(r, 0, 2));
+        out->args = strdup(PQgetvalue(r, 0, 3));
+        out->attempts = (int)db_get_long(r, 0, 4);
         rc = out->args ? 1 : -ERR_NOMEM;
     }
     PQclear(r);
@@ -76,23 +115,16 @@ int acs_db_fault_add(struct db *db, long device_pk, long task_id, int code, cons
 
 int acs_db_task_finish(struct db *db, const struct acs_db_task_end *e, char **errmsg)
 {
-    char tb[24], cb[24];
-    const char *p[5] = {NUM(tb, e->task_id), e->state, e->result_json ? e->result_json : "{}",
-                        NUM(cb, e->fault_code), e->fault_string ? e->fault_string : ""};
-    if (db_begin(db, errmsg) < 0)
-        return -ERR_DB;
-    int rc = db_run(db, SQL_TASK_FINISH, 5, p, errmsg);
-    if (rc == 0 && !strcmp(e->state, "fault"))
-        rc = acs_db_fault_add(db, e->device_pk, e->task_id, e->fault_code, e->fault_string, e->details_json, errmsg);
-    if (rc == 0 && e->params_json)
-        rc = acs_db_params_upsert(db, e->device_pk, e->params_json, errmsg);
-    if (rc == 0)
-        rc = db_commit(db, errmsg);
-    if (rc < 0) {
-        db_rollback(db);
-        return -ERR_DB;
-    }
-    return 0;
+    char tb[24], cb[24], pkb[24];
+    const char *p[8] = {NUM(tb, e->task_id),
+                        e->state,
+                        e->result_json ? e->result_json : "{}",
+                        NUM(cb, e->fault_code),
+                        e->fault_string ? e->fault_string : "",
+                        NUM(pkb, e->device_pk),
+                        e->details_json,
+                        e->params_json};
+    return db_run_prepared(db, SQL_TASK_FINISH, 8, p, errmsg) < 0 ? -ERR_DB : 0;
 }
 
 int acs_db_transfer_complete(struct db *db, long device_pk, const char *command_key, const char *tc_json,

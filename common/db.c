@@ -25,9 +25,14 @@ const struct cfg_key db_cfg_schema[] = {
     CFG_END,
 };
 
+#define DB_PREPARED_MAX 48 /* distinct statements one connection keeps prepared */
+
 struct db {
     PGconn *conn;
     char sqlstate[6];
+    int prepared_pid;                      /* backend the statements below were prepared on */
+    size_t nprepared;
+    const char *prepared[DB_PREPARED_MAX]; /* SQL text (static) of statement "p<index>" */
 };
 
 static void set_err(char **errmsg, const char *what, const char *detail)
@@ -99,6 +104,63 @@ PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const
     set_err(errmsg, "database error", r ? PQresultErrorMessage(r) : PQerrorMessage(db->conn));
     PQclear(r);
     return NULL;
+}
+
+/* Index of sql among the connection's prepared statements, preparing it now if new; -1 when
+ * it cannot be (table full, PREPARE failed): the caller then runs it unprepared. */
+static int prepared_index(struct db *db, const char *sql, int nparams)
+{
+    int pid = PQbackendPID(db->conn);
+    if (pid != db->prepared_pid) { /* a new backend (PQreset): nothing is prepared there */
+        db->prepared_pid = pid;
+        db->nprepared = 0;
+    }
+    for (size_t i = 0; i < db->nprepared; i++)
+        if (!strcmp(db->prepared[i], sql))
+            return (int)i;
+    if (db->nprepared == DB_PREPARED_MAX)
+        return -1;
+    char name[16];
+    snprintf(name, sizeof name, "p%zu", db->nprepared);
+    PGresult *r = PQprepare(db->conn, name, sql, nparams, NULL);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok)
+        return -1;
+    db->prepared[db->nprepared] = sql;
+    return (int)db->nprepared++;
+}
+
+PGresult *db_exec_prepared(struct db *db, const char *sql, int nparams, const char *const *params, char **errmsg)
+{
+    int i = prepared_index(db, sql, nparams);
+    if (i < 0)
+        return db_exec(db, sql, nparams, params, errmsg);
+    char name[16];
+    snprintf(name, sizeof name, "p%d", i);
+    PGresult *r = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+        return r;
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (state && !strcmp(state, "26000")) { /* gone (DISCARD ALL by a pooler): prepare again */
+        PQclear(r);
+        db->nprepared = 0;
+        return db_exec(db, sql, nparams, params, errmsg);
+    }
+    snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state ? state : "08000");
+    set_err(errmsg, "database error", r ? PQresultErrorMessage(r) : PQerrorMessage(db->conn));
+    PQclear(r);
+    return NULL;
+}
+
+int db_run_prepared(struct db *db, const char *sql, int nparams, const char *const *params, char **errmsg)
+{
+    PGresult *r = db_exec_prepared(db, sql, nparams, params, errmsg);
+    if (!r)
+        return -ERR_DB;
+    PQclear(r);
+    return 0;
 }
 
 long db_get_long(const PGresult *r, int row, int col)

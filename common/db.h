@@ -29,6 +29,13 @@ PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const
 /* Same, for statements whose result is not needed. 0 or -ERR_DB. */
 int db_run(struct db *db, const char *sql, int nparams, const char *const *params,
            char **errmsg) WARN_UNUSED;
+/* The same through a statement prepared once per connection (on first use; again after a
+ * reconnect). sql must be a string that lives as long as the connection (a static const
+ * array in a *_db.c); up to 48 distinct statements, others run unprepared. */
+PGresult *db_exec_prepared(struct db *db, const char *sql, int nparams, const char *const *params,
+                           char **errmsg);
+int db_run_prepared(struct db *db, const char *sql, int nparams, const char *const *params,
+                    char **errmsg) WARN_UNUSED;
 int db_begin(struct db *db, char **errmsg) WARN_UNUSED;
 int db_commit(struct db *db, char **errmsg) WARN_UNUSED;
 void db_rollback(struct db *db);

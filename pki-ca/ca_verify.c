@@ -1,19 +1,25 @@
-/* pki-ca/ca_verify.c — peer chain verification with a live revoked set.
- * Locking: v->lock (rwlock) guards store and revoked set; readers are the TLS threads,
- * the writer is the listener thread (or ca_verifier_reload). */
+/* pki-ca/ca_verify.c — peer chain verification with a live revoked set and a cache of verdicts.
+ * Locking: v->lock (rwlock) guards store, revoked set, generation and the cache pointer;
+ * readers are the TLS threads, the writer is the listener thread (or ca_verifier_reload).
+ * The cache (ca_vcache.c) has its own stripe locks; it holds only chains that verified, and
+ * a hit still checks validity against the time, revocation against the live set; a new
+ * trust set (any authority change) empties it. */
 #include "ca_verify.h"
 
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
 #include "ca_util.h"
+#include "ca_vcache.h"
 #include "db.h"
 #include "log.h"
 
@@ -33,15 +39,19 @@ struct ca_verifier {
     X509_STORE *store;               /* root as trust anchor */
     STACK_OF(X509) *intermediates;   /* issuing CAs, offered as untrusted chain */
     struct serial_set revoked;
+    unsigned long gen;               /* bumped with every new trust set */
+    struct ca_vcache *cache;         /* verdicts of chains that verified under gen */
+    atomic_ulong hits, misses;
     pthread_t thread;
     int thread_started;
     volatile int stop;
     pthread_mutex_t stop_lock;
 };
 
+/* One word each, the same in logs (reason=...), HTTP answers and acs-ca verify. */
 static const char *const reason_text[] = {
-    "ok", "no certificate", "malformed certificate", "unknown CA", "expired", "not yet valid", "revoked",
-    "not for client authentication", "no device identity", "internal error",
+    "ok",      "no_certificate", "malformed_certificate", "unknown_ca",         "expired", "not_yet_valid",
+    "revoked", "not_client_auth", "no_device_identity",   "internal_error",
 };
 
 const char *ca_verify_reason_str(enum ca_verify_reason r)
@@ -107,6 +117,24 @@ static int set_add(struct serial_set *s, const char *serial)
     return 0;
 }
 
+/* Swap in a new trust set (and revoked set, unless NULL); the old ones are freed and every
+ * cached verdict is dropped: it was reached with the old trust set. */
+static void install(struct ca_verifier *v, X509_STORE *store, STACK_OF(X509) *inter, struct serial_set *set)
+{
+    pthread_rwlock_wrlock(&v->lock);
+    X509_STORE_free(v->store);
+    sk_X509_pop_free(v->intermediates, X509_free);
+    v->store = store;
+    v->intermediates = inter;
+    if (set) {
+        set_free(&v->revoked);
+        v->revoked = *set;
+    }
+    v->gen++;
+    ca_vcache_flush(v->cache);
+    pthread_rwlock_unlock(&v->lock);
+}
+
 /* Build a fresh store and revoked set from the DB, then swap them in. */
 static int load_state(struct ca_verifier *v, struct db *db, char **errmsg)
 {
@@ -148,14 +176,7 @@ static int load_state(struct ca_verifier *v, struct db *db, char **errmsg)
         set_free(&set);
         return rc;
     }
-    pthread_rwlock_wrlock(&v->lock);
-    X509_STORE_free(v->store);
-    sk_X509_pop_free(v->intermediates, X509_free);
-    set_free(&v->revoked);
-    v->store = store;
-    v->intermediates = inter;
-    v->revoked = set;
-    pthread_rwlock_unlock(&v->lock);
+    install(v, store, inter, &set);
     return 0;
 }
 
@@ -217,7 +238,8 @@ static void *listener_main(void *arg)
                 db = NULL;
             }
             if (!db) {
-                log_warn("ca", "event=verifier_db_down error=\"%s\"", err ? err : "");
+                char q[300];
+                log_warn("ca", "event=verifier_db_down error=%s", log_quote(q, sizeof q, err ? err : ""));
                 free(err);
                 poll(NULL, 0, VERIFY_RECONNECT_MS);
                 continue;
@@ -234,13 +256,25 @@ static void *listener_main(void *arg)
     return NULL;
 }
 
-struct ca_verifier *ca_verifier_new(const char *conninfo, char **errmsg)
+/* The parts every verifier has: locks, an empty trust set, the cache. */
+static struct ca_verifier *verifier_alloc(char **errmsg)
 {
     struct ca_verifier *v = calloc(1, sizeof *v);
-    if (!v)
+    if (!v || !(v->cache = ca_vcache_new(CA_VERIFY_CACHE_DEFAULT))) {
+        free(v);
+        ca_fail(errmsg, -ERR_NOMEM, "out of memory");
         return NULL;
+    }
     pthread_rwlock_init(&v->lock, NULL);
     pthread_mutex_init(&v->stop_lock, NULL);
+    return v;
+}
+
+struct ca_verifier *ca_verifier_new(const char *conninfo, char **errmsg)
+{
+    struct ca_verifier *v = verifier_alloc(errmsg);
+    if (!v)
+        return NULL;
     v->conninfo = strdup(conninfo ? conninfo : "");
     struct db *db = v->conninfo ? db_connect(v->conninfo, errmsg) : NULL;
     int rc = db ? load_state(v, db, errmsg) : -ERR_DB;
@@ -256,6 +290,68 @@ struct ca_verifier *ca_verifier_new(const char *conninfo, char **errmsg)
     return v;
 }
 
+struct ca_verifier *ca_verifier_new_local(char **errmsg)
+{
+    struct ca_verifier *v = verifier_alloc(errmsg);
+    if (v && (!(v->store = X509_STORE_new()) || !(v->intermediates = sk_X509_new_null()))) {
+        ca_verifier_free(v);
+        ca_fail(errmsg, -ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    return v;
+}
+
+int ca_verifier_set_trust(struct ca_verifier *v, X509 *const *roots, size_t nroots, X509 *const *issuers,
+                          size_t nissuers, char **errmsg)
+{
+    X509_STORE *store = X509_STORE_new();
+    STACK_OF(X509) *inter = sk_X509_new_null();
+    int ok = store && inter;
+    for (size_t i = 0; ok && i < nroots; i++)
+        ok = X509_STORE_add_cert(store, roots[i]);
+    for (size_t i = 0; ok && i < nissuers; i++)
+        if ((ok = X509_up_ref(issuers[i])) && !(ok = sk_X509_push(inter, issuers[i]) > 0))
+            X509_free(issuers[i]);
+    if (!ok) {
+        X509_STORE_free(store);
+        sk_X509_pop_free(inter, X509_free);
+        return ca_fail(errmsg, -ERR_CRYPTO, "cannot build the trust set");
+    }
+    install(v, store, inter, NULL);
+    return 0;
+}
+
+int ca_verifier_add_revoked(struct ca_verifier *v, const char *serial)
+{
+    pthread_rwlock_wrlock(&v->lock);
+    int rc = set_add(&v->revoked, serial);
+    pthread_rwlock_unlock(&v->lock);
+    return rc;
+}
+
+int ca_verifier_set_cache_size(struct ca_verifier *v, size_t max)
+{
+    struct ca_vcache *c = ca_vcache_new(max);
+    if (!c)
+        return -ERR_NOMEM;
+    pthread_rwlock_wrlock(&v->lock);
+    struct ca_vcache *old = v->cache;
+    v->cache = c;
+    pthread_rwlock_unlock(&v->lock);
+    ca_vcache_free(old);
+    return 0;
+}
+
+void ca_verifier_cache_stats(struct ca_verifier *v, struct ca_verify_cache_stats *st)
+{
+    pthread_rwlock_rdlock(&v->lock);
+    st->entries = ca_vcache_count(v->cache);
+    st->max = ca_vcache_max(v->cache);
+    pthread_rwlock_unlock(&v->lock);
+    st->hits = atomic_load(&v->hits);
+    st->misses = atomic_load(&v->misses);
+}
+
 void ca_verifier_free(struct ca_verifier *v)
 {
     if (!v)
@@ -269,6 +365,7 @@ void ca_verifier_free(struct ca_verifier *v)
     X509_STORE_free(v->store);
     sk_X509_pop_free(v->intermediates, X509_free);
     set_free(&v->revoked);
+    ca_vcache_free(v->cache);
     pthread_rwlock_destroy(&v->lock);
     pthread_mutex_destroy(&v->stop_lock);
     free(v->conninfo);
@@ -302,8 +399,119 @@ static enum ca_verify_reason map_x509_error(int err)
     }
 }
 
+/* SHA-256 over the chain as presented: each certificate's length (8 bytes, big-endian) and
+ * DER, so [A, B] and [AB] differ. */
+static int chain_key(const unsigned char *const *ders, const size_t *lens, size_t n, unsigned char *key)
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    for (size_t i = 0; ok && i < n; i++) {
+        unsigned char len[8];
+        for (int b = 0; b < 8; b++)
+            len[b] = (unsigned char)((uint64_t)lens[i] >> (56 - 8 * b));
+        ok = EVP_DigestUpdate(md, len, sizeof len) && EVP_DigestUpdate(md, ders[i], lens[i]);
+    }
+    unsigned int klen = 0;
+    ok = ok && EVP_DigestFinal_ex(md, key, &klen) && klen == CA_VCACHE_KEY_LEN;
+    EVP_MD_CTX_free(md);
+    return ok ? 0 : -ERR_CRYPTO;
+}
+
+static int is_revoked_locked(const struct ca_verifier *v, const struct ca_vcache_entry *e)
+{
+    int r = set_contains(&v->revoked, e->serial);
+    for (unsigned i = 0; i < e->nchain && !r; i++)
+        r = set_contains(&v->revoked, e->chain_serial[i]);
+    return r;
+}
+
+/* The verdict of a cached chain at time now: what a full verification would say for it
+ * today, given that the chain and its trust set have not changed (v->lock held). */
+static int verdict_of_hit(const struct ca_verifier *v, const struct ca_vcache_entry *e, time_t now,
+                          struct ca_verify_result *out)
+{
+    snprintf(out->serial, sizeof out->serial, "%s", e->serial);
+    if (now < e->not_before) {
+        out->reason = CA_VERIFY_NOT_YET_VALID;
+        snprintf(out->detail, sizeof out->detail, "%s", X509_verify_cert_error_string(X509_V_ERR_CERT_NOT_YET_VALID));
+        return -ERR_AUTH;
+    }
+    if (now >= e->not_after) {
+        out->reason = CA_VERIFY_EXPIRED;
+        snprintf(out->detail, sizeof out->detail, "%s", X509_verify_cert_error_string(X509_V_ERR_CERT_HAS_EXPIRED));
+        return -ERR_EXPIRED;
+    }
+    if (is_revoked_locked(v, e)) {
+        out->reason = CA_VERIFY_REVOKED;
+        snprintf(out->detail, sizeof out->detail, "certificate %s is revoked", e->serial);
+        return -ERR_REVOKED;
+    }
+    out->reason = CA_VERIFY_OK;
+    snprintf(out->device_id, sizeof out->device_id, "%s", e->device_id);
+    snprintf(out->detail, sizeof out->detail, "ok");
+    return 0;
+}
+
+/* Look the chain up; 1 with *out and *rc set on a hit. A hit that is refused now is dropped. */
+static int cache_lookup(struct ca_verifier *v, const unsigned char *key, time_t now, struct ca_verify_result *out,
+                        int *rc)
+{
+    struct ca_vcache_entry e;
+    pthread_rwlock_rdlock(&v->lock);
+    int hit = ca_vcache_get(v->cache, key, &e);
+    if (hit && (*rc = verdict_of_hit(v, &e, now, out)) < 0)
+        ca_vcache_del(v->cache, key);
+    pthread_rwlock_unlock(&v->lock);
+    atomic_fetch_add(hit ? &v->hits : &v->misses, 1);
+    return hit;
+}
+
+static time_t asn1_posix(const ASN1_TIME *t, int *ok)
+{
+    struct tm tm;
+    if (!t || !ASN1_TIME_to_tm(t, &tm)) {
+        *ok = 0;
+        return 0;
+    }
+    return timegm(&tm);
+}
+
+/* Fill e from a chain X509_verify_cert accepted; 0 when it may be cached: every presented
+ * certificate is part of the verified chain (so one valid leaf cannot fill the cache with
+ * variants padded with junk) and the chain is short enough. */
+static int entry_of_chain(STACK_OF(X509) *chain, X509 *const *presented, size_t n, struct ca_vcache_entry *e)
+{
+    int num = sk_X509_num(chain), ok = num >= 1 && num - 1 <= CA_VCACHE_CHAIN_MAX;
+    for (size_t i = 1; ok && i < n; i++) {
+        int found = 0;
+        for (int k = 1; k < num && !found; k++)
+            found = X509_cmp(presented[i], sk_X509_value(chain, k)) == 0;
+        ok = found;
+    }
+    e->not_before = 0;
+    e->not_after = (time_t)1 << 62;
+    e->nchain = 0;
+    for (int k = 0; ok && k < num; k++) {
+        X509 *x = sk_X509_value(chain, k);
+        time_t nb = asn1_posix(X509_get0_notBefore(x), &ok), na = asn1_posix(X509_get0_notAfter(x), &ok);
+        if (nb > e->not_before)
+            e->not_before = nb;
+        if (na < e->not_after)
+            e->not_after = na;
+        if (k > 0 && ca_serial_hex(X509_get0_serialNumber(x), e->chain_serial[e->nchain++], sizeof e->chain_serial[0]) < 0)
+            ok = 0;
+    }
+    return ok ? 0 : -1;
+}
+
 int ca_verify_peer(struct ca_verifier *v, const unsigned char *const *ders, const size_t *lens, size_t n,
                    struct ca_verify_result *out)
+{
+    return ca_verify_peer_at(v, ders, lens, n, time(NULL), out);
+}
+
+int ca_verify_peer_at(struct ca_verifier *v, const unsigned char *const *ders, const size_t *lens, size_t n,
+                      time_t now, struct ca_verify_result *out)
 {
     memset(out, 0, sizeof *out);
     if (n == 0) {
@@ -313,10 +521,14 @@ int ca_verify_peer(struct ca_verifier *v, const unsigned char *const *ders, cons
     }
     if (n > VERIFY_MAX_CHAIN)
         n = VERIFY_MAX_CHAIN;
-    X509 *leaf = NULL;
+    int rc = -ERR_AUTH;
+    struct ca_vcache_entry e;
+    int have_key = chain_key(ders, lens, n, e.key) == 0;
+    if (have_key && cache_lookup(v, e.key, now, out, &rc))
+        return rc;
+    X509 *presented[VERIFY_MAX_CHAIN] = {NULL};
     STACK_OF(X509) *untrusted = sk_X509_new_null();
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-    int rc = -ERR_AUTH;
     for (size_t i = 0; i < n && untrusted; i++) {
         const unsigned char *p = ders[i];
         X509 *x = lens[i] <= CA_PEM_MAX ? d2i_X509(NULL, &p, (long)lens[i]) : NULL;
@@ -326,23 +538,26 @@ int ca_verify_peer(struct ca_verifier *v, const unsigned char *const *ders, cons
             snprintf(out->detail, sizeof out->detail, "certificate %zu of the chain is malformed", i);
             goto out;
         }
-        if (i == 0)
-            leaf = x;
-        else
-            sk_X509_push(untrusted, x);
+        presented[i] = x;
+        if (i > 0 && (!X509_up_ref(x) || !sk_X509_push(untrusted, x)))
+            X509_free(x);
     }
+    X509 *leaf = presented[0];
     if (!untrusted || !ctx || !leaf) {
         out->reason = CA_VERIFY_INTERNAL;
         goto out;
     }
     ca_serial_hex(X509_get0_serialNumber(leaf), out->serial, sizeof out->serial);
     pthread_rwlock_rdlock(&v->lock);
+    unsigned long gen = v->gen;
     /* our own issuing CAs complete the chain when the peer sends only its leaf */
     for (int i = 0; i < sk_X509_num(v->intermediates); i++)
         if (X509_up_ref(sk_X509_value(v->intermediates, i)) && !sk_X509_push(untrusted, sk_X509_value(v->intermediates, i)))
             X509_free(sk_X509_value(v->intermediates, i));
-    int ok = X509_STORE_CTX_init(ctx, v->store, leaf, untrusted) && X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT) &&
-             X509_verify_cert(ctx) == 1;
+    int ok = X509_STORE_CTX_init(ctx, v->store, leaf, untrusted) && X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT);
+    if (ok)
+        X509_STORE_CTX_set_time(ctx, 0, now);
+    ok = ok && X509_verify_cert(ctx) == 1;
     int verr = X509_STORE_CTX_get_error(ctx);
     int revoked = ok && set_contains(&v->revoked, out->serial);
     STACK_OF(X509) *chain = ok ? X509_STORE_CTX_get0_chain(ctx) : NULL;
@@ -369,10 +584,20 @@ int ca_verify_peer(struct ca_verifier *v, const unsigned char *const *ders, cons
         out->reason = CA_VERIFY_OK;
         snprintf(out->detail, sizeof out->detail, "ok");
         rc = 0;
+        /* only a chain that verified is remembered, and only under the trust set it verified with */
+        if (have_key && entry_of_chain(chain, presented, n, &e) == 0) {
+            snprintf(e.device_id, sizeof e.device_id, "%s", out->device_id);
+            snprintf(e.serial, sizeof e.serial, "%s", out->serial);
+            pthread_rwlock_rdlock(&v->lock);
+            if (v->gen == gen)
+                ca_vcache_put(v->cache, &e);
+            pthread_rwlock_unlock(&v->lock);
+        }
     }
 out:
     X509_STORE_CTX_free(ctx);
     sk_X509_pop_free(untrusted, X509_free);
-    X509_free(leaf);
+    for (size_t i = 0; i < n; i++)
+        X509_free(presented[i]);
     return rc;
 }

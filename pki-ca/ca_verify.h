@@ -1,14 +1,20 @@
 /* pki-ca/ca_verify.h — peer certificate verification for every TLS listener of the project.
  * Owns: struct ca_verifier: the trusted CA certificates, an in-memory set of revoked
  * serials kept current by a background thread (its own DB connection, LISTEN
- * ca_revocation / ca_authority; full reload after a reconnect).
+ * ca_revocation / ca_authority; full reload after a reconnect), and a bounded cache of the
+ * verdicts of chains that verified (keyed by the SHA-256 of the chain as presented).
  * Thread-safety: ca_verify_peer() may be called from any number of threads at once. */
 #ifndef PKICA_CA_VERIFY_H
 #define PKICA_CA_VERIFY_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "ca.h"
+
+/* Verdicts a verifier remembers (about 600 bytes each); a device presents the same chain on
+ * every connection, so a hit skips DER parsing and X509_verify_cert. */
+#define CA_VERIFY_CACHE_DEFAULT 8192
 
 enum ca_verify_reason {
     CA_VERIFY_OK = 0,
@@ -35,6 +41,22 @@ struct ca_verifier;
 /* Load the CA certificates and revoked serials over conninfo and start the listener
  * thread. NULL with *errmsg on failure. */
 struct ca_verifier *ca_verifier_new(const char *conninfo, char **errmsg);
+/* A verifier without a database or thread (tools, tests): trust and revocations only from
+ * ca_verifier_set_trust() and ca_verifier_add_revoked(). NULL with *errmsg on failure. */
+struct ca_verifier *ca_verifier_new_local(char **errmsg);
+/* Replace the trust set: roots as anchors, issuers offered to complete chains (both borrowed,
+ * referenced). The revoked set stays; every cached verdict is dropped. */
+int ca_verifier_set_trust(struct ca_verifier *v, X509 *const *roots, size_t nroots, X509 *const *issuers,
+                          size_t nissuers, char **errmsg) WARN_UNUSED;
+/* Add a serial (lowercase hex) to the revoked set, as a NOTIFY would. */
+int ca_verifier_add_revoked(struct ca_verifier *v, const char *serial) WARN_UNUSED;
+/* Replace the verdict cache by an empty one of at most max entries (0: no caching). */
+int ca_verifier_set_cache_size(struct ca_verifier *v, size_t max) WARN_UNUSED;
+struct ca_verify_cache_stats {
+    unsigned long hits, misses; /* ca_verify_peer calls answered from the cache, and not */
+    size_t entries, max;
+};
+void ca_verifier_cache_stats(struct ca_verifier *v, struct ca_verify_cache_stats *st);
 /* Stop the thread and free everything. */
 void ca_verifier_free(struct ca_verifier *v);
 
@@ -44,6 +66,11 @@ void ca_verifier_free(struct ca_verifier *v);
  * -ERR_EXPIRED. */
 int ca_verify_peer(struct ca_verifier *v, const unsigned char *const *ders, const size_t *lens, size_t n,
                    struct ca_verify_result *out);
+/* The same at time now (validity windows are checked against it). A chain seen before is
+ * answered from the cache: same verdict, with validity, revocation (leaf and CAs) checked
+ * anew; only chains that verified are cached. */
+int ca_verify_peer_at(struct ca_verifier *v, const unsigned char *const *ders, const size_t *lens, size_t n,
+                      time_t now, struct ca_verify_result *out);
 /* Is this serial (lowercase hex) revoked, as far as this process knows now? */
 int ca_verifier_is_revoked(struct ca_verifier *v, const char *serial);
 /* Reload CA certificates and the revoked set now (the thread also does this). */

@@ -341,6 +341,23 @@ static int refused(struct cwmp_codec *c, int rc, struct cwmp_error *err)
     return rc;
 }
 
+/* Leniency (README): an Inform's OUI of 6 hex digits in lowercase ("00a859", as real CPEs
+ * send it) is uppercased in place, so that the device identity built from it has one
+ * spelling. Anything else in the OUI is left for validate.c to refuse. */
+static void uppercase_oui(struct cwmp_msg *m)
+{
+    char *o = m->type == CWMP_MSG_INFORM && m->body.inform && m->body.inform->DeviceId
+                  ? m->body.inform->DeviceId->OUI
+                  : NULL;
+    size_t n = 0;
+    while (o && n < 7 && ((o[n] >= '0' && o[n] <= '9') || (o[n] >= 'a' && o[n] <= 'f') ||
+                          (o[n] >= 'A' && o[n] <= 'F')))
+        n++;
+    for (size_t i = 0; n == 6 && !o[6] && i < 6; i++)
+        if (o[i] >= 'a' && o[i] <= 'f')
+            o[i] = (char)(o[i] - 'a' + 'A');
+}
+
 int cwmp_decode(struct cwmp_codec *c, const char *data, size_t len, unsigned int flags,
                 const struct cwmp_msg **out, struct cwmp_error *err)
 {
@@ -368,8 +385,10 @@ int cwmp_decode(struct cwmp_codec *c, const char *data, size_t len, unsigned int
         c->decoding = false;
         if (rc == 0)
             rc = cwmp_arrays_check(c, err);
-        if (rc == 0)
+        if (rc == 0) {
+            uppercase_oui(&c->msg);
             rc = cwmp_validate(&c->msg, flags, err);
+        }
         if (rc < 0)
             return refused(c, rc, err);
         header_leniency(c);
