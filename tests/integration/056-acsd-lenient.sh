@@ -6,8 +6,8 @@
 # carries NoMoreRequests with mustUnderstand="1" (was fault 8006; the ACS takes the floor); a
 # legacy-mode CPE sending HTTP Basic credentials pre-emptively on every request; each session
 # completes. Each leniency is counted: one log line per session naming the kinds, the kinds on
-# the sessions row, a per-device count, acs_cwmp_lenient_total{kind}. Every envelope acsd sent
-# passes the shared validator.
+# the sessions row, a per-device count (also in the NBI device view), acs_cwmp_lenient_total{kind}.
+# Every envelope acsd sent passes the shared validator.
 . "$(dirname "$0")/lib.sh"
 t_init acsd_lenient
 . "$(dirname "$0")/acsd_lib.sh"
@@ -173,6 +173,12 @@ check_output "one lenient line for the legacy session, naming the kinds" \
 check_sql "per device: messages counted and kinds kept" \
     "$LEG|2|{array_count_larger,array_count_smaller}" \
     "SELECT device_id, lenient_messages, lenient_kinds FROM devices WHERE device_id = '$LEG'"
+check "a viewer token" sh -c "'$ACSCTL' token create --name noc --role viewer >'$WORK/noc.token'"
+curl -sS --cacert "$WORK/chain.pem" -H "Authorization: Bearer $(cat "$WORK/noc.token")" \
+    "https://localhost:$NBI_PORT/api/v1/devices/$LEG" >"$WORK/nbi-dev.json" 2>"$WORK/nbi-dev.err"
+check_output "the NBI shows the device's count and kinds" '^2 array_count_larger,array_count_smaller$' \
+    python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print(j['lenientMessages'], ','.join(j['lenientKinds']))" \
+    "$WORK/nbi-dev.json"
 curl -sS --cacert "$WORK/chain.pem" "https://localhost:$NBI_PORT/metrics" >"$WORK/metrics.txt" 2>"$WORK/metrics.err"
 # larger: lrg's Inform, gpv1's response, leg's Inform and response; smaller: sml's Inform, gpv2's
 # response, old2's response, leg's Inform
