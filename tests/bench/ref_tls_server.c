@@ -4,8 +4,12 @@
  * memory) and nothing else: every POST body is read and discarded, the answer is a fixed
  * 1 KB. Loopback only; stops on SIGTERM/SIGINT or after --max-seconds.
  *
+ * With --front N, TLS runs in common/tls_front (N threads) in front of the same MHD daemon
+ * over socketpairs, as in acsd: the chain verified right after the handshake with GnuTLS'
+ * trust list. acsd's sessions/s ratio is taken against the better of the two.
+ *
  * ref_tls_server --cert C --key K --trust CA [--threads N] [--loop epoll|poll]
- *                [--memory B] [--handshake-ms MS] [--max-seconds S]
+ *                [--memory B] [--handshake-ms MS] [--max-seconds S] [--front TLS_THREADS]
  * prints "ref_tls_server: listening on 127.0.0.1:PORT" and, at exit, counters. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -21,13 +25,19 @@
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
 
+#include <gnutls/x509.h>
+
 #include "httpd_tls.h"
+#include "tls_front.h"
 
 #define ANSWER_BYTES 1024
 #define PEM_MAX (64u << 10)
 
 static char answer_body[ANSWER_BYTES];
 static atomic_ulong n_conn, n_req, n_refused;
+static unsigned int hs_ms = 3000;
+static struct tls_front *front;           /* --front */
+static gnutls_x509_trust_list_t trust_list; /* --front: what the chain is verified against */
 
 struct conn {
     int verified, ok;
@@ -36,15 +46,49 @@ struct conn {
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
-    unsigned int ms = *(unsigned int *)cls;
+    (void)cls;
     if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
         free(*socket_context);
         *socket_context = NULL;
         return;
     }
-    httpd_set_handshake_timeout(c, ms);
-    *socket_context = calloc(1, sizeof(struct conn));
+    struct conn *k = calloc(1, sizeof *k);
+    if (front && k) { /* the front verified the chain already */
+        k->ok = tls_front_claim(front, httpd_connection_fd(c), NULL, 0) != NULL;
+        k->verified = 1;
+    } else if (!front) {
+        httpd_set_handshake_timeout(c, hs_ms);
+    }
+    *socket_context = k;
     atomic_fetch_add(&n_conn, 1);
+}
+
+/* tls_front's on_handshake: the chain against the trust list; non-NULL = verified. */
+static void *front_verify(void *cls, const struct tls_front_peer *p)
+{
+    (void)cls;
+    gnutls_x509_crt_t crts[HTTPD_MAX_PEER_CHAIN];
+    unsigned int n = 0, status = 1;
+    for (size_t i = 0; i < p->n; i++) {
+        gnutls_datum_t d = {(unsigned char *)p->ders[i], (unsigned int)p->lens[i]};
+        if (gnutls_x509_crt_init(&crts[n]) < 0)
+            break;
+        if (gnutls_x509_crt_import(crts[n], &d, GNUTLS_X509_FMT_DER) < 0) {
+            gnutls_x509_crt_deinit(crts[n]);
+            break;
+        }
+        n++;
+    }
+    int ok = n == p->n && n > 0 &&
+             gnutls_x509_trust_list_verify_crt2(trust_list, crts, n, NULL, 0, 0, &status, NULL) >= 0 && status == 0;
+    for (unsigned int i = 0; i < n; i++)
+        gnutls_x509_crt_deinit(crts[i]);
+    return ok ? (void *)1 : NULL;
+}
+
+static void no_free(void *p)
+{
+    (void)p;
 }
 
 /* The chain is verified once per connection against the trust list MHD loaded. */
@@ -110,19 +154,21 @@ static char *read_file(const char *path)
 static void usage(void)
 {
     fprintf(stderr, "usage: ref_tls_server --cert C --key K --trust CA [--threads N] [--loop epoll|poll]\n"
-                    "                      [--memory BYTES] [--handshake-ms MS] [--max-seconds S]\n");
+                    "                      [--memory BYTES] [--handshake-ms MS] [--max-seconds S]\n"
+                    "                      [--front TLS_THREADS]\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
     const char *cert = NULL, *key = NULL, *trust = NULL, *loop = "epoll";
-    unsigned int threads = 4, memory = 32768, hs_ms = 3000, max_s = 600;
+    unsigned int threads = 4, memory = 32768, max_s = 600, front_threads = 0;
     static const struct option opts[] = {
         {"cert", required_argument, NULL, 'c'},    {"key", required_argument, NULL, 'k'},
         {"trust", required_argument, NULL, 'T'},   {"threads", required_argument, NULL, 't'},
         {"loop", required_argument, NULL, 'l'},    {"memory", required_argument, NULL, 'm'},
         {"handshake-ms", required_argument, NULL, 'H'}, {"max-seconds", required_argument, NULL, 'S'},
+        {"front", required_argument, NULL, 'F'},
         {NULL, 0, NULL, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -135,6 +181,7 @@ int main(int argc, char **argv)
         case 'm': memory = (unsigned int)strtoul(optarg, NULL, 10); break;
         case 'H': hs_ms = (unsigned int)strtoul(optarg, NULL, 10); break;
         case 'S': max_s = (unsigned int)strtoul(optarg, NULL, 10); break;
+        case 'F': front_threads = (unsigned int)strtoul(optarg, NULL, 10); break;
         default: usage();
         }
     }
@@ -150,29 +197,63 @@ int main(int argc, char **argv)
     sigaddset(&stop, SIGALRM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
-    struct sockaddr_in a4 = {.sin_family = AF_INET};
-    a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    unsigned int flags = MHD_USE_TLS | MHD_USE_ERROR_LOG | MHD_USE_ITC |
-                         (!strcmp(loop, "epoll") ? MHD_USE_EPOLL_INTERNAL_THREAD : MHD_USE_POLL_INTERNAL_THREAD);
-    struct MHD_Daemon *d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&a4,
-        MHD_OPTION_HTTPS_MEM_CERT, cert_pem, MHD_OPTION_HTTPS_MEM_KEY, key_pem, MHD_OPTION_HTTPS_MEM_TRUST,
-        trust_pem, MHD_OPTION_HTTPS_PRIORITIES, HTTPD_TLS_PRIORITIES, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, 600u, MHD_OPTION_CONNECTION_LIMIT, 30000u,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)memory, MHD_OPTION_NOTIFY_CONNECTION, on_connection, &hs_ms,
-        MHD_OPTION_END);
+    unsigned int mode = !strcmp(loop, "epoll") ? MHD_USE_EPOLL_INTERNAL_THREAD : MHD_USE_POLL_INTERNAL_THREAD;
+    struct MHD_Daemon *d;
+    int port = 0;
+    if (front_threads) {
+        gnutls_datum_t t = {(unsigned char *)trust_pem, (unsigned int)strlen(trust_pem)};
+        if (gnutls_x509_trust_list_init(&trust_list, 0) < 0 ||
+            gnutls_x509_trust_list_add_trust_mem(trust_list, &t, NULL, GNUTLS_X509_FMT_PEM, 0, 0) <= 0) {
+            fprintf(stderr, "ref_tls_server: cannot load the trust list\n");
+            return 1;
+        }
+        d = MHD_start_daemon(MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG | MHD_USE_ITC | mode, 0, NULL, NULL,
+                             on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, tls_front_mhd_log, (void *)"ref",
+                             MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, 600u,
+                             MHD_OPTION_CONNECTION_LIMIT, 30000u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)memory,
+                             MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
+        struct tls_front_conf fc = {.listen_address = "127.0.0.1", .cert_pem = cert_pem, .key_pem = key_pem,
+                                    .trust_pem = trust_pem, .priorities = HTTPD_TLS_PRIORITIES,
+                                    .threads = front_threads, .handshake_timeout_ms = hs_ms,
+                                    .max_connections = 30000, .on_handshake = front_verify, .free_peer = no_free};
+        char *err = NULL;
+        if (d && !(front = tls_front_start(&fc, d, &err))) {
+            fprintf(stderr, "ref_tls_server: %s\n", err ? err : "cannot start the TLS front");
+            return 1;
+        }
+        if (front)
+            port = tls_front_port(front);
+    } else {
+        struct sockaddr_in a4 = {.sin_family = AF_INET};
+        a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        d = MHD_start_daemon(
+            MHD_USE_TLS | MHD_USE_ERROR_LOG | MHD_USE_ITC | mode, 0, NULL, NULL, on_request, NULL,
+            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&a4, MHD_OPTION_HTTPS_MEM_CERT, cert_pem,
+            MHD_OPTION_HTTPS_MEM_KEY, key_pem, MHD_OPTION_HTTPS_MEM_TRUST, trust_pem, MHD_OPTION_HTTPS_PRIORITIES,
+            HTTPD_TLS_PRIORITIES, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, 600u,
+            MHD_OPTION_CONNECTION_LIMIT, 30000u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)memory,
+            MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
+        const union MHD_DaemonInfo *di = d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+        port = di ? di->port : 0;
+    }
     if (!d) {
         fprintf(stderr, "ref_tls_server: cannot start\n");
         return 1;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    printf("ref_tls_server: listening on 127.0.0.1:%u\n", di ? di->port : 0);
+    printf("ref_tls_server: listening on 127.0.0.1:%d\n", port);
     fflush(stdout);
     alarm(max_s);
     int sig = 0;
     while (sigwait(&stop, &sig) != 0)
         ;
+    if (front) {
+        tls_front_quiesce(front);
+        tls_front_detach(front);
+    }
     MHD_stop_daemon(d);
+    tls_front_stop(front);
+    if (trust_list)
+        gnutls_x509_trust_list_deinit(trust_list, 1);
     printf("ref_connections=%lu\nref_requests=%lu\nref_refused=%lu\n", atomic_load(&n_conn),
            atomic_load(&n_req), atomic_load(&n_refused));
     free(cert_pem);
