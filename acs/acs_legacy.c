@@ -43,7 +43,16 @@ struct acs_legacy_conn {
     int ok;
     struct ca_verify_result peer;
     const char *auth;
+    int basic_ok;                 /* logged in with Basic: basic_sha is its Authorization's hash */
+    unsigned char basic_sha[32];
 };
+
+/* SHA-256 of an Authorization value (to recognise the credentials a connection logged in with). */
+static int authz_sha(const char *authz, unsigned char out[32])
+{
+    unsigned int len = 0;
+    return EVP_Digest(authz, strlen(authz), out, &len, EVP_sha256(), NULL) == 1 && len == 32 ? 0 : -ERR_CRYPTO;
+}
 
 static void hex(const unsigned char *b, size_t n, char *out)
 {
@@ -346,11 +355,25 @@ enum acs_legacy_outcome acs_legacy_check(struct acs_legacy *lg, struct acs_worke
     const char *authz = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     enum acs_legacy_outcome out;
     if (authz && !strncasecmp(authz, "Digest ", 7)) {
-        s->ok = 0;
+        s->ok = s->basic_ok = 0;
         out = digest(lg, w, c, remote, s, res);
     } else if (authz && !strncasecmp(authz, "Basic ", 6)) {
-        s->ok = 0;
-        out = basic(lg, w, c, remote, s, res);
+        /* pre-emptive Basic on every request (common in the field): the credentials this
+         * connection logged in with pass again without a second PBKDF2 and DB lookup, as a
+         * request without Authorization would; anything else is checked afresh */
+        unsigned char sha[32];
+        int known = authz_sha(authz, sha) == 0;
+        if (s->ok && s->basic_ok && known && CRYPTO_memcmp(sha, s->basic_sha, sizeof sha) == 0) {
+            out = ACS_LEGACY_PASS;
+        } else {
+            s->ok = s->basic_ok = 0;
+            out = basic(lg, w, c, remote, s, res);
+            if (out == ACS_LEGACY_PASS && known) {
+                memcpy(s->basic_sha, sha, sizeof sha);
+                s->basic_ok = 1;
+            }
+        }
+        OPENSSL_cleanse(sha, sizeof sha);
     } else if (s->ok) {
         out = ACS_LEGACY_PASS; /* authenticated earlier on this connection */
     } else {

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "acs_db.h"
 #include "acs_metrics.h"
 #include "ca_audit.h"
 #include "httpd_tls.h"
@@ -98,34 +97,10 @@ enum MHD_Result acs_preauth_answer(struct MHD_Connection *c, int status, int ret
 
 void acs_preauth_flush(struct acs_preauth *p, struct db *db, const char *actor, int all)
 {
+    static const char *const events[2] = {"est_refusals", "legacy_refusals"};
     for (int k = 0; k < 2; k++) {
-        struct tally_entry *e = NULL;
-        size_t n = tally_take(p->tally[k], time(NULL), all, &e);
-        if (!n)
-            continue;
-        char *err = NULL, q[300], text[TALLY_TEXT_MAX];
-        int rc = -ERR_DB;
-        for (int attempt = 0; db && rc < 0 && attempt < 2; attempt++) { /* once more on a new connection */
-            if (attempt)
-                PQreset(db_conn(db));
-            free(err);
-            err = NULL;
-            if (acs_db_ensure(db) == 0)
-                rc = ca_audit_tally(db, actor, actions[k], p->tally[k], e, n, &err);
-        }
-        for (size_t i = 0; (rc == 0 || all) && i < n; i++) /* once: when written, or at the end */
-            log_warn(k ? "cwmp" : "est", "event=%s %s", k ? "legacy_refusals" : "est_refusals",
-                     tally_format(p->tally[k], &e[i], text, sizeof text));
-        if (rc < 0) {
-            log_err("acs", "event=db_error what=preauth_audit rows=%zu msg=%s", n,
-                    log_quote(q, sizeof q, err ? err : "database unreachable"));
-            if (!all)
-                tally_put_back(p->tally[k], e, n); /* the next flush tries again */
-        } else {
-            for (size_t i = 0; i < n; i++)
-                acs_metrics_count(ACS_METRIC_PREAUTH, ACS_MP_AUDIT_ROWS);
-        }
-        free(err);
-        free(e);
+        int rows = ca_audit_tally_flush(db, p->tally[k], actor, actions[k], k ? "cwmp" : "est", events[k], all);
+        for (int i = 0; i < rows; i++)
+            acs_metrics_count(ACS_METRIC_PREAUTH, ACS_MP_AUDIT_ROWS);
     }
 }

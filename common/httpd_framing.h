@@ -12,7 +12,8 @@
  * Transfer-Encoding in HTTP/1.0, an obsolete line folding (MHD appends the continuation to the
  * header *name*: "X-A: b\r\n c" becomes "X-Ac: b"), whitespace or other non-token bytes in a
  * header name ("Content-Length : 5" is taken as an unknown header, so the body is read as the
- * next request) and a repeated Host. */
+ * next request) and a repeated Host. MHD_OPTION_STRICT_FOR_CLIENT = 1 (measured) refuses only
+ * whitespace before the first header name (and HTTP/1.1 without Host) of all these: not used. */
 #ifndef COMMON_HTTPD_FRAMING_H
 #define COMMON_HTTPD_FRAMING_H
 

@@ -27,7 +27,7 @@ const struct cfg_key ratelimit_cfg_schema[] = {
     {"preauth", "global_burst", CFG_INT, "400", 1, 10000000, 0, NULL,
      "requests all sources may make at once before global_rate applies"},
     {"preauth", "sources", CFG_INT, "8192", 16, 1048576, 0, NULL,
-     "sources tracked at once by the rate limit and by the refusal counts (memory: about 100 bytes each)"},
+     "sources tracked at once by the rate limit and by the refusal counts (memory: about 0.5 KB each)"},
     {"preauth", "max_body_bytes", CFG_INT, "32768", 1024, 1048576, 0, NULL,
      "largest request body read before the client is authenticated (legacy password mode; EST never "
      "takes more than 16 KiB); larger ones get 413"},

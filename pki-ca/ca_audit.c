@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "ca_util.h"
+#include "log.h"
 
 #define AUDIT_COPY_MAX (256u << 20)
 #define AUDIT_FIELD_MAX 2048
@@ -212,6 +213,35 @@ int ca_audit_tally(struct db *db, const char *actor, const char *action, const s
         }
     }
     return ca_audit_finish(b, errmsg);
+}
+
+int ca_audit_tally_flush(struct db *db, struct tally *t, const char *actor, const char *action,
+                         const char *component, const char *event, int all)
+{
+    struct tally_entry *e = NULL;
+    size_t n = tally_take(t, time(NULL), all, &e);
+    if (!n)
+        return 0;
+    char *err = NULL, text[TALLY_TEXT_MAX], q[300];
+    int rc = -ERR_DB;
+    for (int attempt = 0; db && rc < 0 && attempt < 2; attempt++) {
+        if (attempt || PQstatus(db_conn(db)) != CONNECTION_OK)
+            PQreset(db_conn(db)); /* a connection cut since the last use */
+        free(err);
+        err = NULL;
+        rc = ca_audit_tally(db, actor, action, t, e, n, &err);
+    }
+    for (size_t i = 0; (rc == 0 || all) && i < n; i++) /* once: when written, or at the end */
+        log_warn(component, "event=%s %s", event, tally_format(t, &e[i], text, sizeof text));
+    if (rc < 0) {
+        log_err(component, "event=db_error what=refusal_audit action=%s rows=%zu msg=%s", action, n,
+                log_quote(q, sizeof q, err ? err : "database unreachable"));
+        if (!all)
+            tally_put_back(t, e, n);
+    }
+    free(err);
+    free(e);
+    return rc < 0 ? -ERR_DB : (int)n;
 }
 
 static int verify_page(PGresult *r, long *expect_id, unsigned char prev[32], long *rows, char **errmsg)

@@ -34,6 +34,14 @@ int ca_audit(struct db *db, const char *actor, const char *action, const char *s
 int ca_audit_tally(struct db *db, const char *actor, const char *action, const struct tally *t,
                    const struct tally_entry *e, size_t n, char **errmsg) WARN_UNUSED;
 
+/* Take t's summaries of closed windows (all: every open one too, at shutdown), write them with
+ * ca_audit_tally (once more on a fresh connection if that fails) and log one line each,
+ * "event=<event> <summary>" under component, once. When the write fails they go back into t for
+ * the next flush (unless all; the failure is logged). Returns the rows written (0: none due),
+ * or -ERR_DB. db may be NULL (nothing written). */
+int ca_audit_tally_flush(struct db *db, struct tally *t, const char *actor, const char *action,
+                         const char *component, const char *event, int all);
+
 /* Verify the whole chain. 0 when intact (*rows = rows checked); -ERR_INTEGRITY with
  * *errmsg naming the first bad row ("audit row 17: ..."). */
 int ca_audit_verify(struct db *db, long *rows, char **errmsg) WARN_UNUSED;

@@ -75,29 +75,7 @@ static void on_refused(void *arg, const char *remote, const char *reason)
 /* Summaries of closed refusal windows (all: every one) as audit rows, one log line each. */
 static void flush_refusals(struct est_server *srv, struct db *db, int all)
 {
-    struct tally_entry *e = NULL;
-    size_t n = tally_take(srv->refusals, time(NULL), all, &e);
-    if (!n)
-        return;
-    char *err = NULL, text[TALLY_TEXT_MAX], q[300];
-    int rc = -ERR_DB;
-    for (int attempt = 0; db && rc < 0 && attempt < 2; attempt++) { /* once more on a new connection */
-        if (attempt || PQstatus(db_conn(db)) != CONNECTION_OK)
-            PQreset(db_conn(db));
-        free(err);
-        err = NULL;
-        rc = ca_audit_tally(db, EST_ACTOR, "est.refused", srv->refusals, e, n, &err);
-    }
-    for (size_t i = 0; (rc == 0 || all) && i < n; i++)
-        log_warn("est", "event=est_refusals %s", tally_format(srv->refusals, &e[i], text, sizeof text));
-    if (rc < 0) {
-        log_err("est", "event=db_error what=refusal_audit rows=%zu msg=%s", n,
-                log_quote(q, sizeof q, err ? err : "database unreachable"));
-        if (!all)
-            tally_put_back(srv->refusals, e, n);
-    }
-    free(err);
-    free(e);
+    (void)ca_audit_tally_flush(db, srv->refusals, EST_ACTOR, "est.refused", "est", "est_refusals", all);
 }
 
 /* Over the pre-authentication budget: 429 (this source) or 503 (all), Retry-After, close. */

@@ -6,7 +6,7 @@
 # refusal, the metric counts them, the audit chain verifies, and a valid enrollment after the flood
 # works once the budget allows. Then with a 2 s window the summary is written while acsd runs, the
 # global budget answers 503, and the pre-authentication body cap refuses (413) what a certificate
-# client may send.
+# client may send. Last, acs-ca est-serve: the same budget (429) and one summary row at shutdown.
 . "$(dirname "$0")/lib.sh"
 t_init preauth_flood
 . "$(dirname "$0")/acsd_lib.sh"
@@ -108,5 +108,25 @@ st=$(curl -sS --cacert "$WORK/chain.pem" -H 'Content-Type: application/pkcs10' -
     -o /dev/null -w '%{http_code}' "https://localhost:$ACSD_PORT/.well-known/est/simpleenroll")
 check "EST: a 6 KB body is over the pre-authentication cap: 413" test "$st" = 413
 stop_bg acsd
+
+# ---- acs-ca est-serve: the same budget and summary ---------------------------------------------------
+{ cat "$WORK/acs.ini"; printf '\n[preauth]\nsource_burst = 5\nsource_rate = 1\n'; } >"$WORK/est.ini"
+ROWS0=$(sql "SELECT count(*) FROM audit_log WHERE action = 'est.refused'")
+ACS_CONFIG=$WORK/est.ini start_bg est "$ACS_CA" est-serve --port 0 --cert "$WORK/server.crt" --key "$WORK/server.key"
+EST_PORT=
+for _ in $(seq 100); do
+    EST_PORT=$(sed -n 's/^acs-ca: est-serve listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/est.log")
+    [ -n "$EST_PORT" ] && break
+    sleep 0.1
+done
+[ -n "$EST_PORT" ] || { not_ok "est-serve listens"; sed 's/^/# /' "$WORK/est.log"; t_done; }
+R=$(python3 "$FLOOD" --port "$EST_PORT" --ca "$WORK/chain.pem" --n 20 2>"$WORK/flood3.err")
+check "est-serve: the burst (5) answered 401, the rest 429 ($R)" \
+    test "$(field 401 "$R")" -ge 5 -a "$(field 401 "$R")" -le 7 -a "$(( $(field 401 "$R") + $(field 429 "$R") ))" = 20
+check_sql "est-serve: no row while running" "$ROWS0" "SELECT count(*) FROM audit_log WHERE action = 'est.refused'"
+stop_bg est
+check_sql "est-serve: one est.refused row at shutdown, counting all 20" "acs-ca:est-serve|127.0.0.1|20" \
+    "SELECT actor, subject, substring(details from 'count=([0-9]+)') FROM audit_log WHERE action = 'est.refused'
+      ORDER BY id DESC LIMIT 1"
 check_output "the audit chain still verifies" 'audit log intact' "$ACS_CA" audit verify
 t_done

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""est_flood.py --port P --ca CHAIN --n N [--device ID] [--csr FILE] [--path PATH]
+"""est_flood.py --port P --ca CHAIN --n N [--device ID] [--csr FILE] [--path PATH] [--new-conn]
 
 Send N unauthenticated EST simpleenroll requests to 127.0.0.1:P over TLS (no client
 certificate): alternately without credentials and with a wrong one-time token for --device.
@@ -21,6 +21,7 @@ def main():
     p.add_argument("--device", default="00D09E-FLOOD-0001")
     p.add_argument("--csr")
     p.add_argument("--path", default="/.well-known/est/simpleenroll")
+    p.add_argument("--new-conn", action="store_true", help="a new TLS connection for every request")
     a = p.parse_args()
     ctx = ssl.create_default_context(cafile=a.ca)
     ctx.check_hostname = False
@@ -49,7 +50,7 @@ def main():
         ra = r.getheader("Retry-After")
         if ra and ra.isdigit():
             retry_max = max(retry_max, int(ra))
-        if (r.getheader("Connection") or "").lower() == "close":
+        if a.new_conn or (r.getheader("Connection") or "").lower() == "close":
             conn.close()
             conn = None
     other = sum(v for k, v in counts.items() if k not in (401, 429, 503))
