@@ -11,6 +11,7 @@
 #include "db.h"
 #include "acs_nbi.h"
 #include "log.h"
+#include "ratelimit.h"
 
 const struct cfg_key acs_cfg_schema[] = {
     {"acs", "listen_address", CFG_STR, "0.0.0.0", 0, 0, 0, NULL,
@@ -20,8 +21,11 @@ const struct cfg_key acs_cfg_schema[] = {
      "PEM server certificate (chain) of the CWMP listener, e.g. from acs-ca server-cert"},
     {"acs", "key_file", CFG_PATH, "", 0, 0, 0, NULL, "PEM private key of the server certificate"},
     {"acs", "event_loop", CFG_STR, "epoll", 0, 0, 0, NULL,
-     "epoll (scales with idle connections) or poll (no spin on stalled handshakes); see FACTS.md"},
+     "libmicrohttpd's loop over the plaintext connections: epoll (scales with idle connections) or poll; "
+     "TLS runs in its own edge-triggered loops either way"},
     {"acs", "threads", CFG_INT, "4", 1, 256, 0, NULL, "HTTP worker threads (each has one DB connection)"},
+    {"acs", "tls_threads", CFG_INT, "2", 1, 64, 0, NULL,
+     "TLS threads (handshakes, encryption); about one per core"},
     {"acs", "max_sessions", CFG_INT, "10000", 1, 1000000, 0, NULL,
      "concurrent CWMP sessions; a new session beyond it gets 503 with Retry-After"},
     {"acs", "max_connections", CFG_INT, "10000", 1, 1000000, 0, NULL,
@@ -55,8 +59,9 @@ const struct cfg_key acs_cfg_schema[] = {
     CFG_END,
 };
 
-const struct cfg_key *const acs_all_schemas[] = {db_cfg_schema,       ca_cfg_schema,  acs_cfg_schema,
-                                                 acs_nbi_cfg_schema, log_cfg_schema, NULL};
+const struct cfg_key *const acs_all_schemas[] = {db_cfg_schema,      ca_cfg_schema,        acs_cfg_schema,
+                                                 acs_nbi_cfg_schema, ratelimit_cfg_schema, log_cfg_schema,
+                                                 NULL};
 
 
 int acs_limits_load(const struct cfg *cfg, struct acs_limits *o, char **errmsg)
@@ -75,6 +80,7 @@ int acs_limits_load(const struct cfg *cfg, struct acs_limits *o, char **errmsg)
     else
         return err_fail(errmsg, -ERR_CONFIG, "[acs] event_loop must be epoll or poll, not \"%s\"", loop);
     o->threads = (int)cfg_int(cfg, "acs", "threads");
+    o->tls_threads = (int)cfg_int(cfg, "acs", "tls_threads");
     o->max_sessions = (int)cfg_int(cfg, "acs", "max_sessions");
     o->max_connections = (int)cfg_int(cfg, "acs", "max_connections");
     o->per_ip_connections = (int)cfg_int(cfg, "acs", "per_ip_connections");

@@ -8,7 +8,7 @@
 
 extern const struct cfg_key acs_cfg_schema[];
 /* Every section of the project's configuration file, NULL-terminated: [db], [ca], [acs],
- * [log]. Both binaries load and document this one list, so a file is valid for all. */
+ * [nbi], [preauth], [log]. Both binaries load and document this one list, so a file is valid for all. */
 extern const struct cfg_key *const acs_all_schemas[];
 
 enum acs_event_loop { ACS_LOOP_EPOLL, ACS_LOOP_POLL };
@@ -19,7 +19,7 @@ struct acs_limits {
     int port;
     const char *cert_file, *key_file, *secret_key_file;
     enum acs_event_loop loop;
-    int threads;
+    int threads, tls_threads;
     int max_sessions, max_connections, per_ip_connections;
     size_t max_body;
     int request_timeout, session_timeout, session_idle_timeout; /* seconds */

@@ -17,10 +17,17 @@
 
 static const char *const status_names[] = {"ok", "auth failed", "busy", "timeout", "unreachable",
                                            "bad url", "http error", "internal error"};
+static const char *const status_keys[] = {"ok", "auth_failed", "busy", "timeout", "unreachable",
+                                          "bad_url", "http_error", "internal"};
 
 const char *acs_cr_status_str(enum acs_cr_status s)
 {
     return (size_t)s < sizeof status_names / sizeof status_names[0] ? status_names[s] : "unknown";
+}
+
+const char *acs_cr_status_name(enum acs_cr_status s)
+{
+    return (size_t)s < sizeof status_keys / sizeof status_keys[0] ? status_keys[s] : "unknown";
 }
 
 static int fail(char **errmsg, const char *msg)
@@ -131,6 +138,7 @@ int acs_cr_send(const char *url, const char *user, const char *pass, long timeou
 
 struct cr_job {
     char *device_id, *url, *user, *pass;
+    int tried; /* attempts already made (acs_cr_pool_try) */
     struct cr_job *next;
 };
 
@@ -164,23 +172,37 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
+/* A final outcome: logged and handed to the done callback (metrics). */
+static void report(struct acs_cr_pool *p, const char *device_id, const struct acs_cr_result *r)
+{
+    char qd[200];
+    log_at_(r->status == ACS_CR_OK ? LOG_INFO : LOG_WARNING, "acs",
+            "event=connection_request device=%s result=%s http=%ld attempts=%d detail=%s", device_id,
+            acs_cr_status_name(r->status), r->http_code, r->attempts, log_quote(qd, sizeof qd, r->detail));
+    if (p->done)
+        p->done(p->arg, device_id, r);
+}
+
+/* Only a busy CPE or a lost packet is worth another try. */
+static int retry_worth(enum acs_cr_status s)
+{
+    return s == ACS_CR_BUSY || s == ACS_CR_TIMEOUT;
+}
+
 static void run_job(struct acs_cr_pool *p, struct cr_job *j)
 {
     struct acs_cr_result r;
-    int n = 0;
+    int n = j->tried;
+    if (n > 0)
+        sleep_ms(p->backoff_ms << (n - 1));
     for (;;) {
         acs_cr_send(j->url, j->user, j->pass, p->timeout_ms, &r);
         r.attempts = ++n;
-        /* only a busy CPE or a lost packet is worth another try */
-        if ((r.status != ACS_CR_BUSY && r.status != ACS_CR_TIMEOUT) || n >= p->attempts)
+        if (!retry_worth(r.status) || n >= p->attempts)
             break;
         sleep_ms(p->backoff_ms << (n - 1));
     }
-    log_at_(r.status == ACS_CR_OK ? LOG_INFO : LOG_WARNING, "acs",
-            "event=connection_request device=%s result=%s http=%ld attempts=%d detail=\"%s\"", j->device_id,
-            acs_cr_status_str(r.status), r.http_code, r.attempts, r.detail);
-    if (p->done)
-        p->done(p->arg, j->device_id, &r);
+    report(p, j->device_id, &r);
 }
 
 static void *worker(void *arg)
@@ -233,12 +255,13 @@ struct acs_cr_pool *acs_cr_pool_new(int threads, int queue_max, int attempts, lo
     return p;
 }
 
-int acs_cr_pool_submit(struct acs_cr_pool *p, const char *device_id, const char *url, const char *user,
-                       const char *pass)
+static int submit(struct acs_cr_pool *p, const char *device_id, const char *url, const char *user, const char *pass,
+                  int tried)
 {
     struct cr_job *j = calloc(1, sizeof *j);
     if (!j)
         return -ERR_NOMEM;
+    j->tried = tried;
     j->device_id = strdup(device_id ? device_id : "");
     j->url = strdup(url ? url : "");
     j->user = strdup(user ? user : "");
@@ -262,6 +285,25 @@ int acs_cr_pool_submit(struct acs_cr_pool *p, const char *device_id, const char 
     pthread_mutex_unlock(&p->mu);
     job_free(j);
     return rc;
+}
+
+int acs_cr_pool_submit(struct acs_cr_pool *p, const char *device_id, const char *url, const char *user,
+                       const char *pass)
+{
+    return submit(p, device_id, url, user, pass, 0);
+}
+
+int acs_cr_pool_try(struct acs_cr_pool *p, const char *device_id, const char *url, const char *user,
+                    const char *pass, struct acs_cr_result *first)
+{
+    acs_cr_send(url, user, pass, p->timeout_ms, first);
+    if (retry_worth(first->status) && first->attempts < p->attempts) {
+        int rc = submit(p, device_id, url, user, pass, first->attempts);
+        if (rc == 0)
+            return 1;
+    }
+    report(p, device_id, first);
+    return 0;
 }
 
 void acs_cr_pool_free(struct acs_cr_pool *p)

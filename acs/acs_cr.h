@@ -39,6 +39,8 @@ int acs_cr_send(const char *url, const char *user, const char *pass, long timeou
  * (each >= ACS_CR_CRED_LEN + 1 bytes). */
 int acs_cr_credentials_new(char *user, char *pass) WARN_UNUSED;
 const char *acs_cr_status_str(enum acs_cr_status s);
+/* The same as one word for logs and metrics ("auth_failed", "bad_url"). */
+const char *acs_cr_status_name(enum acs_cr_status s);
 
 /* The pool: threads workers, at most queue_max waiting requests (beyond: -ERR_TOO_BIG),
  * each request tried up to attempts times, waiting backoff_ms * 2^(n-1) between tries. */
@@ -49,6 +51,11 @@ struct acs_cr_pool *acs_cr_pool_new(int threads, int queue_max, int attempts, lo
 /* Queue a request (strings copied; the password is wiped after use). */
 int acs_cr_pool_submit(struct acs_cr_pool *p, const char *device_id, const char *url, const char *user,
                        const char *pass) WARN_UNUSED;
+/* One attempt now, in the caller's thread, so that the caller learns its outcome in *first; a busy
+ * CPE or a time-out is then handed to the pool for the remaining attempts (returns 1: first is
+ * not final), anything else is final (returns 0) and logged and reported like the pool's. */
+int acs_cr_pool_try(struct acs_cr_pool *p, const char *device_id, const char *url, const char *user,
+                    const char *pass, struct acs_cr_result *first);
 /* Finish queued work (bounded by each request's attempts and time-outs), stop, free. */
 void acs_cr_pool_free(struct acs_cr_pool *p);
 

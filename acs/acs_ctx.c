@@ -14,6 +14,7 @@
 #include "acs_http.h"
 #include "acs_legacy.h"
 #include "acs_nbi.h"
+#include "acs_preauth.h"
 #include "acs_session.h"
 #include "ca.h"
 #include "ca_verify.h"
@@ -74,11 +75,15 @@ struct acs_ctx *acs_ctx_new(const struct cfg *cfg, char **errmsg)
     snprintf(ctx->node, sizeof ctx->node, "acsd:%s:%ld", host, (long)getpid());
     if (acs_limits_load(cfg, &ctx->lim, errmsg) < 0)
         goto fail;
+    if (!(ctx->preauth = acs_preauth_new(cfg, errmsg)))
+        goto fail;
     if (ctx->lim.legacy_mode) {
         if (!(ctx->legacy = acs_legacy_new(ctx->lim.legacy_realm)))
             goto fail;
+        char q[200];
         log_warn("acs", "event=legacy_mode_on realm=%s msg=\"devices with auth_mode legacy may use HTTP "
-                        "Digest/Basic without a client certificate\"", ctx->lim.legacy_realm);
+                        "Digest/Basic without a client certificate\"",
+                 log_quote(q, sizeof q, ctx->lim.legacy_realm));
     }
     if (!*ctx->lim.cert_file || !*ctx->lim.key_file) {
         err_fail(errmsg, -ERR_CONFIG, "[acs] cert_file and key_file are required");
@@ -151,6 +156,7 @@ static void *housekeeper(void *arg)
             if (!w)
                 w = acs_worker_get(ctx);
             sweep_sessions(ctx, w);
+            acs_preauth_flush(ctx->preauth, w ? w->db : NULL, ctx->node, 0); /* windows closed by now */
         }
     }
     return NULL;
@@ -220,6 +226,7 @@ void acs_ctx_stop(struct acs_ctx *ctx)
             acs_session_end(ctx, w ? w->db : NULL, out[i], "aborted:shutdown");
         total += n;
     }
+    acs_preauth_flush(ctx->preauth, w ? w->db : NULL, ctx->node, 1); /* every open window */
     log_info("acs", "event=stopped sessions_aborted=%zu", total);
 }
 
@@ -238,5 +245,6 @@ void acs_ctx_free(struct acs_ctx *ctx)
     acs_registry_free(ctx->sessions);
     secret_key_free(ctx->secret);
     acs_legacy_free(ctx->legacy);
+    acs_preauth_free(ctx->preauth);
     free(ctx);
 }

@@ -20,6 +20,7 @@ struct secret_key;
 struct cwmp_codec;
 struct ca_ctx;
 struct acs_legacy;
+struct acs_preauth;
 
 struct acs_ctx {
     const struct cfg *cfg;            /* borrowed */
@@ -28,6 +29,7 @@ struct acs_ctx {
     struct secret_key *secret;        /* [acs] secret_key_file; NULL: none configured */
     struct acs_registry *sessions;
     struct acs_legacy *legacy;        /* [acs] legacy_mode on; NULL: certificates only */
+    struct acs_preauth *preauth;      /* budget and refusal counts of EST and legacy mode */
     struct acs_http *http;            /* the CWMP + EST listener */
     char node[64];                    /* host:pid, for logs and audit */
     pthread_key_t worker_key;

@@ -4,6 +4,7 @@
  * one upsert with data-modifying CTEs; closing a session is one statement too. Operator
  * commands (acsctl: auth mode, legacy credentials) run unprepared via db_exec. */
 #include "acs_db.h"
+#include "acs_devid.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -208,6 +209,40 @@ int acs_db_device_set_auth(struct db *db, const char *device_id, const char *mod
     long n = strtol(PQcmdTuples(r), NULL, 10);
     PQclear(r);
     return n == 1 ? 0 : -ERR_NOENT;
+}
+
+static const char SQL_DEVICE_MATCH[] =
+    "SELECT device_id FROM devices WHERE device_id = ANY($1::text[]) ORDER BY device_id LIMIT 2";
+
+int acs_db_device_resolve(struct db *db, const char *typed, char *out, size_t n, char **errmsg)
+{
+    char cand[ACS_DEVID_MAX_CANDIDATES][ACS_DEVID_MAX + 1];
+    int k = acs_devid_candidates(typed, cand, ACS_DEVID_MAX_CANDIDATES);
+    if (k < 0 || n <= strlen(cand[0]))
+        return err_fail(errmsg, -ERR_INVAL, "a device id is OUI-ProductClass-SerialNumber or OUI-SerialNumber");
+    snprintf(out, n, "%s", cand[0]);
+    if (k == 1 || !db)
+        return 0;
+    /* the candidates hold [A-Za-z0-9._~+:%-] only: safe inside a quoted array element */
+    char arr[ACS_DEVID_MAX_CANDIDATES * (ACS_DEVID_MAX + 3) + 3];
+    size_t at = 0;
+    arr[at++] = '{';
+    for (int i = 0; i < k; i++)
+        at += (size_t)snprintf(arr + at, sizeof arr - at, "%s\"%s\"", i ? "," : "", cand[i]);
+    snprintf(arr + at, sizeof arr - at, "}");
+    const char *p[1] = {arr};
+    PGresult *r = db_exec(db, SQL_DEVICE_MATCH, 1, p, errmsg);
+    if (!r)
+        return -ERR_DB;
+    int rows = PQntuples(r), rc = 0;
+    if (rows == 1)
+        snprintf(out, n, "%s", PQgetvalue(r, 0, 0));
+    else if (rows > 1)
+        rc = err_fail(errmsg, -ERR_EXIST,
+                      "ambiguous device id: %s and %s exist; write a '-' inside ProductClass or SerialNumber as %%2D",
+                      PQgetvalue(r, 0, 0), PQgetvalue(r, 1, 0));
+    PQclear(r);
+    return rc;
 }
 
 /* Split OUI-ProductClass-Serial (or OUI-Serial) into percent-decoded parts. */

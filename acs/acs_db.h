@@ -49,6 +49,10 @@ int acs_db_session_refused(struct db *db, const char *claimed_id, const char *au
 /* Close a session row and release the device lease it holds. */
 int acs_db_session_end(struct db *db, long session_row, long device_pk, int rpcs, const char *result,
                        char **errmsg) WARN_UNUSED;
+/* acs_lenient_db.c: the leniency kinds of a session ("array_count_larger,no_id") on its row;
+ * the device's lenient_messages grows by messages and its lenient_kinds gain the kinds. */
+int acs_db_session_lenient(struct db *db, long session_row, long device_pk, const char *kinds, int messages,
+                           char **errmsg) WARN_UNUSED;
 /* Upsert params ([{"name","value","type"}]) into the cache. */
 int acs_db_params_upsert(struct db *db, long device_pk, const char *params_json, char **errmsg) WARN_UNUSED;
 /* Mark cached params writable or not from a GetParameterNames result's "parameters". */
@@ -63,6 +67,12 @@ struct acs_db_legacy {
 };
 /* The device whose legacy_username is user: 1 with *out filled, 0 when none, < 0 on error. */
 int acs_db_legacy_lookup(struct db *db, const char *user, struct acs_db_legacy *out, char **errmsg) WARN_UNUSED;
+/* The stored device id an operator's spelling stands for (acs_devid_candidates: as printed on the
+ * box, percent-encoded, a lowercase OUI) into out (size n). Several candidates are looked up (db
+ * may be NULL: then the first is taken); when none exists out gets the first (the caller's
+ * lookup then says "unknown device"). -ERR_INVAL with *errmsg when malformed, -ERR_EXIST with
+ * *errmsg when two devices match, -ERR_DB. */
+int acs_db_device_resolve(struct db *db, const char *typed, char *out, size_t n, char **errmsg) WARN_UNUSED;
 /* devices.auth_mode = mode ('cert' or 'legacy'); -ERR_NOENT when the device is unknown. */
 int acs_db_device_set_auth(struct db *db, const char *device_id, const char *mode, char **errmsg) WARN_UNUSED;
 /* Legacy credentials of device_id (created from its OUI-ProductClass-Serial parts if new):

@@ -1,5 +1,7 @@
-/* acs/acs_http.c — the :7547 HTTPS listener: connection tracking (limits, slow clients),
- * request bodies under caps, routing to the CWMP engine or the EST handlers. */
+/* acs/acs_http.c — the :7547 HTTPS listener: TLS in common/tls_front (edge-triggered, the
+ * client chain verified once right after the handshake), HTTP in libmicrohttpd over the
+ * plaintext it relays; connection tracking (limits, slow clients), the peer's verdict checked
+ * before any body is read, request bodies under caps, routing to the CWMP engine or EST. */
 #define _GNU_SOURCE
 #include "acs_http.h"
 
@@ -21,8 +23,11 @@
 #include "ca_est_http.h"
 #include "ca_verify.h"
 #include "acs_metrics.h"
+#include "acs_preauth.h"
+#include "httpd_framing.h"
 #include "httpd_tls.h"
 #include "log.h"
+#include "tls_front.h"
 
 #define DISCARD_FACTOR 4 /* body bytes read past the cap before hanging up */
 /* TLS session tickets (FACTS.md): resumption saves most of a handshake's CPU for CPEs that
@@ -38,8 +43,8 @@ struct conn {
     time_t opened, req_started, last_done;
     int dropped;
     int overloaded;
-    int verified, refusal_logged;
-    struct ca_verify_result peer;
+    int refusal_logged;
+    struct ca_verify_result peer; /* verdict on the client's chain, from the TLS front */
     char remote[INET6_ADDRSTRLEN + 8];
     char bound[ACS_SESSION_ID_LEN + 1];
     struct acs_legacy_conn *legacy; /* legacy password mode: this connection's Digest/Basic state */
@@ -49,11 +54,15 @@ struct conn {
 struct req {
     struct httpd_body body;
     int est;
+    const struct ca_verify_result *peer; /* who the request is from, once admitted */
+    const char *auth;                    /* legacy password mode: how it authenticated */
+    int preauth; /* EST without a valid certificate, or legacy mode not yet authenticated */
 };
 
 struct acs_http {
     struct acs_ctx *ctx;
     struct MHD_Daemon *d;
+    struct tls_front *front;
     int port;
     pthread_mutex_t lock;
     struct conn *conns;
@@ -62,6 +71,13 @@ struct acs_http {
     struct httpd_tickets *tickets;
     time_t tickets_since; /* housekeeping thread only */
 };
+
+/* Open client connections in all (TLS included): beyond max_connections a client is told
+ * 503 by HTTP; beyond this it is closed at accept. */
+static unsigned int hard_limit(const struct acs_limits *l)
+{
+    return (unsigned int)l->max_connections + (unsigned int)l->max_connections / 8 + 16;
+}
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
@@ -85,13 +101,19 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         *socket_context = NULL;
         return;
     }
-    /* a client stalled in the handshake must not spin a pool thread for long (FACTS.md) */
-    httpd_set_handshake_timeout(c, (unsigned int)h->ctx->lim.handshake_timeout_ms);
-    httpd_tickets_enable(h->tickets, c);
-    if (!(k = calloc(1, sizeof *k)))
+    int fd = httpd_connection_fd(c);
+    struct ca_verify_result *verdict = tls_front_claim(h->front, fd);
+    if (!(k = calloc(1, sizeof *k))) {
+        free(verdict);
         return;
+    }
     httpd_remote_text(c, k->remote, sizeof k->remote);
-    k->fd = httpd_connection_fd(c);
+    k->fd = fd;
+    if (verdict)
+        k->peer = *verdict;
+    else /* cannot happen: every connection comes from the front */
+        k->peer = (struct ca_verify_result){.reason = CA_VERIFY_INTERNAL, .detail = "no TLS verdict"};
+    free(verdict);
     k->opened = k->last_done = time(NULL);
     pthread_mutex_lock(&h->lock);
     k->next = h->conns;
@@ -134,23 +156,27 @@ static struct conn *conn_of(struct MHD_Connection *c)
     return ci ? ci->socket_context : NULL;
 }
 
-/* Verify the client's chain once per connection; log a refusal once. */
-static void verify_peer(struct acs_http *h, struct MHD_Connection *c, struct conn *k)
+/* tls_front's on_handshake (a front thread): verify the client's chain once per connection;
+ * the verdict travels to the MHD connection (on_connection claims it). */
+static void *verify_chain(void *cls, const struct tls_front_peer *p)
 {
-    if (!k->verified) {
-        const unsigned char *ders[HTTPD_MAX_PEER_CHAIN];
-        size_t lens[HTTPD_MAX_PEER_CHAIN];
-        size_t n = httpd_peer_chain(c, ders, lens, HTTPD_MAX_PEER_CHAIN);
-        (void)ca_verify_peer(h->ctx->verifier, ders, lens, n, &k->peer);
-        k->verified = 1;
-    }
-    if (k->peer.reason != CA_VERIFY_OK && !k->refusal_logged) {
-        char q[200];
-        k->refusal_logged = 1;
-        log_info("cwmp", "event=refused reason=%s remote=%s cert_serial=%s detail=%s",
-                 ca_verify_reason_str(k->peer.reason), k->remote, k->peer.serial[0] ? k->peer.serial : "-",
-                 log_quote(q, sizeof q, k->peer.detail));
-    }
+    struct acs_http *h = cls;
+    struct ca_verify_result *v = calloc(1, sizeof *v);
+    if (v)
+        (void)ca_verify_peer(h->ctx->verifier, p->ders, p->lens, p->n, v);
+    return v;
+}
+
+/* Log a certificate refusal once per connection. */
+static void log_refusal(struct conn *k)
+{
+    char q[200], rq[64];
+    if (k->refusal_logged)
+        return;
+    k->refusal_logged = 1;
+    log_info("cwmp", "event=refused reason=%s remote=%s cert_serial=%s detail=%s",
+             log_quote(rq, sizeof rq, ca_verify_reason_str(k->peer.reason)), k->remote,
+             k->peer.serial[0] ? k->peer.serial : "-", log_quote(q, sizeof q, k->peer.detail));
 }
 
 static enum MHD_Result send_text(struct acs_http *h, struct MHD_Connection *c, unsigned int status, const char *text,
@@ -173,20 +199,13 @@ static enum MHD_Result answer_cwmp(struct acs_http *h, struct MHD_Connection *c,
     struct acs_worker *w = acs_worker_get(h->ctx);
     if (!w)
         return send_text(h, c, 503, "service unavailable\n", 1, 1);
-    const struct ca_verify_result *peer = &k->peer;
-    const char *auth = NULL;
-    if (h->ctx->legacy && k->peer.reason == CA_VERIFY_NO_CERT) { /* Digest/Basic, or a 401 challenge */
-        int res = MHD_NO;
-        if (acs_legacy_check(h->ctx->legacy, w, c, k->remote, &k->legacy, &peer, &auth, &res) != ACS_LEGACY_PASS)
-            return (enum MHD_Result)res;
-    }
     struct acs_cwmp_req cr = {
         .body = r->body.data.data,
         .len = r->body.data.len,
         .cookie_id = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, ACS_COOKIE_NAME),
         .bound_id = k->bound[0] ? k->bound : NULL,
-        .peer = peer,
-        .auth = auth,
+        .peer = r->peer ? r->peer : &k->peer,
+        .auth = r->auth,
         .remote = k->remote,
     };
     struct acs_cwmp_reply rep;
@@ -210,41 +229,101 @@ static enum MHD_Result answer_cwmp(struct acs_http *h, struct MHD_Connection *c,
     return res;
 }
 
+static enum MHD_Result answer_est(struct acs_http *h, struct MHD_Connection *c, const char *url,
+                                  const char *method, struct req *r, struct conn *k)
+{
+    struct acs_worker *w = acs_worker_get(h->ctx);
+    struct ca_ctx *ca = w ? acs_worker_ca(w) : NULL;
+    if (!ca)
+        return send_text(h, c, 503, "service unavailable\n", 1, 1);
+    return ca_est_http_answer(ca, c, url, method, r->body.data.data, r->body.data.len, r->body.too_big, &k->peer,
+                              k->remote, acs_preauth_est_refused, h->ctx->preauth);
+}
+
+/* First callback of a request, headers read, body not: 1 = read the body; 0 = answered now
+ * (*res). A CWMP client is authenticated here (its certificate verdict, or legacy Digest/Basic
+ * credentials in the headers), so the unauthenticated never have a body buffered. */
+static int admit(struct acs_http *h, struct MHD_Connection *c, const char *url, const char *method,
+                 struct req *r, enum MHD_Result *res)
+{
+    struct conn *k = conn_of(c);
+    unsigned long long declared = 0;
+    if (!k) {
+        *res = MHD_NO; /* out of memory at accept */
+        return 0;
+    }
+    if (k->overloaded) {
+        log_warn("http", "event=refused reason=max_connections remote=%s", k->remote);
+        *res = send_text(h, c, 503, "too many connections\n", 1, 1);
+        return 0;
+    }
+    if (atomic_load(&h->ctx->stopping) && !k->bound[0]) {
+        *res = send_text(h, c, 503, "shutting down\n", 1, 1);
+        return 0;
+    }
+    if (httpd_content_length(c, &declared) && declared > r->body.data.max)
+        r->body.too_big = 1; /* refused before the body is read */
+    if (r->est)
+        return !r->body.too_big || !(*res = answer_est(h, c, url, method, r, k));
+    if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
+        *res = send_text(h, c, 405, "CWMP uses POST\n", 0, 0);
+        return 0;
+    }
+    if (k->peer.reason == CA_VERIFY_OK) {
+        r->peer = &k->peer;
+    } else if (h->ctx->legacy && k->peer.reason == CA_VERIFY_NO_CERT) { /* Digest/Basic, or a 401 challenge */
+        struct acs_worker *w = acs_worker_get(h->ctx);
+        int lres = MHD_NO;
+        if (!w) {
+            *res = send_text(h, c, 503, "service unavailable\n", 1, 1);
+            return 0;
+        }
+        if (acs_legacy_check(h->ctx->legacy, w, c, k->remote, &k->legacy, &r->peer, &r->auth, &lres) !=
+            ACS_LEGACY_PASS) {
+            *res = (enum MHD_Result)lres;
+            return 0;
+        }
+    } else { /* refused by the session engine's rules (401/403/503), body unread */
+        log_refusal(k);
+        *res = answer_cwmp(h, c, k, r);
+        return 0;
+    }
+    if (r->body.too_big) {
+        log_warn("cwmp", "event=refused reason=body_too_big remote=%s max_bytes=%zu", k->remote,
+                 h->ctx->lim.max_body);
+        *res = send_text(h, c, 413, "request body too large\n", 0, 1);
+        return 0;
+    }
+    return 1;
+}
+
 static enum MHD_Result answer(struct acs_http *h, struct MHD_Connection *c, const char *url, const char *method,
                               struct req *r)
 {
     struct conn *k = conn_of(c);
     if (!k)
-        return MHD_NO; /* out of memory at accept */
-    if (k->overloaded) {
-        log_warn("http", "event=refused reason=max_connections remote=%s", k->remote);
-        return send_text(h, c, 503, "too many connections\n", 1, 1);
-    }
-    if (atomic_load(&h->ctx->stopping) && !k->bound[0])
-        return send_text(h, c, 503, "shutting down\n", 1, 1);
-    verify_peer(h, c, k);
-    if (r->est) {
-        struct acs_worker *w = acs_worker_get(h->ctx);
-        struct ca_ctx *ca = w ? acs_worker_ca(w) : NULL;
-        if (!ca)
-            return send_text(h, c, 503, "service unavailable\n", 1, 1);
-        return ca_est_http_answer(ca, c, url, method, r->body.data.data, r->body.data.len, r->body.too_big,
-                                  &k->peer, k->remote);
-    }
-    if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
-        return send_text(h, c, 405, "CWMP uses POST\n", 0, 0);
-    if (r->body.too_big) {
-        log_warn("cwmp", "event=refused reason=body_too_big remote=%s max_bytes=%zu", k->remote,
-                 h->ctx->lim.max_body);
+        return MHD_NO;
+    if (r->est)
+        return answer_est(h, c, url, method, r, k);
+    if (r->body.too_big) { /* a chunked body that outgrew the cap */
+        log_warn("cwmp", "event=refused reason=body_too_big remote=%s max_bytes=%zu", k->remote, r->body.data.max);
         return send_text(h, c, 413, "request body too large\n", 0, 1);
     }
     return answer_cwmp(h, c, k, r);
 }
 
+/* A pre-authentication request (own body cap and budget, acs_preauth.h): EST without a valid
+ * client certificate, or CWMP in legacy mode on a connection without one, not yet logged in. */
+static int is_preauth(const struct acs_http *h, const struct conn *k, const struct req *r)
+{
+    if (r->est)
+        return k->peer.reason != CA_VERIFY_OK;
+    return h->ctx->legacy && k->peer.reason == CA_VERIFY_NO_CERT && !acs_legacy_conn_ok(k->legacy);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
 {
-    (void)version;
     struct acs_http *h = cls;
     struct req *r = *req_cls;
     if (!r) {
@@ -252,7 +331,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!(r = calloc(1, sizeof *r)))
             return MHD_NO;
         r->est = !strncmp(url, CA_EST_PATH_PREFIX, strlen(CA_EST_PATH_PREFIX));
+        r->preauth = k && is_preauth(h, k, r);
         size_t cap = r->est ? CA_EST_MAX_BODY : h->ctx->lim.max_body;
+        if (r->preauth && acs_preauth_max_body(h->ctx->preauth) < cap)
+            cap = acs_preauth_max_body(h->ctx->preauth);
         httpd_body_init(&r->body, cap, DISCARD_FACTOR * cap);
         *req_cls = r;
         pthread_mutex_lock(&h->lock);
@@ -260,12 +342,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (k && !k->req_started)
             k->req_started = time(NULL);
         pthread_mutex_unlock(&h->lock);
-        unsigned long long declared = 0;
-        if (httpd_content_length(c, &declared) && declared > cap) {
-            r->body.too_big = 1; /* refused before the body is read */
-            return answer(h, c, url, method, r);
+        enum httpd_framing bad = httpd_framing_check(c, version); /* RFC 9112: 400 and close */
+        if (bad != HTTPD_FRAMING_OK) {
+            log_info("http", "event=refused reason=bad_framing detail=%s remote=%s", httpd_framing_str(bad),
+                     k ? k->remote : "-");
+            return httpd_framing_refuse(c, bad);
         }
-        return MHD_YES;
+        enum acs_preauth_kind kind = r->est ? ACS_PREAUTH_EST : ACS_PREAUTH_LEGACY;
+        int retry = 0, over = r->preauth ? acs_preauth_admit(h->ctx->preauth, kind, k->remote, &retry) : 0;
+        if (over) /* over the pre-authentication budget: answered before any work */
+            return acs_preauth_answer(c, over, retry);
+        enum MHD_Result res = MHD_YES;
+        (void)admit(h, c, url, method, r, &res);
+        return res;
     }
     if (*upload_size) {
         if (httpd_body_feed(&r->body, upload_data, *upload_size) < 0)
@@ -306,39 +395,46 @@ __attribute__((format(printf, 2, 3))) static int fail(char **errmsg, const char 
     return -ERR_TLS;
 }
 
-static struct MHD_Daemon *start_daemon(struct acs_http *h, const char *cert, const char *key, const char *trust,
-                                       char **errmsg)
+/* libmicrohttpd for HTTP only: tls_front accepts, does TLS and hands over plaintext. */
+static struct MHD_Daemon *start_daemon(struct acs_http *h, char **errmsg)
 {
     const struct acs_limits *l = &h->ctx->lim;
-    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)l->port)};
-    struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)l->port)};
-    const struct sockaddr *addr = (const struct sockaddr *)&a4;
-    unsigned int flags = MHD_USE_TLS | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+    unsigned int flags = MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG | MHD_USE_ITC |
                          (l->loop == ACS_LOOP_EPOLL ? MHD_USE_EPOLL_INTERNAL_THREAD : MHD_USE_POLL_INTERNAL_THREAD);
-    if (inet_pton(AF_INET, l->listen_address, &a4.sin_addr) != 1) {
-        if (inet_pton(AF_INET6, l->listen_address, &a6.sin6_addr) != 1) {
-            fail(errmsg, "[acs] listen_address must be a numeric IPv4 or IPv6 address, not \"%s\"%d",
-                 l->listen_address, 0);
-            return NULL;
-        }
-        addr = (const struct sockaddr *)&a6;
-        flags |= MHD_USE_IPv6;
-    }
-    /* the hard cap leaves room to answer 503 beyond max_connections */
-    unsigned int hard = (unsigned int)l->max_connections + (unsigned int)l->max_connections / 8 + 16;
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, (uint16_t)l->port, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log,
-        (void *)"http", MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
-        MHD_OPTION_HTTPS_MEM_TRUST, trust, MHD_OPTION_HTTPS_PRIORITIES, HTTPD_TLS_PRIORITIES, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned int)l->threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)l->session_idle_timeout,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)l->per_ip_connections, MHD_OPTION_CONNECTION_LIMIT, hard,
+        flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, (void *)"http",
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)l->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)l->session_idle_timeout, MHD_OPTION_CONNECTION_LIMIT, hard_limit(l) + 16,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, l->connection_memory, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_DIGEST_AUTH_RANDOM, sizeof h->digest_random,
         h->digest_random, MHD_OPTION_NONCE_NC_SIZE, (unsigned int)4096, MHD_OPTION_END);
     if (!d)
-        fail(errmsg, "cannot start the HTTPS listener on %s port %d (address in use, or bad certificate/key)",
-             l->listen_address, l->port);
+        fail(errmsg, "cannot start the HTTP layer of the listener%s", "");
     return d;
+}
+
+static struct tls_front *start_front(struct acs_http *h, const char *cert, const char *key, const char *trust,
+                                     char **errmsg)
+{
+    const struct acs_limits *l = &h->ctx->lim;
+    struct tls_front_conf fc = {
+        .listen_address = l->listen_address,
+        .port = l->port,
+        .cert_pem = cert,
+        .key_pem = key,
+        .trust_pem = trust,
+        .priorities = HTTPD_TLS_PRIORITIES,
+        .threads = (unsigned int)l->tls_threads,
+        .handshake_timeout_ms = (unsigned int)l->handshake_timeout_ms,
+        .max_connections = hard_limit(l),
+        .per_ip_connections = (unsigned int)l->per_ip_connections,
+        .tickets = h->tickets,
+        .on_handshake = verify_chain,
+        .free_peer = free,
+        .cls = h,
+        .log_component = "http",
+    };
+    return tls_front_start(&fc, h->d, errmsg);
 }
 
 struct acs_http *acs_http_start(struct acs_ctx *ctx, const char *cert_pem, const char *key_pem,
@@ -358,15 +454,17 @@ struct acs_http *acs_http_start(struct acs_ctx *ctx, const char *cert_pem, const
     h->tickets_since = time(NULL);
     if (!(h->tickets = httpd_tickets_new(TICKET_LIFETIME_S)))
         fail(errmsg, "cannot create the TLS session ticket key");
-    else if (!(h->d = start_daemon(h, cert_pem, key_pem, trust_pem, errmsg)))
-        httpd_tickets_free(h->tickets);
+    else if ((h->d = start_daemon(h, errmsg)) && !(h->front = start_front(h, cert_pem, key_pem, trust_pem, errmsg))) {
+        MHD_stop_daemon(h->d);
+        h->d = NULL;
+    }
     if (!h->d) {
+        httpd_tickets_free(h->tickets);
         pthread_mutex_destroy(&h->lock);
         free(h);
         return NULL;
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
-    h->port = di ? di->port : ctx->lim.port;
+    h->port = tls_front_port(h->front);
     return h;
 }
 
@@ -377,9 +475,7 @@ int acs_http_port(struct acs_http *h)
 
 void acs_http_quiesce(struct acs_http *h)
 {
-    MHD_socket s = MHD_quiesce_daemon(h->d);
-    if (s != MHD_INVALID_SOCKET)
-        close(s);
+    tls_front_quiesce(h->front);
 }
 
 size_t acs_http_active(struct acs_http *h)
@@ -402,7 +498,10 @@ void acs_http_stop(struct acs_http *h)
 {
     if (!h)
         return;
+    tls_front_quiesce(h->front);
+    tls_front_detach(h->front);
     MHD_stop_daemon(h->d);
+    tls_front_stop(h->front);
     httpd_tickets_free(h->tickets);
     pthread_mutex_destroy(&h->lock);
     free(h);

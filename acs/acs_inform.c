@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 
 #include "acs_db.h"
+#include "acs_devid.h"
 #include "acs_metrics.h"
 #include "acs_rpc.h"
 #include "acs_session.h"
@@ -26,25 +27,6 @@ struct inform_facts {
     long periodic;
 };
 
-/* Append s percent-encoded as in RFC 9039 device URNs: '-' separates the parts, so it and
- * anything outside [A-Za-z0-9._~+:] becomes %XX. */
-static size_t append_part(char *out, size_t n, size_t at, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (; s && *s && at + 4 < n; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (isalnum(c) || strchr("._~+:", c)) {
-            out[at++] = (char)c;
-        } else {
-            out[at++] = '%';
-            out[at++] = hex[c >> 4];
-            out[at++] = hex[c & 15];
-        }
-    }
-    out[at] = '\0';
-    return at;
-}
-
 static size_t append_sep(char *out, size_t n, size_t at)
 {
     if (at + 2 < n) {
@@ -58,10 +40,10 @@ static size_t append_sep(char *out, size_t n, size_t at)
 static void device_id_of(const struct cwmp__DeviceIdStruct *d, char *out, size_t n)
 {
     out[0] = '\0';
-    size_t at = append_part(out, n, 0, d->OUI);
+    size_t at = acs_devid_append_part(out, n, 0, d->OUI);
     if (d->ProductClass && *d->ProductClass)
-        at = append_part(out, n, append_sep(out, n, at), d->ProductClass);
-    append_part(out, n, append_sep(out, n, at), d->SerialNumber);
+        at = acs_devid_append_part(out, n, append_sep(out, n, at), d->ProductClass);
+    acs_devid_append_part(out, n, append_sep(out, n, at), d->SerialNumber);
 }
 
 static const char *param(const struct ParameterValueList *l, const char *root, const char *leaf)
@@ -229,6 +211,7 @@ void acs_inform_start(struct acs_worker *w, const struct acs_cwmp_req *req, cons
         goto out;
     }
     snprintf(s->events, sizeof s->events, "%s", f.events);
+    acs_session_note_msg(s, m);
     struct _cwmp__InformResponse ir = {.MaxEnvelopes = 1};
     struct cwmp_msg out = {.type = CWMP_MSG_INFORM_RESPONSE, .body.inform_response = &ir};
     s->rpcs = 1;

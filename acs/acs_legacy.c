@@ -18,7 +18,7 @@
 #include "acs_ctx.h"
 #include "acs_db.h"
 #include "acs_metrics.h"
-#include "ca_audit.h"
+#include "acs_preauth.h"
 #include "log.h"
 
 #define SLOTS 512
@@ -200,6 +200,11 @@ void acs_legacy_failed(struct acs_legacy *lg, const char *user, const char *addr
     pthread_mutex_unlock(&lg->mu);
 }
 
+int acs_legacy_conn_ok(const struct acs_legacy_conn *s)
+{
+    return s && s->ok;
+}
+
 void acs_legacy_conn_free(struct acs_legacy_conn *s)
 {
     if (s)
@@ -226,21 +231,18 @@ static int challenge(struct acs_legacy *lg, struct MHD_Connection *c, int stale,
     return ACS_LEGACY_ANSWERED;
 }
 
-/* A refused attempt: counted, logged, audited (never the password). */
+/* A refused attempt: counted, logged, and summed per source and window into one audit row
+ * (cwmp.legacy_refused, acs_preauth.h), never one row per attempt; never the password.
+ * why: static text. */
 static void refused(struct acs_legacy *lg, struct acs_worker *w, const char *user, const char *remote,
                     const char *scheme, const char *why, const char *device)
 {
-    char q[160], details[400], *err = NULL;
+    char q[160];
     acs_legacy_failed(lg, user, remote, time(NULL));
     acs_metrics_count(ACS_METRIC_AUTH_REFUSED, ACS_MA_LEGACY_DENIED);
+    acs_preauth_refused(w->ctx->preauth, ACS_PREAUTH_LEGACY, remote, why);
     log_warn("cwmp", "event=refused reason=legacy_auth auth=%s user=%s why=%s device=%s remote=%s", scheme,
              log_quote(q, sizeof q, user ? user : "-"), why, device && *device ? device : "-", remote);
-    snprintf(details, sizeof details, "reason=legacy_auth auth=%s why=%s remote=%s node=%s", scheme, why, remote,
-             w->ctx->node);
-    if (ca_audit(w->db, w->ctx->node, "cwmp.refused", device && *device ? device : "-", "refused", details, &err) <
-        0)
-        log_err("cwmp", "event=db_error what=legacy_audit msg=%s", log_quote(q, sizeof q, err ? err : "?"));
-    free(err);
 }
 
 /* Look the user up; 1 when it names a legacy device (row filled), 0 when not, < 0 DB error. */
@@ -277,6 +279,7 @@ static enum acs_legacy_outcome digest(struct acs_legacy *lg, struct acs_worker *
         refused(lg, w, NULL, remote, "digest", "malformed", NULL);
         challenge(lg, c, 0, res);
     } else if (acs_legacy_limited(lg, user, remote, time(NULL))) {
+        acs_preauth_refused(w->ctx->preauth, ACS_PREAUTH_LEGACY, remote, "failure_budget");
         log_warn("cwmp", "event=refused reason=legacy_rate_limited remote=%s", remote);
         challenge(lg, c, 0, res);
     } else if ((rc = lookup(w, user, &row)) < 0) {
@@ -309,6 +312,7 @@ static enum acs_legacy_outcome basic(struct acs_legacy *lg, struct acs_worker *w
         refused(lg, w, NULL, remote, "basic", "malformed", NULL);
         challenge(lg, c, 0, res);
     } else if (acs_legacy_limited(lg, user, remote, time(NULL))) {
+        acs_preauth_refused(w->ctx->preauth, ACS_PREAUTH_LEGACY, remote, "failure_budget");
         log_warn("cwmp", "event=refused reason=legacy_rate_limited remote=%s", remote);
         challenge(lg, c, 0, res);
     } else if ((rc = lookup(w, user, &row)) < 0) {

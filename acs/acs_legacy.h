@@ -54,5 +54,8 @@ enum acs_legacy_outcome acs_legacy_check(struct acs_legacy *lg, struct acs_worke
                                          const char *remote, struct acs_legacy_conn **state,
                                          const struct ca_verify_result **peer, const char **auth, int *res);
 void acs_legacy_conn_free(struct acs_legacy_conn *s);
+/* Has this connection authenticated in legacy mode (later requests may omit Authorization)?
+ * NULL: no. */
+int acs_legacy_conn_ok(const struct acs_legacy_conn *s);
 
 #endif

@@ -1,6 +1,7 @@
 /* acs/acs_main.c — acsd: the CWMP server. Foreground, logs to stderr, configuration from
  * an INI file shared with acs-ca; SIGTERM/SIGINT stop it cleanly (exit 0). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -22,9 +23,12 @@ enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_CONFIG = 3, EXIT_DB = 
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: acsd [-c CONFIG] [-v|-q] [--check-config | --config-doc | --config-sample]\n\n"
+    fprintf(out, "usage: acsd [-c CONFIG] [-v|-q] [--ports-file FILE]\n"
+                 "            [--check-config | --config-doc | --config-sample]\n\n"
                  "Runs the CWMP server in the foreground (logs on stderr; SIGTERM stops it).\n"
                  "Configuration: -c FILE, else $ACS_CONFIG, else " DEFAULT_CONFIG " if it exists.\n"
+                 "  --ports-file F   once listening, write \"cwmp=PORT\", \"nbi=PORT\" (0: off) and\n"
+                 "                   \"pid=PID\" lines to F (atomically, by rename); removed at exit\n"
                  "  --check-config   validate the configuration, print it (secrets hidden) and exit\n"
                  "  --config-doc     print the configuration reference (Markdown, docs/config.md)\n"
                  "  --config-sample  print a sample configuration file (etc/acs.ini.sample)\n"
@@ -59,7 +63,29 @@ static int load_config(struct cfg **out, const char *path, struct acs_limits *li
     return EXIT_OK;
 }
 
-static int run(const struct cfg *cfg)
+/* The bound ports to path, atomically: a temporary file in the same directory renamed over
+ * it, so whoever waits for path reads this process's ports, complete, never a predecessor's
+ * (with port = 0 the log is no safe place to learn them: a log is truncated by the shell
+ * that starts acsd, maybe after the reader looked). */
+static int write_ports_file(const char *path, int cwmp, int nbi, char **errmsg)
+{
+    char tmp[4096];
+    int n = snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    if (n < 0 || (size_t)n >= sizeof tmp)
+        return err_fail(errmsg, -ERR_INVAL, "--ports-file name too long");
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return err_fail(errmsg, -ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+    int ok = fprintf(f, "cwmp=%d\nnbi=%d\npid=%ld\n", cwmp, nbi, (long)getpid()) > 0;
+    if (fclose(f) != 0 || !ok || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return err_fail(errmsg, -ERR_IO, "cannot write %s: %s", path, strerror(e));
+    }
+    return 0;
+}
+
+static int run(const struct cfg *cfg, const char *ports_file)
 {
     char *err = NULL;
     sigset_t stop;
@@ -77,10 +103,19 @@ static int run(const struct cfg *cfg)
     fprintf(stderr, strchr(addr, ':') ? "acsd: listening on [%s]:%d\n" : "acsd: listening on %s:%d\n", addr, port);
     if (ctx->nbi)
         fprintf(stderr, "acsd: nbi listening on %s:%d\n", cfg_str(cfg, "nbi", "listen_address"), acs_nbi_port(ctx));
+    char qnode[200];
     log_info("acs", "event=listen address=%s port=%d threads=%d event_loop=%s node=%s", addr, port,
-             ctx->lim.threads, ctx->lim.loop == ACS_LOOP_EPOLL ? "epoll" : "poll", ctx->node);
+             ctx->lim.threads, ctx->lim.loop == ACS_LOOP_EPOLL ? "epoll" : "poll",
+             log_quote(qnode, sizeof qnode, ctx->node));
+    if (ports_file && write_ports_file(ports_file, port, ctx->nbi ? acs_nbi_port(ctx) : 0, &err) < 0) {
+        acs_ctx_stop(ctx);
+        acs_ctx_free(ctx);
+        return fail(EXIT_FAILED, err);
+    }
     int sig = daemon_wait_stop(&stop);
     log_info("acs", "event=stopping signal=%d grace_s=%d", sig, ctx->lim.shutdown_grace);
+    if (ports_file)
+        unlink(ports_file); /* no stale ports for the next reader */
     acs_ctx_stop(ctx);
     acs_ctx_free(ctx);
     return EXIT_OK;
@@ -88,7 +123,7 @@ static int run(const struct cfg *cfg)
 
 int main(int argc, char **argv)
 {
-    const char *config = NULL;
+    const char *config = NULL, *ports_file = NULL;
     int mode = 0, opt;
     static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
                                          {"verbose", no_argument, NULL, 'v'},
@@ -97,10 +132,12 @@ int main(int argc, char **argv)
                                          {"check-config", no_argument, NULL, 'C'},
                                          {"config-doc", no_argument, NULL, 'D'},
                                          {"config-sample", no_argument, NULL, 'S'},
+                                         {"ports-file", required_argument, NULL, 'P'},
                                          {0, 0, 0, 0}};
     while ((opt = getopt_long(argc, argv, "c:vqh", opts, NULL)) != -1) {
         switch (opt) {
         case 'c': config = optarg; break;
+        case 'P': ports_file = optarg; break;
         case 'v': log_set_level(LOG_DEBUG); break;
         case 'q': log_set_level(LOG_ERR); break;
         case 'h': usage(stdout); return EXIT_OK;
@@ -123,7 +160,7 @@ int main(int argc, char **argv)
         cfg_dump(stdout, cfg);
         fprintf(stderr, "acsd: configuration ok\n");
     } else if (rc == EXIT_OK) {
-        rc = run(cfg);
+        rc = run(cfg, ports_file);
     }
     cfg_free(cfg);
     return rc;

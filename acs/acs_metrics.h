@@ -19,6 +19,9 @@ enum acs_metric {
     ACS_METRIC_HTTP_413,     /* 413 answers, by enum acs_metric_listener */
     ACS_METRIC_RPCS,         /* RPCs, by enum acs_metric_rpc */
     ACS_METRIC_CONN_REQ,     /* connection requests, by enum acs_cr_status (acs_cr.h) */
+    ACS_METRIC_PREAUTH,      /* pre-authentication refusals, by enum acs_metric_preauth */
+    ACS_METRIC_CWMP_LENIENT, /* CPE messages accepted although wrong, by kind (the bit number of
+                              * a CWMP_LENIENT_* bit, cwmp.h) */
     ACS_METRIC__COUNT
 };
 
@@ -51,6 +54,16 @@ enum acs_metric_auth {
     ACS_MA_NBI_TOKEN, /* NBI bearer token missing, unknown, expired or revoked */
     ACS_MA_NBI_ROLE,  /* NBI token without the role for the request */
     ACS_MA__COUNT
+};
+
+/* Refusals on the pre-authentication paths (acs_preauth.h): EST and legacy password mode. */
+enum acs_metric_preauth {
+    ACS_MP_EST_REFUSED,    /* an unauthenticated EST request refused (401, 403, 413, ...) */
+    ACS_MP_LEGACY_REFUSED, /* a legacy Digest/Basic attempt refused */
+    ACS_MP_OVER_SOURCE,    /* a source over its request budget: 429 before any work */
+    ACS_MP_OVER_GLOBAL,    /* all sources over theirs: 503 before any work */
+    ACS_MP_AUDIT_ROWS,     /* aggregated audit rows written (one per source and window) */
+    ACS_MP__COUNT
 };
 
 enum acs_metric_listener { ACS_ML_CWMP, ACS_ML_NBI, ACS_ML_FILES, ACS_ML__COUNT };
@@ -86,6 +99,8 @@ void acs_metrics_count(enum acs_metric m, unsigned label);
 /* Count an RPC by name ("getParameterValues", "Inform", "TransferComplete"...; case-insensitive;
  * unknown names count as "other"). */
 void acs_metrics_rpc(const char *name);
+/* Count one accepted CPE message for each CWMP_LENIENT_* bit set in lenient (cwmp.h). */
+void acs_metrics_lenient(unsigned int lenient);
 /* Count a CWMP fault code by class. */
 void acs_metrics_fault(int code);
 enum acs_metric_fault_class acs_metrics_fault_class(int code);

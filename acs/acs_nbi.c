@@ -23,9 +23,11 @@
 #include "acs_metrics.h"
 #include "acs_nbi_db.h"
 #include "acs_nbi_int.h"
+#include "httpd_framing.h"
 #include "httpd_tls.h"
 #include "log.h"
 #include "secret.h"
+#include "tls_front.h"
 
 #define NBI_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define NBI_PEM_MAX (64 * 1024)
@@ -34,6 +36,7 @@
 struct acs_nbi {
     struct acs_ctx *ctx;
     struct MHD_Daemon *d;
+    struct tls_front *front; /* TLS in front of d */
     struct acs_cr_pool *cr; /* ours, or borrowed from ctx->conn_requests */
     int own_cr;
     pthread_key_t db_key;
@@ -82,39 +85,56 @@ static void cr_done(void *arg, const char *device_id, const struct acs_cr_result
     acs_metrics_count(ACS_METRIC_CONN_REQ, (unsigned)r->status);
 }
 
-const char *acs_nbi_wake(struct acs_nbi *nbi, struct db *db, const char *device_id)
+/* What the operator is told of a connection request that was tried. */
+static json_t *outcome_json(const struct acs_cr_result *r, int retrying)
 {
-    char url[ACS_CR_URL_MAX + 1], user[ACS_CR_URL_MAX + 1], *pass = NULL, *err = NULL;
+    const char *o;
+    switch (r->status) {
+    case ACS_CR_OK: o = "sent"; break;
+    case ACS_CR_UNREACHABLE: o = "unreachable"; break;
+    case ACS_CR_AUTH:
+    case ACS_CR_HTTP_ERROR: o = "refused"; break;
+    case ACS_CR_BUSY: o = "busy"; break;
+    case ACS_CR_TIMEOUT: o = "timeout"; break;
+    case ACS_CR_BAD_URL: o = "not_sent"; break;
+    default: o = "error"; break;
+    }
+    json_t *j = json_pack("{s:s,s:s,s:b}", "outcome", o, "detail", r->detail, "retrying", retrying);
+    if (j && r->http_code > 0)
+        json_object_set_new(j, "httpStatus", json_integer(r->http_code));
+    return j;
+}
+
+json_t *acs_nbi_wake(struct acs_nbi *nbi, struct db *db, const char *device_id)
+{
+    char url[ACS_CR_URL_MAX + 1], user[ACS_CR_URL_MAX + 1], *pass = NULL, *err = NULL, q[200];
     unsigned char *enc = NULL;
     size_t enc_len = 0;
-    const char *res = "queued";
+    const char *why = NULL;
+    json_t *j = NULL;
     if (acs_nbi_db_cr_info(db, device_id, url, sizeof url, user, sizeof user, &enc, &enc_len, &err) < 0)
-        res = "not sent: database error";
+        why = "database error";
     else if (!url[0])
-        res = "not sent: the device has no ConnectionRequestURL";
+        why = "the device has no ConnectionRequestURL";
     else if (!enc || !user[0])
-        res = "not sent: no connection-request credentials for the device yet";
+        why = "no connection-request credentials for the device yet";
     else if (!nbi->ctx->secret)
-        res = "not sent: no [acs] secret_key_file to open the credentials";
+        why = "no [acs] secret_key_file to open the credentials";
     else if (secret_open(nbi->ctx->secret, enc, enc_len, device_id, &pass) < 0)
-        res = "not sent: the stored credentials do not open with this key";
-    else if (acs_cr_pool_submit(nbi->cr, device_id, url, user, pass) < 0)
-        res = "not sent: too many connection requests queued";
-    if (strcmp(res, "queued"))
-        log_warn("nbi", "event=connection_request device=%s result=\"%s\"", device_id, res);
+        why = "the stored credentials do not open with this key";
+    if (why) {
+        log_warn("nbi", "event=connection_request device=%s result=not_sent reason=%s", device_id,
+                 log_quote(q, sizeof q, why));
+        j = json_pack("{s:s,s:s,s:b}", "outcome", "not_sent", "detail", why, "retrying", 0);
+    } else {
+        struct acs_cr_result r;
+        int queued = acs_cr_pool_try(nbi->cr, device_id, url, user, pass, &r);
+        j = outcome_json(&r, queued == 1);
+    }
     secret_wipe_free(pass);
     free(enc);
     free(err);
-    return res;
-}
-
-static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
-                          enum MHD_ConnectionNotificationCode code)
-{
-    struct acs_nbi *nbi = cls;
-    (void)socket_context;
-    if (code == MHD_CONNECTION_NOTIFY_STARTED)
-        httpd_set_handshake_timeout(c, nbi->handshake_ms);
+    return j;
 }
 
 static long elapsed_ms(const struct timespec *t0)
@@ -187,7 +207,7 @@ static int authenticate(struct MHD_Connection *c, struct db *db, struct acs_nbi_
         else if (rc == 0 && ti.expired)
             why = "expired";
         else if (rc == 0 && ti.role == ACS_NBI_ROLE_NONE)
-            why = "no role";
+            why = "no_role";
     }
     if (rc < 0 && !why) {
         acs_nbi_resp_error(r, 503, "database unavailable");
@@ -275,7 +295,6 @@ static enum MHD_Result finish(struct acs_nbi *nbi, struct MHD_Connection *c, con
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
 {
-    (void)version;
     struct acs_nbi *nbi = cls;
     struct nbi_req *rq = *req_cls;
     if (!rq) {
@@ -284,6 +303,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         clock_gettime(CLOCK_MONOTONIC, &rq->t0);
         httpd_body_init(&rq->body, nbi->max_body, 4 * nbi->max_body);
         *req_cls = rq;
+        enum httpd_framing bad = httpd_framing_check(c, version); /* RFC 9112: 400 and close */
+        if (bad != HTTPD_FRAMING_OK) {
+            char remote[INET6_ADDRSTRLEN + 8];
+            httpd_remote_text(c, remote, sizeof remote);
+            log_info("nbi", "event=refused reason=bad_framing detail=%s remote=%s", httpd_framing_str(bad), remote);
+            rq->rejected = 1;
+            return httpd_framing_refuse(c, bad);
+        }
         unsigned long long declared = 0;
         if (httpd_content_length(c, &declared) && declared > nbi->max_body) {
             struct acs_nbi_resp r;
@@ -333,37 +360,39 @@ static char *read_pem(const char *path, char **errmsg)
     return b;
 }
 
-static struct MHD_Daemon *start_daemon(struct acs_nbi *nbi, const char *cert, const char *key, char **errmsg)
+/* libmicrohttpd for HTTP only; TLS in common/tls_front (a stalled handshake costs nothing and
+ * is closed at its deadline, in poll mode too). */
+static struct MHD_Daemon *start_daemon(struct acs_nbi *nbi, char **errmsg)
 {
     const struct cfg *cfg = nbi->ctx->cfg;
-    const char *bind = cfg_str(cfg, "nbi", "listen_address");
-    uint16_t port = (uint16_t)cfg_int(cfg, "nbi", "port");
-    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
-    struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons(port)};
-    const struct sockaddr *addr = (const struct sockaddr *)&a4;
-    unsigned flags = MHD_USE_TLS | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
-    if (inet_pton(AF_INET, bind, &a4.sin_addr) != 1) {
-        if (inet_pton(AF_INET6, bind, &a6.sin6_addr) != 1) {
-            if (asprintf(errmsg, "[nbi] listen_address must be a numeric address, not \"%s\"", bind) < 0)
-                *errmsg = NULL;
-            return NULL;
-        }
-        addr = (const struct sockaddr *)&a6;
-        flags |= MHD_USE_IPv6;
-    }
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, port, NULL, NULL, on_request, nbi, MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, (void *)"nbi",
-        MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
-        MHD_OPTION_HTTPS_PRIORITIES, NBI_PRIORITIES, MHD_OPTION_THREAD_POOL_SIZE,
+        MHD_USE_NO_LISTEN_SOCKET | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, NULL, NULL,
+        on_request, nbi, MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, (void *)"nbi", MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)cfg_int(cfg, "nbi", "threads"), MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)cfg_int(cfg, "nbi", "request_timeout"), MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)cfg_int(cfg, "nbi", "max_connections"), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)cfg_int(cfg, "nbi", "per_ip_connections"), MHD_OPTION_NOTIFY_CONNECTION, on_connection, nbi,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, nbi, MHD_OPTION_END);
-    if (!d && asprintf(errmsg, "cannot start the NBI on %s:%u (address in use, or bad certificate/key)", bind,
-                       (unsigned)port) < 0)
+        (unsigned)cfg_int(cfg, "nbi", "max_connections") + 16, MHD_OPTION_NOTIFY_COMPLETED, on_completed, nbi,
+        MHD_OPTION_END);
+    if (!d && asprintf(errmsg, "cannot start the NBI's HTTP layer") < 0)
         *errmsg = NULL;
     return d;
+}
+
+static struct tls_front *start_front(struct acs_nbi *nbi, const char *cert, const char *key, char **errmsg)
+{
+    const struct cfg *cfg = nbi->ctx->cfg;
+    struct tls_front_conf fc = {
+        .listen_address = cfg_str(cfg, "nbi", "listen_address"),
+        .port = (int)cfg_int(cfg, "nbi", "port"),
+        .cert_pem = cert,
+        .key_pem = key,
+        .priorities = NBI_PRIORITIES,
+        .threads = 1,
+        .handshake_timeout_ms = nbi->handshake_ms,
+        .max_connections = (unsigned)cfg_int(cfg, "nbi", "max_connections"),
+        .per_ip_connections = (unsigned)cfg_int(cfg, "nbi", "per_ip_connections"),
+        .log_component = "nbi",
+    };
+    return tls_front_start(&fc, nbi->d, errmsg);
 }
 
 /* The connection-request pool: acsd's own when it has one, else ours. */
@@ -386,8 +415,13 @@ static void nbi_free(struct acs_nbi *nbi)
 {
     if (!nbi)
         return;
+    if (nbi->front) {
+        tls_front_quiesce(nbi->front);
+        tls_front_detach(nbi->front);
+    }
     if (nbi->d)
         MHD_stop_daemon(nbi->d);
+    tls_front_stop(nbi->front);
     if (nbi->own_cr)
         acs_cr_pool_free(nbi->cr);
     if (nbi->db_key_ok) {
@@ -430,10 +464,9 @@ int acs_nbi_start(struct acs_ctx *ctx, char **errmsg)
     if ((rc = start_cr(nbi, errmsg)) < 0)
         goto out;
     rc = -ERR_TLS;
-    if (!(nbi->d = start_daemon(nbi, cert, key, errmsg)))
+    if (!(nbi->d = start_daemon(nbi, errmsg)) || !(nbi->front = start_front(nbi, cert, key, errmsg)))
         goto out;
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(nbi->d, MHD_DAEMON_INFO_BIND_PORT);
-    nbi->port = di ? di->port : (int)cfg_int(cfg, "nbi", "port");
+    nbi->port = tls_front_port(nbi->front);
     log_info("nbi", "event=listen address=%s port=%d threads=%ld metrics_public=%d",
              cfg_str(cfg, "nbi", "listen_address"), nbi->port, cfg_int(cfg, "nbi", "threads"), nbi->metrics_public);
     ctx->nbi = nbi;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acs_db.h"
+#include "acs_devid.h"
 #include "acs_metrics.h"
 #include "acs_nbi_db.h"
 #include "acs_nbi_int.h"
@@ -163,7 +165,7 @@ static void ep_task_create(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
              t.connection_request);
     json_t *j = json_pack("{s:I}", "id", (json_int_t)id);
     if (j && t.connection_request)
-        json_object_set_new(j, "connectionRequest", json_string(acs_nbi_wake(c->nbi, c->db, c->route->arg)));
+        json_object_set_new(j, "connectionRequest", acs_nbi_wake(c->nbi, c->db, c->route->arg));
     snprintf(r->location, sizeof r->location, "/api/v1/tasks/%ld", id);
     acs_nbi_resp_json(r, 201, j);
     acs_nbi_task_req_cleanup(&t);
@@ -256,8 +258,42 @@ static void ep_metrics(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
     r->content_type = METRICS_TYPE;
 }
 
-void acs_nbi_dispatch(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
+/* The {id} of a device route as stored: operators type ids as printed on the box
+ * ("00040E-FRITZ!Box-123") or percent-encoded ("00040E-FRITZ%21Box-123"). 0, or an answer set. */
+static int resolve_device(const struct acs_nbi_call *c, struct acs_nbi_route *dev, struct acs_nbi_resp *r)
 {
+    char *err = NULL, id[ACS_DEVID_MAX + 1];
+    int rc = acs_db_device_resolve(c->db, c->route->arg, id, sizeof id, &err);
+    if (rc == -ERR_INVAL || rc == -ERR_EXIST) { /* malformed: no device has that id */
+        acs_nbi_resp_error(r, rc == -ERR_EXIST ? 400 : 404, rc == -ERR_EXIST && err ? err : "unknown device");
+        free(err);
+        return -1;
+    }
+    if (rc < 0) {
+        fail_rc(c, r, rc, NULL, err);
+        return -1;
+    }
+    snprintf(dev->arg, sizeof dev->arg, "%s", id);
+    return 0;
+}
+
+void acs_nbi_dispatch(const struct acs_nbi_call *in, struct acs_nbi_resp *r)
+{
+    struct acs_nbi_route dev = *in->route;
+    struct acs_nbi_call call = *in;
+    const struct acs_nbi_call *c = &call;
+    call.route = &dev;
+    switch (dev.ep) {
+    case ACS_NBI_DEVICE:
+    case ACS_NBI_DEVICE_TASKS:
+    case ACS_NBI_DEVICE_FAULTS:
+    case ACS_NBI_DEVICE_SESSIONS:
+    case ACS_NBI_TASK_CREATE:
+        if (resolve_device(in, &dev, r) < 0)
+            return;
+        break;
+    default: break;
+    }
     switch (c->route->ep) {
     case ACS_NBI_DEVICES: ep_devices(c, r); break;
     case ACS_NBI_DEVICE: ep_device(c, r); break;

@@ -118,7 +118,10 @@ struct acs_nbi_call {
 };
 /* Run the endpoint (authentication and role already checked). */
 void acs_nbi_dispatch(const struct acs_nbi_call *c, struct acs_nbi_resp *r);
-/* Connection request for device_id after a task was queued (acs_nbi.c): "queued" or why not. */
-const char *acs_nbi_wake(struct acs_nbi *nbi, struct db *db, const char *device_id);
+/* Connection request for device_id after a task was queued (acs_nbi.c): the first attempt is made
+ * at once (bounded by [nbi] cr_timeout_ms) and its outcome returned as {"outcome": "sent" |
+ * "unreachable" | "refused" | "busy" | "timeout" | "not_sent" | "error", "httpStatus"?, "detail",
+ * "retrying"} (busy and timeout: the pool tries again); a new reference, NULL without memory. */
+json_t *acs_nbi_wake(struct acs_nbi *nbi, struct db *db, const char *device_id);
 
 #endif

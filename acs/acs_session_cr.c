@@ -34,8 +34,9 @@ int acs_session_cr_send(struct acs_worker *w, struct acs_session *s, struct acs_
     if (rc == 0)
         rc = secret_seal(w->ctx->secret, pass, s->device_id, &sealed, &sealed_len);
     if (rc < 0 || sealed_len > sizeof s->cr_sealed) {
+        char q[80];
         log_err("cwmp", "event=cr_credentials_failed session_id=%s reason=%s", s->id,
-                rc < 0 ? err_str(rc) : "sealed password too long");
+                log_quote(q, sizeof q, rc < 0 ? err_str(rc) : "sealed password too long"));
         goto out;
     }
     memcpy(s->cr_sealed, sealed, sealed_len);

@@ -32,8 +32,9 @@ int acs_task_create_ex(struct db *db, const char *device_id, const char *kind, c
                        const struct acs_task_opts *opts, long *task_id, char **errmsg) WARN_UNUSED;
 
 /* The task as a JSON object (id, deviceId, kind, args, state, attempts, maxAttempts,
- * commandKey, createdBy, createdAt, expiresAt, sentAt, finishedAt, result, faultCode,
- * faultString), with passwords and secret parameter values in args shown as "***".
+ * commandKey — parameterKey for setParameterValues, addObject and deleteObject, whose RPC
+ * carries a ParameterKey —, createdBy, createdAt, expiresAt, sentAt, finishedAt, result,
+ * faultCode, faultString), with passwords and secret parameter values in args shown as "***".
  * *json malloc'd. -ERR_NOENT when there is no such task. */
 int acs_task_get(struct db *db, long task_id, char **json, char **errmsg) WARN_UNUSED;
 

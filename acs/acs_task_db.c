@@ -64,9 +64,13 @@ static const char SQL_TASK_INSERT[] =
     "INSERT INTO tasks (device_pk, kind, args, command_key, created_by, max_attempts, expires_at) "
     "SELECT id, $2, $3::jsonb, $4, $5, $6, now() + make_interval(secs => $7::bigint) FROM devices "
     "WHERE device_id = $1 RETURNING id";
+/* command_key holds the RPC's CommandKey, or the ParameterKey of the kinds that carry one: shown
+ * under the name the RPC gives it. */
 static const char SQL_TASK_GET[] =
     "SELECT json_build_object('id', t.id, 'deviceId', d.device_id, 'kind', t.kind, 'args', t.args, "
-    " 'state', t.state, 'attempts', t.attempts, 'maxAttempts', t.max_attempts, 'commandKey', t.command_key, "
+    " 'state', t.state, 'attempts', t.attempts, 'maxAttempts', t.max_attempts, "
+    " CASE WHEN t.kind IN ('setParameterValues', 'addObject', 'deleteObject') THEN 'parameterKey' "
+    " ELSE 'commandKey' END, t.command_key, "
     " 'createdBy', t.created_by, 'createdAt', t.created_at, 'expiresAt', t.expires_at, 'sentAt', t.sent_at, "
     " 'finishedAt', t.finished_at, 'result', t.result, 'faultCode', t.fault_code, 'faultString', t.fault_string)"
     "::text FROM tasks t JOIN devices d ON d.id = t.device_pk WHERE t.id = $1";

@@ -11,5 +11,7 @@
 void daemon_block_stop_signals(sigset_t *stop);
 /* Wait for SIGTERM or SIGINT; returns the signal number. */
 int daemon_wait_stop(const sigset_t *stop);
+/* The same for at most ms milliseconds: the signal number, or 0 when none came (periodic work). */
+int daemon_wait_stop_ms(const sigset_t *stop, int ms);
 
 #endif

@@ -73,8 +73,13 @@ int httpd_tickets_rotate(struct httpd_tickets *t)
 
 void httpd_tickets_enable(struct httpd_tickets *t, struct MHD_Connection *c)
 {
-    gnutls_session_t s = t ? tls_session(c) : NULL;
-    if (!s)
+    httpd_tickets_enable_session(t, t ? tls_session(c) : NULL);
+}
+
+void httpd_tickets_enable_session(struct httpd_tickets *t, void *session)
+{
+    gnutls_session_t s = session;
+    if (!t || !s)
         return;
     pthread_mutex_lock(&t->lock);
     (void)gnutls_session_ticket_enable_server(s, &t->key); /* copies the key */

@@ -33,6 +33,8 @@ struct httpd_tickets;
 struct httpd_tickets *httpd_tickets_new(unsigned int lifetime_s);
 int httpd_tickets_rotate(struct httpd_tickets *t) WARN_UNUSED;
 void httpd_tickets_enable(struct httpd_tickets *t, struct MHD_Connection *c);
+/* The same for a gnutls_session_t of one's own (void * keeps GnuTLS out of this header). */
+void httpd_tickets_enable_session(struct httpd_tickets *t, void *session);
 void httpd_tickets_free(struct httpd_tickets *t);
 
 /* The client's certificate chain as sent (leaf first, DER, borrowed from the TLS session,

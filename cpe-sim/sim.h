@@ -83,6 +83,7 @@ struct sim_cfg {
     int cr_port;           /* -1: no listener */
     bool tls12, bootstrap;
     bool raw_request;      /* per session: handshake + the Inform POST + answer + close (bench) */
+    unsigned raw_requests; /* ... that many POSTs on the keep-alive connection (0 or 1: one) */
     unsigned start_spread_ms; /* first sessions spread over this window */
 };
 

@@ -125,8 +125,12 @@ int64_t sim_conn_deadline(const struct sim_conn *c)
 static int on_response(struct sim_conn *c, int64_t now)
 {
     c->requests++;
-    if (c->sim->cfg.raw_request) { /* one exchange per connection, whatever the answer says */
+    if (c->sim->cfg.raw_request) { /* --raw-requests exchanges per connection, then close */
         c->raw_status = c->http.status;
+        if (c->http.status == 200 && !c->http.close && c->requests < c->sim->cfg.raw_requests) {
+            sim_http_reset(&c->http);
+            return build_request(c);
+        }
         c->state = C_ENDED;
         return 1;
     }

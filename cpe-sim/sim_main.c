@@ -33,7 +33,7 @@ static void usage(FILE *f)
             "               [--devices N] [--periodic SECONDS] [--cr-port P | --no-cr] [--tls12]\n"
             "               [--sessions-per-device K] [--duration S] [--threads T] [--concurrency C]\n"
             "               [--timeout S] [--spread MS] [--no-bootstrap] [--datamodel TSV]\n"
-            "               [--report FILE] [--log-level LEVEL] [--raw-request]\n"
+            "               [--report FILE] [--log-level LEVEL] [--raw-request] [--raw-requests K]\n"
             "  --acs                 ACS URL; must be https on a loopback address\n"
             "  --devices             how many identities of the bundle to run (default: all)\n"
             "  --periodic            PeriodicInformInterval in seconds (default: 86400)\n"
@@ -45,7 +45,9 @@ static void usage(FILE *f)
             "  --spread              start the first sessions over this many ms (default 0)\n"
             "  --raw-request         benchmark mode: per session one new connection, the Inform\n"
             "                        POSTed once, any 200 answer read, close (no CWMP session;\n"
-            "                        the device stays due: K = --sessions-per-device connections)\n");
+            "                        the device stays due: K = --sessions-per-device connections)\n"
+            "  --raw-requests        the same with K POSTs on each keep-alive connection (keep-alive\n"
+            "                        request rate; implies --raw-request)\n");
 }
 
 /* https://HOST[:PORT][/PATH] with HOST a loopback address or "localhost". */
@@ -114,7 +116,7 @@ static bool parse_uint(const char *s, unsigned max, unsigned *out)
 
 static int parse_args(int argc, char **argv, struct sim_cfg *c, const char **datamodel)
 {
-    enum { O_CR = 256, O_NOCR, O_TLS12, O_K, O_NOBOOT, O_DM, O_LOG, O_SPREAD, O_RAW };
+    enum { O_CR = 256, O_NOCR, O_TLS12, O_K, O_NOBOOT, O_DM, O_LOG, O_SPREAD, O_RAW, O_RAWN };
     static const struct option opts[] = {
         {"acs", required_argument, NULL, 'a'},        {"ca", required_argument, NULL, 'c'},
         {"identities", required_argument, NULL, 'i'}, {"devices", required_argument, NULL, 'n'},
@@ -126,6 +128,7 @@ static int parse_args(int argc, char **argv, struct sim_cfg *c, const char **dat
         {"report", required_argument, NULL, 'r'},     {"no-bootstrap", no_argument, NULL, O_NOBOOT},
         {"datamodel", required_argument, NULL, O_DM}, {"log-level", required_argument, NULL, O_LOG},
         {"spread", required_argument, NULL, O_SPREAD}, {"raw-request", no_argument, NULL, O_RAW},
+        {"raw-requests", required_argument, NULL, O_RAWN},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
@@ -152,6 +155,7 @@ static int parse_args(int argc, char **argv, struct sim_cfg *c, const char **dat
         case O_TLS12: c->tls12 = true; break;
         case O_NOBOOT: c->bootstrap = false; break;
         case O_RAW: c->raw_request = true; break;
+        case O_RAWN: ok = parse_uint(optarg, 100000, &c->raw_requests) && c->raw_requests; c->raw_request = true; break;
         case O_K: ok = parse_uint(optarg, 1000000, &c->sessions_per_device); k_set = 1; break;
         case O_DM: *datamodel = optarg; break;
         case O_LOG:
@@ -253,6 +257,7 @@ static void report(struct sim *sim, const struct report_in *ri, FILE *out)
             sim_stats_percentile(&t, 99) / 1000.0, t.max_us / 1000.0);
     fprintf(out, "tls_handshakes=%llu\nhttp_requests=%llu\nacs_rpcs_answered=%llu\n",
             (unsigned long long)t.handshakes, (unsigned long long)t.requests, (unsigned long long)t.rpcs);
+    fprintf(out, "http_requests_per_s=%.1f\n", ri->secs > 0 ? (double)t.requests / ri->secs : 0.0);
     fprintf(out, "bytes_out=%llu\nbytes_in=%llu\n", (unsigned long long)t.bytes_out, (unsigned long long)t.bytes_in);
     for (int i = 1; i < CPE_FAIL_COUNT; i++)
         fprintf(out, "errors_%s=%llu\n", cpe_fail_str((enum cpe_fail)i), (unsigned long long)t.fails[i]);
@@ -375,7 +380,9 @@ int main(int argc, char **argv)
             report(&sim, &ri, f);
             fclose(f);
         } else {
-            log_err("cpe-sim", "event=report file=%s error=\"%s\"", sim.cfg.report_file, strerror(errno));
+            char qf[600], qe[200];
+            log_err("cpe-sim", "event=report file=%s error=%s", log_quote(qf, sizeof qf, sim.cfg.report_file),
+                    log_quote(qe, sizeof qe, strerror(errno)));
         }
     }
     struct sim_stats t = {0};

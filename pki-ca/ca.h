@@ -74,7 +74,9 @@ void ca_issued_cleanup(struct ca_issued *out);
 
 /* Issue a device certificate from a PKCS#10 CSR (PEM or DER bytes) for device_id,
  * after policy checks: CSR signature, key type/size, CN (if any) = device_id, SANs (if
- * any) = urn:dev:ops:<device_id>. via names the channel ("cli", "est-enroll", ...).
+ * any) = urn:dev:ops:<device_id>. The OUI may be lowercase in device_id, CN and SAN alike:
+ * the certificate names the canonical identity (OUI uppercased, ca_device_id_normalise).
+ * via names the channel ("cli", "est-enroll", ...).
  * Refusals are audited; nothing is written on failure. */
 int ca_issue_from_csr(struct ca_ctx *ca, const char *issuer, const unsigned char *csr,
                       size_t csr_len, const char *device_id, const char *via,
@@ -90,6 +92,7 @@ struct ca_csr_req {
     int rc;
     char *errmsg;
     struct ca_issued out;
+    char id[CA_DEVICE_ID_MAX + 1]; /* out: the canonical identity issued for */
 };
 int ca_issue_from_csrs(struct ca_ctx *ca, const char *issuer, struct ca_csr_req *reqs, size_t n,
                        const char *via, char **errmsg) WARN_UNUSED;

@@ -195,6 +195,25 @@ int ca_audit(struct db *db, const char *actor, const char *action, const char *s
     return ca_audit_finish(b, errmsg);
 }
 
+int ca_audit_tally(struct db *db, const char *actor, const char *action, const struct tally *t,
+                   const struct tally_entry *e, size_t n, char **errmsg)
+{
+    if (n == 0)
+        return 0;
+    struct ca_audit_batch *b = ca_audit_begin(db, errmsg);
+    if (!b)
+        return -ERR_DB;
+    char details[TALLY_TEXT_MAX];
+    for (size_t i = 0; i < n; i++) {
+        int rc = ca_audit_add(b, actor, action, e[i].source, "refused", tally_format(t, &e[i], details, sizeof details));
+        if (rc < 0) {
+            ca_audit_abort(b);
+            return ca_fail(errmsg, rc, "audit: %s", err_str(rc));
+        }
+    }
+    return ca_audit_finish(b, errmsg);
+}
+
 static int verify_page(PGresult *r, long *expect_id, unsigned char prev[32], long *rows, char **errmsg)
 {
     for (int i = 0; i < PQntuples(r); i++) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "db.h"
+#include "tally.h"
 
 struct ca_audit_batch;
 
@@ -26,6 +27,12 @@ void ca_audit_abort(struct ca_audit_batch *b);
 /* One-row convenience. */
 int ca_audit(struct db *db, const char *actor, const char *action, const char *subject,
              const char *result, const char *details, char **errmsg) WARN_UNUSED;
+
+/* Aggregated refusals: one row per summary of t (action, subject = the source, result "refused",
+ * details = tally_format), all in one append, so a flood of unauthenticated requests costs one
+ * row per source and window, never one per request. 0 or -ERR_x with *errmsg. */
+int ca_audit_tally(struct db *db, const char *actor, const char *action, const struct tally *t,
+                   const struct tally_entry *e, size_t n, char **errmsg) WARN_UNUSED;
 
 /* Verify the whole chain. 0 when intact (*rows = rows checked); -ERR_INTEGRITY with
  * *errmsg naming the first bad row ("audit row 17: ..."). */

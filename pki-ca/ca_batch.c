@@ -144,11 +144,16 @@ int ca_issue_batch(struct ca_ctx *ca, const struct ca_batch_opts *o, long *done,
     if (o->count < 1 || o->count > CA_BATCH_MAX || o->start < 0 || o->start + o->count > 99999999L)
         return ca_fail(errmsg, -ERR_INVAL, "--count must be 1..%ld and serial numbers must stay below 10^8",
                        CA_BATCH_MAX);
-    char probe[CA_DEVICE_ID_MAX + 1];
+    char probe[CA_DEVICE_ID_MAX + 1], oui[7];
     snprintf(probe, sizeof probe, "%s-%s-%s%08ld", o->oui, o->product_class, o->serial_prefix, o->start);
-    if (!ca_device_id_valid(probe))
-        return ca_fail(errmsg, -ERR_INVAL, "device identities like \"%s\" are invalid (OUI = 6 uppercase hex)",
-                       probe);
+    if (ca_device_id_normalise(probe, probe, sizeof probe) < 0)
+        return ca_fail(errmsg, -ERR_INVAL, "device identities like \"%s-%s-%s%08ld\" are invalid (OUI = 6 hex digits)",
+                       o->oui, o->product_class, o->serial_prefix, o->start);
+    memcpy(oui, probe, 6); /* the identities carry the OUI uppercased */
+    oui[6] = '\0';
+    struct ca_batch_opts canon = *o;
+    canon.oui = oui;
+    o = &canon;
     struct ca_authority *iss = ca_authority_get(ca, o->issuer, 1, errmsg);
     if (!iss)
         return -ERR_NOENT;

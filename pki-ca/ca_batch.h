@@ -14,7 +14,7 @@
 
 struct ca_batch_opts {
     const char *issuer;         /* NULL: default issuer */
-    const char *oui;            /* 6 uppercase hex digits */
+    const char *oui;            /* 6 hex digits (lowercase ones are uppercased) */
     const char *product_class;
     const char *serial_prefix;  /* serial numbers are <prefix><start + i, 8 digits> */
     const char *out_dir;        /* created if missing */

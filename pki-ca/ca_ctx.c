@@ -96,9 +96,11 @@ static int read_passphrase_file(const char *path, char **out, char **errmsg)
     if (fd < 0)
         return ca_fail(errmsg, -ERR_AUTH, "cannot read CA passphrase file %s: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) == 0 && (st.st_mode & 0077))
-        log_warn("ca", "event=passphrase_file_permissions path=%s mode=%03o advice=\"chmod 600\"", path,
-                 (unsigned)(st.st_mode & 0777));
+    if (fstat(fd, &st) == 0 && (st.st_mode & 0077)) {
+        char q[600];
+        log_warn("ca", "event=passphrase_file_permissions path=%s mode=%03o advice=\"chmod 600\"",
+                 log_quote(q, sizeof q, path), (unsigned)(st.st_mode & 0777));
+    }
     char tmp[CA_PASSPHRASE_MAX + 2];
     ssize_t n = read(fd, tmp, sizeof tmp - 1);
     close(fd);

@@ -1,7 +1,8 @@
 /* pki-ca/ca_est.c — EST handlers: routing, authentication, the enrollment transaction.
  * simpleenroll: one-time token (Basic or Bearer); begin, consume token, issue, mark, commit.
  * simplereenroll: a verified client certificate; same identity, same issuer.
- * Refusals are written after the rollback so their audit rows persist. */
+ * Refusals are written after the rollback so their audit rows persist; those of unauthenticated
+ * requests go to the caller's req->refused (aggregated) when it has one. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ struct est_op {
     struct ca_est_response *resp;
     const char *action;                 /* audit action: est.enroll / est.reenroll */
     char device[CA_DEVICE_ID_MAX + 1];  /* claimed identity, for audit and logs */
+    int authed;                         /* the token or the client certificate is known good */
 };
 
 typedef void (*est_fn)(struct est_op *op);
@@ -55,8 +57,23 @@ static void set_text(struct ca_est_response *resp, int status, const char *text)
     resp->body_len = n + 1;
 }
 
+/* The aggregation reason of a refusal status (static text, see struct ca_est_request). */
+static const char *status_reason(int status)
+{
+    switch (status) {
+    case 400: return "status_400";
+    case 401: return "status_401";
+    case 403: return "status_403";
+    case 413: return "status_413";
+    case 415: return "status_415";
+    case 503: return "status_503";
+    default: return "status_other";
+    }
+}
+
 /* Refuse an enrollment: roll back, answer, then audit (outside the transaction, so the row
- * persists) and log once. 5xx answers show a generic text; why goes to audit and log. */
+ * persists) and log once. 5xx answers show a generic text; why goes to audit and log. An
+ * unauthenticated refusal goes to req->refused instead when set: no row, a debug line. */
 static void refuse(struct est_op *op, int status, const char *why)
 {
     struct db *db = ca_db(op->ca);
@@ -74,6 +91,12 @@ static void refuse(struct est_op *op, int status, const char *why)
     char qwhy[EST_REASON_MAX + 16], qdev[2 * CA_DEVICE_ID_MAX + 8], qrem[96], details[EST_REASON_MAX + 160];
     log_quote(qwhy, sizeof qwhy, why);
     log_quote(qrem, sizeof qrem, remote);
+    if (!op->authed && op->req->refused) {
+        op->req->refused(op->req->refused_arg, remote, status_reason(status));
+        log_debug("est", "event=est_refused action=%s status=%d device=%s remote=%s reason=%s", op->action, status,
+                  log_quote(qdev, sizeof qdev, op->device[0] ? op->device : "-"), qrem, qwhy);
+        return;
+    }
     snprintf(details, sizeof details, "status=%d remote=%s reason=%s", status, qrem, qwhy);
     ca_audit_refusal(op->ca, op->action, op->device, details);
     log_warn("est", "event=est_refused action=%s status=%d device=%s remote=%s reason=%s", op->action, status,
@@ -135,7 +158,8 @@ static void est_cacerts(struct est_op *op)
     int rc = ca_authorities_load_all(op->ca, &err);
     size_t n = rc == 0 ? ca_authority_count(op->ca) : 0;
     if (rc < 0 || n == 0) {
-        log_err("est", "event=cacerts_failed error=\"%s\"", err ? err : "no CA");
+        char q[300];
+        log_err("est", "event=cacerts_failed error=%s", log_quote(q, sizeof q, err ? err : "no CA"));
         set_text(op->resp, 503, "no CA certificates available");
         op->resp->retry_after = EST_RETRY_AFTER;
         free(err);
@@ -157,6 +181,15 @@ static void issued(struct est_op *op, struct ca_issued *cert)
              cert->serial, log_quote(qrem, sizeof qrem, op->req->remote ? op->req->remote : "-"));
 }
 
+/* The claimed identity in canonical form (OUI uppercased); left as claimed when it is no
+ * device identity (the policy check then refuses it, naming what was claimed). */
+static void canonical_device(struct est_op *op)
+{
+    char id[sizeof op->device];
+    if (ca_device_id_normalise(op->device, id, sizeof id) == 0)
+        memcpy(op->device, id, sizeof id);
+}
+
 /* Decode and check the CSR for op->device (Bearer: device taken from the CN first).
  * Returns 0, or the error with *why set; der and len receive the DER for issuance. */
 static int check_body(struct est_op *op, int device_from_cn, unsigned char **der, size_t *len, char **why)
@@ -166,6 +199,7 @@ static int check_body(struct est_op *op, int device_from_cn, unsigned char **der
     int rc = csr ? 0 : -ERR_PARSE;
     if (rc == 0 && device_from_cn && ca_est_csr_cn(csr, op->device, sizeof op->device) < 0)
         rc = ca_fail(why, -ERR_POLICY, "with a Bearer token the CSR subject CN must name the device");
+    canonical_device(op);
     EVP_PKEY *pub = NULL;
     if (rc == 0)
         rc = ca_check_csr(csr, op->device, &pub, why);
@@ -207,6 +241,7 @@ static void est_enroll(struct est_op *op)
         refuse(op, status_for(rc), why);
         goto out;
     }
+    op->authed = 1; /* from here on the token vouches for the request: refusals get their own row */
     if (csr_rc < 0) {
         refuse(op, status_for(csr_rc), csr_why); /* the rollback keeps the token unused */
         goto out;
@@ -285,7 +320,7 @@ static void est_reenroll(struct est_op *op)
         enum ca_verify_reason r = peer ? peer->reason : CA_VERIFY_NO_CERT;
         if (r == CA_VERIFY_OK)
             r = CA_VERIFY_NO_IDENTITY;
-        if (peer)
+        if (peer && !op->req->refused) /* aggregated refusals name the source only: no query */
             device_of_serial(op, peer->serial);
         ca_fail(&why, -ERR_AUTH, "re-enrollment needs a valid client certificate: %s%s%s", ca_verify_reason_str(r),
                 peer && peer->detail[0] ? ": " : "", peer ? peer->detail : "");
@@ -293,6 +328,7 @@ static void est_reenroll(struct est_op *op)
         goto out;
     }
     snprintf(op->device, sizeof op->device, "%s", peer->device_id);
+    op->authed = 1;
     if ((rc = check_body(op, 0, &der, &der_len, &why)) < 0) {
         refuse(op, status_for(rc), why);
         goto out;
@@ -339,6 +375,10 @@ void ca_est_handle(struct ca_ctx *ca, const struct ca_est_request *req, struct c
         return;
     }
     struct est_op op = {.ca = ca, .req = req, .resp = resp, .action = routes[i].action};
+    /* size and media type come before any credential check: authenticated only for a valid
+     * client certificate on re-enrollment */
+    op.authed = routes[i].fn == est_reenroll && req->peer && req->peer->reason == CA_VERIFY_OK &&
+                req->peer->device_id[0];
     if (routes[i].action && req->body_too_big) {
         char why[64];
         snprintf(why, sizeof why, "request body larger than %u bytes", CA_EST_MAX_BODY);

@@ -27,6 +27,11 @@ struct ca_est_request {
     int body_too_big;          /* the transport refused to read past CA_EST_MAX_BODY */
     const struct ca_verify_result *peer; /* TLS client verdict; NULL: no client TLS at all */
     const char *remote;        /* client address for logs/audit, or NULL */
+    /* Refusals of unauthenticated requests (before the token or client certificate is known good):
+     * when set, counted here (reason: "status_401"... static) and logged at debug level instead of
+     * one audit row and one warning each; the caller aggregates them (common/tally.h). */
+    void (*refused)(void *arg, const char *remote, const char *reason);
+    void *refused_arg;
 };
 
 /* The answer. Header values are static strings (NULL: header absent). */
@@ -44,7 +49,7 @@ struct ca_est_response {
 /* Handle one request: routing (404/405), size (413), media type (415), authentication
  * (401/403), CSR policy (400), issuance (200), database failures (503). Every refusal of
  * an enrollment is audited (action est.enroll / est.reenroll, result refused) and logged
- * once. Enrollment consumes its token, issues and records in one transaction. */
+ * once, except the unauthenticated ones when req->refused is set (see there). Enrollment consumes its token, issues and records in one transaction. */
 void ca_est_handle(struct ca_ctx *ca, const struct ca_est_request *req, struct ca_est_response *resp);
 void ca_est_response_cleanup(struct ca_est_response *resp);
 

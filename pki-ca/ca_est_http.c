@@ -9,7 +9,8 @@
 
 enum MHD_Result ca_est_http_answer(struct ca_ctx *ca, struct MHD_Connection *c, const char *url, const char *method,
                                    const char *body, size_t len, int too_big, const struct ca_verify_result *peer,
-                                   const char *remote)
+                                   const char *remote, void (*refused)(void *arg, const char *remote, const char *reason),
+                                   void *arg)
 {
     size_t plen = strlen(CA_EST_PATH_PREFIX);
     struct ca_est_request req = {
@@ -22,6 +23,8 @@ enum MHD_Result ca_est_http_answer(struct ca_ctx *ca, struct MHD_Connection *c, 
         .body_too_big = too_big,
         .peer = peer,
         .remote = remote,
+        .refused = refused,
+        .refused_arg = arg,
     };
     struct ca_est_response resp;
     ca_est_handle(ca, &req, &resp);
@@ -36,8 +39,9 @@ enum MHD_Result ca_est_http_answer(struct ca_ctx *ca, struct MHD_Connection *c, 
                                    NULL};
     enum MHD_Result ok =
         httpd_respond(c, (unsigned int)resp.status, resp.body, resp.body ? resp.body_len : 0, headers);
-    log_debug("est", "event=request method=%s path=%s status=%d remote=%s", method, req.path ? req.path : "-",
-              resp.status, remote ? remote : "-");
+    char qp[300];
+    log_debug("est", "event=request method=%s path=%s status=%d remote=%s", method,
+              log_quote(qp, sizeof qp, req.path ? req.path : "-"), resp.status, remote ? remote : "-");
     ca_est_response_cleanup(&resp);
     return ok;
 }

@@ -11,10 +11,12 @@
 #include "ca_est.h"
 
 /* Build the EST request from the connection (headers) and the body read by the caller
- * (too_big: the body was over CA_EST_MAX_BODY), handle it and queue the answer.
- * peer: the connection's client-certificate verdict. Returns MHD's result of queueing. */
+ * (too_big: the body was over the caller's cap), handle it and queue the answer.
+ * peer: the connection's client-certificate verdict; refused/arg: see struct ca_est_request
+ * (NULL: every refusal audited). Returns MHD's result of queueing. */
 enum MHD_Result ca_est_http_answer(struct ca_ctx *ca, struct MHD_Connection *c, const char *url, const char *method,
                                    const char *body, size_t len, int too_big, const struct ca_verify_result *peer,
-                                   const char *remote);
+                                   const char *remote, void (*refused)(void *arg, const char *remote, const char *reason),
+                                   void *arg);
 
 #endif

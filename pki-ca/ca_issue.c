@@ -24,9 +24,9 @@ void ca_issued_cleanup(struct ca_issued *out)
 
 void ca_audit_refusal(struct ca_ctx *ca, const char *action, const char *subject, const char *why)
 {
-    char *err = NULL;
+    char *err = NULL, q[300];
     if (ca_audit(ca_db(ca), ca_actor(ca), action, subject ? subject : "", "refused", why ? why : "", &err) < 0)
-        log_err("ca", "event=audit_failed action=%s error=\"%s\"", action, err ? err : "?");
+        log_err("ca", "event=audit_failed action=%s error=%s", action, log_quote(q, sizeof q, err ? err : "?"));
     free(err);
 }
 
@@ -168,6 +168,17 @@ out:
     return rc;
 }
 
+/* Do len bytes of s name device_id (canonical)? The OUI may be written in lowercase. */
+static int same_identity(const unsigned char *s, int len, const char *device_id)
+{
+    char id[CA_DEVICE_ID_MAX + 1];
+    if (len < 1 || len > CA_DEVICE_ID_MAX || memchr(s, 0, (size_t)len))
+        return 0;
+    memcpy(id, s, (size_t)len);
+    id[len] = '\0';
+    return ca_device_id_normalise(id, id, sizeof id) == 0 && !strcmp(id, device_id);
+}
+
 /* CN of the CSR subject, if any, must be the device identity. */
 static int check_csr_subject(X509_REQ *req, const char *device_id, char **errmsg)
 {
@@ -177,7 +188,7 @@ static int check_csr_subject(X509_REQ *req, const char *device_id, char **errmsg
         ASN1_STRING *s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, idx));
         unsigned char *utf8 = NULL;
         int len = ASN1_STRING_to_UTF8(&utf8, s);
-        int match = len >= 0 && (size_t)len == strlen(device_id) && !memcmp(utf8, device_id, (size_t)len);
+        int match = len >= 0 && same_identity(utf8, len, device_id);
         char shown[80];
         snprintf(shown, sizeof shown, "%.*s", len > 0 ? (len < 64 ? len : 64) : 0, utf8 ? (char *)utf8 : "");
         OPENSSL_free(utf8);
@@ -188,10 +199,11 @@ static int check_csr_subject(X509_REQ *req, const char *device_id, char **errmsg
     return 0;
 }
 
-/* Any SAN in the CSR must be exactly URI urn:dev:ops:<device_id>. */
+/* Any SAN in the CSR must be exactly URI urn:dev:ops:<device_id> (OUI in either case). */
 static int check_csr_san(X509_REQ *req, const char *device_id, char **errmsg)
 {
     STACK_OF(X509_EXTENSION) *exts = X509_REQ_get_extensions(req);
+    const int plen = (int)strlen(CA_DEVICE_URN_PREFIX);
     int rc = 0;
     for (int i = 0; i < sk_X509_EXTENSION_num(exts) && rc == 0; i++) {
         X509_EXTENSION *e = sk_X509_EXTENSION_value(exts, i);
@@ -202,13 +214,14 @@ static int check_csr_san(X509_REQ *req, const char *device_id, char **errmsg)
             rc = ca_fail(errmsg, -ERR_PARSE, "malformed subjectAltName in CSR");
             break;
         }
-        char want[CA_DEVICE_ID_MAX + 16];
-        snprintf(want, sizeof want, CA_DEVICE_URN_PREFIX "%s", device_id);
         for (int k = 0; k < sk_GENERAL_NAME_num(names) && rc == 0; k++) {
             GENERAL_NAME *g = sk_GENERAL_NAME_value(names, k);
-            if (g->type != GEN_URI || ASN1_STRING_length(g->d.uniformResourceIdentifier) != (int)strlen(want) ||
-                memcmp(ASN1_STRING_get0_data(g->d.uniformResourceIdentifier), want, strlen(want)))
-                rc = ca_fail(errmsg, -ERR_POLICY, "wrong identity: CSR subjectAltName is not URI:%s", want);
+            const unsigned char *u = g->type == GEN_URI ? ASN1_STRING_get0_data(g->d.uniformResourceIdentifier) : NULL;
+            int len = u ? ASN1_STRING_length(g->d.uniformResourceIdentifier) : 0;
+            if (!u || len <= plen || memcmp(u, CA_DEVICE_URN_PREFIX, (size_t)plen) ||
+                !same_identity(u + plen, len - plen, device_id))
+                rc = ca_fail(errmsg, -ERR_POLICY, "wrong identity: CSR subjectAltName is not URI:" CA_DEVICE_URN_PREFIX
+                             "%s", device_id);
         }
         GENERAL_NAMES_free(names);
     }
@@ -221,7 +234,7 @@ int ca_check_csr(X509_REQ *req, const char *device_id, EVP_PKEY **pub_out, char 
     if (!ca_device_id_valid(device_id))
         return ca_fail(errmsg, -ERR_INVAL,
                        "invalid device identity \"%.64s\": expected OUI-ProductClass-SerialNumber "
-                       "(OUI = 6 uppercase hex digits)", device_id ? device_id : "");
+                       "(OUI = 6 hex digits)", device_id ? device_id : "");
     EVP_PKEY *pub = X509_REQ_get0_pubkey(req);
     if (!pub)
         return ca_fail(errmsg, -ERR_PARSE, "CSR has no usable public key");
@@ -239,20 +252,22 @@ int ca_check_csr(X509_REQ *req, const char *device_id, EVP_PKEY **pub_out, char 
     return 0;
 }
 
-/* Policy and build for one request; refusals are audited and logged here. */
+/* Policy and build for one request, for the canonical identity (r->id); refusals are
+ * audited and logged here. */
 static int prepare_one(struct ca_ctx *ca, struct ca_authority *iss, struct ca_csr_req *r, const char *via)
 {
     EVP_PKEY *pub = NULL;
+    const char *id = ca_device_id_normalise(r->device_id, r->id, sizeof r->id) == 0 ? r->id : r->device_id;
     X509_REQ *req = ca_csr_parse(r->csr, r->len, &r->errmsg);
-    r->rc = req ? ca_check_csr(req, r->device_id, &pub, &r->errmsg) : -ERR_PARSE;
+    r->rc = req ? ca_check_csr(req, id, &pub, &r->errmsg) : -ERR_PARSE;
     if (r->rc < 0) {
-        char reason[300];
-        ca_audit_refusal(ca, "cert.issue", r->device_id, r->errmsg);
-        log_warn("ca", "event=issue_refused device=%.64s via=%s reason=%s", r->device_id ? r->device_id : "", via,
-                 log_quote(reason, sizeof reason, r->errmsg));
+        char reason[300], qid[80];
+        ca_audit_refusal(ca, "cert.issue", id, r->errmsg);
+        log_warn("ca", "event=issue_refused device=%s via=%s reason=%s",
+                 log_quote(qid, sizeof qid, id ? id : ""), via, log_quote(reason, sizeof reason, r->errmsg));
     } else {
-        r->out.cert = ca_build_leaf(ca, iss, pub, X509_REQ_get_X509_PUBKEY(req), "device", r->device_id, NULL, NULL, r->out.serial,
-                                    sizeof r->out.serial, &r->errmsg);
+        r->out.cert = ca_build_leaf(ca, iss, pub, X509_REQ_get_X509_PUBKEY(req), "device", r->id, NULL, NULL,
+                                    r->out.serial, sizeof r->out.serial, &r->errmsg);
         r->rc = r->out.cert ? 0 : -ERR_CRYPTO;
     }
     X509_REQ_free(req);
@@ -265,6 +280,7 @@ int ca_issue_prepare(struct ca_ctx *ca, const char *issuer, struct ca_csr_req *r
     for (size_t i = 0; i < n; i++) {
         memset(&reqs[i].out, 0, sizeof reqs[i].out);
         reqs[i].errmsg = NULL;
+        reqs[i].id[0] = '\0';
         reqs[i].rc = -ERR_INVAL;
     }
     struct ca_authority *iss = ca_authority_get(ca, issuer, 1, errmsg);
@@ -291,7 +307,7 @@ static int record_prepared(struct ca_ctx *ca, struct ca_authority *iss, struct c
         if (reqs[i].rc == 0) {
             certs[built] = reqs[i].out.cert;
             serials[built] = reqs[i].out.serial;
-            ids[built++] = reqs[i].device_id;
+            ids[built++] = reqs[i].id;
         }
     if (rc == 0 && built > 0)
         rc = ca_record_issued(ca, iss, certs, serials, ids, built, "device", via, errmsg);
@@ -303,8 +319,8 @@ static int record_prepared(struct ca_ctx *ca, struct ca_authority *iss, struct c
             ca_issued_cleanup(&reqs[i].out);
             ca_fail(&reqs[i].errmsg, rc, "%s", errmsg && *errmsg ? *errmsg : err_str(rc));
         } else {
-            log_info("ca", "event=issue serial=%s device=%s issuer=%s via=%s", reqs[i].out.serial,
-                     reqs[i].device_id, iss->name, via);
+            log_info("ca", "event=issue serial=%s device=%s issuer=%s via=%s", reqs[i].out.serial, reqs[i].id,
+                     iss->name, via);
         }
     }
     free(certs);

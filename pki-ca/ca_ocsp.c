@@ -153,7 +153,9 @@ static int lookup_status(struct ca_ocsp *o, struct ocsp_issuer *is, struct certi
     PGresult *r = k ? ca_db_cert_status(ca_db(o->ca), is->a->id, serials, k, &err) : NULL;
     free(serials);
     if (k && !r) {
-        log_err("ocsp", "event=status_query_failed issuer=%s error=\"%s\"", is->a->name, err ? err : "?");
+        char q[300];
+        log_err("ocsp", "event=status_query_failed issuer=%s error=%s", is->a->name,
+                log_quote(q, sizeof q, err ? err : "?"));
         free(err);
         return -ERR_DB;
     }
@@ -243,9 +245,9 @@ static int answer(struct ca_ocsp *o, OCSP_REQUEST *req, OCSP_BASICRESP **bs_out)
         sum->reason = st[0].status == V_OCSP_CERTSTATUS_REVOKED ? st[0].reason : -1;
         OCSP_BASICRESP *bs = OCSP_BASICRESP_new();
         if (!bs || build_basic(bs, req, is, st, n) < 0) {
-            char why[200];
+            char why[200], q[300];
             ca_ssl_error(why, sizeof why);
-            log_err("ocsp", "event=sign_failed issuer=%s error=\"%s\"", is->a->name, why);
+            log_err("ocsp", "event=sign_failed issuer=%s error=%s", is->a->name, log_quote(q, sizeof q, why));
             snprintf(sum->detail, sizeof sum->detail, "signing failed");
             OCSP_BASICRESP_free(bs);
             status = OCSP_RESPONSE_STATUS_INTERNALERROR;

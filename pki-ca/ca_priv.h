@@ -29,7 +29,7 @@ X509 *ca_build_leaf(struct ca_ctx *ca, struct ca_authority *iss, EVP_PKEY *pub, 
 int ca_record_issued(struct ca_ctx *ca, struct ca_authority *iss, X509 *const *certs,
                      const char *const *serials, const char *const *device_ids, size_t n,
                      const char *profile, const char *via, char **errmsg);
-/* CSR policy for device_id: identity syntax, key type/size, signature, CN, SAN.
- * *pub_out is borrowed from req. */
+/* CSR policy for device_id (canonical, ca_device_id_valid): identity syntax, key type/size,
+ * signature, CN, SAN (their OUI may be lowercase). *pub_out is borrowed from req. */
 int ca_check_csr(X509_REQ *req, const char *device_id, EVP_PKEY **pub_out, char **errmsg);
 #endif

@@ -27,13 +27,14 @@ static int token_hash_hex(const char *token, char out[67])
     return 0;
 }
 
-int ca_token_create(struct ca_ctx *ca, const char *device_id, long ttl_seconds, const char *issuer, char *token,
+int ca_token_create(struct ca_ctx *ca, const char *claimed, long ttl_seconds, const char *issuer, char *token,
                     size_t token_len, char **errmsg)
 {
-    if (!ca_device_id_valid(device_id))
+    char device_id[CA_DEVICE_ID_MAX + 1];
+    if (ca_device_id_normalise(claimed, device_id, sizeof device_id) < 0)
         return ca_fail(errmsg, -ERR_INVAL,
                        "invalid device identity \"%.64s\": expected OUI-ProductClass-SerialNumber",
-                       device_id ? device_id : "");
+                       claimed ? claimed : "");
     if (token_len < CA_TOKEN_LEN + 1)
         return -ERR_INVAL;
     if (ttl_seconds <= 0)
@@ -84,8 +85,11 @@ int ca_token_create(struct ca_ctx *ca, const char *device_id, long ttl_seconds, 
     return rc;
 }
 
-int ca_token_consume(struct ca_ctx *ca, const char *token, const char *device_id, int *issuer_id, char **errmsg)
+int ca_token_consume(struct ca_ctx *ca, const char *token, const char *claimed, int *issuer_id, char **errmsg)
 {
+    char device_id[CA_DEVICE_ID_MAX + 1];
+    if (ca_device_id_normalise(claimed, device_id, sizeof device_id) < 0)
+        snprintf(device_id, sizeof device_id, "%s", claimed ? claimed : ""); /* matches no token */
     if (!token || !*token || strlen(token) > CA_TOKEN_INPUT_MAX)
         return ca_fail(errmsg, -ERR_AUTH, "unknown enrollment token");
     char hash[67];
@@ -101,7 +105,7 @@ int ca_token_consume(struct ca_ctx *ca, const char *token, const char *device_id
     int rc = 0;
     if (PQntuples(r) != 1)
         rc = ca_fail(errmsg, -ERR_AUTH, "unknown enrollment token");
-    else if (strcmp(PQgetvalue(r, 0, 1), device_id ? device_id : ""))
+    else if (strcmp(PQgetvalue(r, 0, 1), device_id))
         rc = ca_fail(errmsg, -ERR_PERM, "enrollment token was issued for another device");
     else if (PQgetvalue(r, 0, 3)[0] == 't')
         rc = ca_fail(errmsg, -ERR_EXIST, "enrollment token already used");

@@ -60,12 +60,13 @@ static int part_valid(const char *s, size_t len)
     return 1;
 }
 
-int ca_device_id_valid(const char *id)
+/* The syntax, with the OUI's hex digits in either case (upper: the canonical form). */
+static int id_syntax(const char *id, int upper_only)
 {
     if (!id || strlen(id) > CA_DEVICE_ID_MAX)
         return 0;
     for (int i = 0; i < 6; i++)
-        if (!isxdigit((unsigned char)id[i]) || islower((unsigned char)id[i]))
+        if (!isxdigit((unsigned char)id[i]) || (upper_only && islower((unsigned char)id[i])))
             return 0;
     if (id[6] != '-')
         return 0;
@@ -76,6 +77,25 @@ int ca_device_id_valid(const char *id)
     if (strchr(dash + 1, '-'))
         return 0;
     return part_valid(rest, (size_t)(dash - rest)) && part_valid(dash + 1, strlen(dash + 1));
+}
+
+int ca_device_id_valid(const char *id)
+{
+    return id_syntax(id, 1);
+}
+
+int ca_device_id_normalise(const char *in, char *out, size_t n)
+{
+    if (n < 1)
+        return -ERR_INVAL;
+    if (!id_syntax(in, 0) || strlen(in) >= n) {
+        out[0] = '\0';
+        return -ERR_INVAL;
+    }
+    memmove(out, in, strlen(in) + 1);
+    for (int i = 0; i < 6; i++)
+        out[i] = (char)toupper((unsigned char)out[i]);
+    return 0;
 }
 
 int ca_cert_device_id(const X509 *cert, char *out, size_t n)
@@ -103,7 +123,7 @@ int ca_cert_device_id(const X509 *cert, char *out, size_t n)
     char cn[CA_DEVICE_ID_MAX + 2] = "";
     int cnlen = found ? X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof cn) : -1;
     /* cnlen != strlen: a CN with an embedded NUL must not match its prefix */
-    if (cnlen < 0 || (size_t)cnlen != strlen(cn) || strcmp(cn, out) || !ca_device_id_valid(out)) {
+    if (cnlen < 0 || (size_t)cnlen != strlen(cn) || strcmp(cn, out) || ca_device_id_normalise(out, out, n) < 0) {
         out[0] = '\0';
         return -ERR_AUTH;
     }

@@ -14,13 +14,18 @@
 
 #define CA_DEVICE_URN_PREFIX "urn:dev:ops:" /* RFC 9039 device URN for OUI-ProductClass-Serial */
 
-/* Is id a CWMP device identity OUI-ProductClass-SerialNumber (or OUI-SerialNumber)?
- * OUI: 6 uppercase hex digits; other parts 1..64 of [A-Za-z0-9._~%+:]. */
+/* Is id a CWMP device identity OUI-ProductClass-SerialNumber (or OUI-SerialNumber) in its
+ * canonical form? OUI: 6 uppercase hex digits; other parts 1..64 of [A-Za-z0-9._~%+:]. */
 int ca_device_id_valid(const char *id);
+/* The canonical form of a device identity whose OUI may be written in lowercase (real CPEs
+ * send "00a859"): the OUI uppercased, ProductClass and SerialNumber unchanged (they are
+ * case-sensitive). 0 with out filled (n > strlen(in); in == out allowed), or -ERR_INVAL
+ * (out = "") when in is no device identity in either case. */
+int ca_device_id_normalise(const char *in, char *out, size_t n);
 
 /* Device identity of a certificate: the urn:dev:ops:<id> URI SAN, which must equal the
- * subject CN and be a valid device id. Copies it into out (n >= CA_DEVICE_ID_MAX + 1);
- * 0, or -ERR_AUTH (out = "") when the certificate carries no such identity. Pure: no
+ * subject CN and be a device id (OUI in either case). Copies its canonical form into out
+ * (n >= CA_DEVICE_ID_MAX + 1); 0, or -ERR_AUTH (out = "") when the certificate carries no such identity. Pure: no
  * chain or validity check (the verifier does those first). */
 int ca_cert_device_id(const X509 *cert, char *out, size_t n);
 

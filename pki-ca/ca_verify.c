@@ -50,9 +50,10 @@ struct ca_verifier {
     pthread_mutex_t stop_lock;
 };
 
+/* One word each, the same in logs (reason=...), HTTP answers and acs-ca verify. */
 static const char *const reason_text[] = {
-    "ok", "no certificate", "malformed certificate", "unknown CA", "expired", "not yet valid", "revoked",
-    "not for client authentication", "no device identity", "internal error",
+    "ok",      "no_certificate", "malformed_certificate", "unknown_ca",         "expired", "not_yet_valid",
+    "revoked", "not_client_auth", "no_device_identity",   "internal_error",
 };
 
 const char *ca_verify_reason_str(enum ca_verify_reason r)
@@ -239,7 +240,8 @@ static void *listener_main(void *arg)
                 db = NULL;
             }
             if (!db) {
-                log_warn("ca", "event=verifier_db_down error=\"%s\"", err ? err : "");
+                char q[300];
+                log_warn("ca", "event=verifier_db_down error=%s", log_quote(q, sizeof q, err ? err : ""));
                 free(err);
                 poll(NULL, 0, VERIFY_RECONNECT_MS);
                 continue;

@@ -137,7 +137,7 @@ static struct job *job_new(const struct ca_authority *iss, const struct ca_csr_r
             continue;
         j->certs[j->n] = reqs[i].out.cert;
         snprintf(j->serials[j->n], sizeof j->serials[j->n], "%s", reqs[i].out.serial);
-        snprintf(j->ids[j->n], sizeof j->ids[j->n], "%s", reqs[i].device_id);
+        snprintf(j->ids[j->n], sizeof j->ids[j->n], "%s", reqs[i].id);
         j->n++;
     }
     return j;

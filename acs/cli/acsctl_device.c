@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "acs_db.h"
+#include "acs_devid.h"
 #include "acs_legacy.h"
 #include "acsctl.h"
 #include "db.h"
@@ -27,13 +28,16 @@ static int set_auth(struct acsctl *a, int argc, char **argv)
     int rc = acsctl_db_open(a, &db);
     if (rc != ACSCTL_OK)
         return rc;
-    int r = acs_db_device_set_auth(db, argv[1], argv[2], &err);
+    char id[ACS_DEVID_MAX + 1];
+    int r = acs_db_device_resolve(db, argv[1], id, sizeof id, &err);
+    if (r == 0)
+        r = acs_db_device_set_auth(db, id, argv[2], &err);
     if (r == -ERR_NOENT)
         rc = acsctl_fail(ACSCTL_FAILED, "unknown device %s", argv[1]);
     else if (r < 0)
         rc = acsctl_fail(ACSCTL_FAILED, "%s", err ? err : "database error");
     else
-        fprintf(stderr, "acsctl: device %s now authenticates with %s\n", argv[1],
+        fprintf(stderr, "acsctl: device %s now authenticates with %s\n", id,
                 strcmp(argv[2], "cert") ? "a certificate or legacy Digest/Basic" : "a certificate only");
     free(err);
     db_free(db);
@@ -68,7 +72,7 @@ static int set_legacy(struct acsctl *a, int argc, char **argv)
         return acsctl_usage(use, "a device id and --user are required");
     if (!*user || strlen(user) > USER_MAX || strpbrk(user, ":\"\r\n"))
         return acsctl_usage(use, "--user must be 1..256 characters without ':', '\"' or newlines");
-    const char *id = argv[optind];
+    char id[ACS_DEVID_MAX + 1];
     char pass[PASS_MAX + 2], ha1[ACS_LEGACY_HA1_HEX + 1], hash[ACS_LEGACY_HASH_MAX], *err = NULL;
     struct db *db = NULL;
     int rc;
@@ -83,7 +87,9 @@ static int set_legacy(struct acsctl *a, int argc, char **argv)
     }
     if ((rc = acsctl_db_open(a, &db)) != ACSCTL_OK)
         goto out;
-    int r = acs_db_device_set_legacy(db, id, user, ha1, hash, &err);
+    int r = acs_db_device_resolve(db, argv[optind], id, sizeof id, &err);
+    if (r == 0)
+        r = acs_db_device_set_legacy(db, id, user, ha1, hash, &err);
     if (r == -ERR_EXIST)
         rc = acsctl_fail(ACSCTL_FAILED, "the username %s belongs to another device", user);
     else if (r < 0)

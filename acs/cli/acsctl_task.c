@@ -113,6 +113,23 @@ static int set_number(json_t *req, const char *key, const char *s, const char *u
     return ACSCTL_OK;
 }
 
+/* The connection request's outcome, one line on stderr: "sent (HTTP 204)", "unreachable: Couldn't
+ * connect to server", "refused (HTTP 401): HTTP 401", "busy (HTTP 503), retrying", "not_sent: why". */
+static void print_cr(json_t *cr)
+{
+    const char *outcome = json_string_value(json_object_get(cr, "outcome"));
+    const char *detail = json_string_value(json_object_get(cr, "detail"));
+    json_int_t http = json_integer_value(json_object_get(cr, "httpStatus"));
+    if (!outcome)
+        return;
+    fprintf(stderr, "acsctl: connection request: %s", outcome);
+    if (http > 0)
+        fprintf(stderr, " (HTTP %lld)", (long long)http);
+    if (detail && *detail && !(http > 0 && !strncmp(detail, "HTTP ", 5)))
+        fprintf(stderr, ": %s", detail);
+    fprintf(stderr, "%s\n", json_is_true(json_object_get(cr, "retrying")) ? ", retrying" : "");
+}
+
 static int task_create(struct acsctl *a, int argc, char **argv)
 {
     static const char use[] = "task create ID KIND [--arg k=v | --arg k[]=v ...] [--json-args FILE] [--cr] "
@@ -145,9 +162,7 @@ static int task_create(struct acsctl *a, int argc, char **argv)
         putchar('\n');
     } else {
         printf("%lld\n", (long long)json_integer_value(json_object_get(ans, "id")));
-        const char *cr = json_string_value(json_object_get(ans, "connectionRequest"));
-        if (cr)
-            fprintf(stderr, "acsctl: connection request: %s\n", cr);
+        print_cr(json_object_get(ans, "connectionRequest"));
     }
 out:
     curl_free(id);

@@ -1,7 +1,11 @@
 /* pki-ca/cli/cmd_est.c — acs-ca est-serve: the EST handlers of ca_est.c over HTTPS
  * (libmicrohttpd + GnuTLS). One internal polling thread owns the est ca_ctx and its DB
  * connection; client certificates are requested, never required, and verified once per
- * connection with the process-wide ca_verifier (the verdict lives in the socket context). */
+ * connection with the process-wide ca_verifier (the verdict lives in the socket context).
+ * Requests without a valid client certificate are pre-authentication requests ([preauth]): a
+ * request budget per source and in all (429/503 before any work) and their refusals summed per
+ * source and window into one est.refused audit row, written by the main thread (its own DB
+ * connection) when a window closes and at shutdown. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -18,13 +22,17 @@
 #include <openssl/crypto.h>
 
 #include "daemon.h"
+#include "ca_audit.h"
 #include "ca_est.h"
 #include "ca_est_http.h"
 #include "ca_util.h"
 #include "ca_verify.h"
 #include "cli.h"
+#include "httpd_framing.h"
 #include "httpd_tls.h"
 #include "log.h"
+#include "ratelimit.h"
+#include "tally.h"
 
 #define EST_DEFAULT_PORT 8445
 /* Poll mode: a silent client costs no CPU (measured: 0 s for 15 stalled handshakes) and is
@@ -36,10 +44,15 @@
 #define EST_CONN_LIMIT 256
 #define EST_DISCARD_MAX (4 * CA_EST_MAX_BODY) /* chunked overflow read before hanging up */
 #define EST_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+#define EST_FLUSH_MS 1000 /* how often closed refusal windows are written */
+#define EST_ACTOR "acs-ca:est-serve"
 
 struct est_server {
     struct ca_ctx *ca;             /* touched only by MHD's single polling thread */
     struct ca_verifier *verifier;  /* thread-safe */
+    struct ratelimit_cfg pre;      /* [preauth] */
+    struct ratelimit *budget;      /* thread-safe */
+    struct tally *refusals;        /* thread-safe */
 };
 
 /* Per TLS connection (MHD socket context): the client certificate verdict, once. */
@@ -53,6 +66,52 @@ struct est_conn {
 struct est_req {
     struct httpd_body body;
 };
+
+static void on_refused(void *arg, const char *remote, const char *reason)
+{
+    tally_add(arg, remote, reason, time(NULL));
+}
+
+/* Summaries of closed refusal windows (all: every one) as audit rows, one log line each. */
+static void flush_refusals(struct est_server *srv, struct db *db, int all)
+{
+    struct tally_entry *e = NULL;
+    size_t n = tally_take(srv->refusals, time(NULL), all, &e);
+    if (!n)
+        return;
+    char *err = NULL, text[TALLY_TEXT_MAX], q[300];
+    int rc = -ERR_DB;
+    for (int attempt = 0; db && rc < 0 && attempt < 2; attempt++) { /* once more on a new connection */
+        if (attempt || PQstatus(db_conn(db)) != CONNECTION_OK)
+            PQreset(db_conn(db));
+        free(err);
+        err = NULL;
+        rc = ca_audit_tally(db, EST_ACTOR, "est.refused", srv->refusals, e, n, &err);
+    }
+    for (size_t i = 0; (rc == 0 || all) && i < n; i++)
+        log_warn("est", "event=est_refusals %s", tally_format(srv->refusals, &e[i], text, sizeof text));
+    if (rc < 0) {
+        log_err("est", "event=db_error what=refusal_audit rows=%zu msg=%s", n,
+                log_quote(q, sizeof q, err ? err : "database unreachable"));
+        if (!all)
+            tally_put_back(srv->refusals, e, n);
+    }
+    free(err);
+    free(e);
+}
+
+/* Over the pre-authentication budget: 429 (this source) or 503 (all), Retry-After, close. */
+static enum MHD_Result over_budget(struct est_server *srv, struct MHD_Connection *c, const char *remote,
+                                   enum ratelimit_verdict v, int retry)
+{
+    static const char text[] = "too many unauthenticated requests, retry later\n";
+    char ra[16];
+    snprintf(ra, sizeof ra, "%d", retry);
+    tally_add(srv->refusals, remote, v == RATELIMIT_SOURCE ? "over_source_budget" : "over_global_budget", time(NULL));
+    const char *const hdr[] = {MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8", MHD_HTTP_HEADER_RETRY_AFTER,
+                               ra, MHD_HTTP_HEADER_CONNECTION, "close", NULL};
+    return httpd_respond(c, v == RATELIMIT_SOURCE ? 429 : 503, text, sizeof text - 1, hdr);
+}
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
@@ -96,24 +155,57 @@ static enum MHD_Result answer(struct est_server *srv, struct MHD_Connection *c, 
         return MHD_NO; /* out of memory at accept: drop the connection */
     verify_peer(srv, c, ec);
     return ca_est_http_answer(srv->ca, c, url, method, r->body.data.data, r->body.data.len, r->body.too_big,
-                              &ec->peer, ec->remote);
+                              &ec->peer, ec->remote, on_refused, srv->refusals);
+}
+
+/* First callback of a request without a valid client certificate (a pre-authentication request):
+ * 0 and its body cap, or 1 with the budget refusal queued in *res. */
+static int preauth(struct est_server *srv, struct MHD_Connection *c, size_t *cap, enum MHD_Result *res)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct est_conn *ec = ci ? ci->socket_context : NULL;
+    if (!ec)
+        return 0; /* answer() drops it */
+    verify_peer(srv, c, ec);
+    if (ec->peer.reason == CA_VERIFY_OK)
+        return 0;
+    int retry = 0;
+    enum ratelimit_verdict v = ratelimit_take(srv->budget, ec->remote, ratelimit_now_ms(), &retry);
+    if (v != RATELIMIT_OK) {
+        *res = over_budget(srv, c, ec->remote, v, retry);
+        return 1;
+    }
+    if (srv->pre.max_body < *cap)
+        *cap = srv->pre.max_body;
+    return 0;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_size,
                                   void **req_cls)
 {
-    (void)version;
     struct est_server *srv = cls;
     struct est_req *r = *req_cls;
     if (!r) {
         if (!(r = calloc(1, sizeof *r)))
             return MHD_NO;
-        httpd_body_init(&r->body, CA_EST_MAX_BODY, EST_DISCARD_MAX);
+        size_t cap = CA_EST_MAX_BODY;
+        httpd_body_init(&r->body, cap, EST_DISCARD_MAX);
         *req_cls = r;
+        enum MHD_Result res = MHD_NO;
+        enum httpd_framing bad = httpd_framing_check(c, version); /* RFC 9112: 400 and close */
+        if (bad != HTTPD_FRAMING_OK) {
+            char remote[INET6_ADDRSTRLEN + 8];
+            httpd_remote_text(c, remote, sizeof remote);
+            log_info("est", "event=refused reason=bad_framing detail=%s remote=%s", httpd_framing_str(bad), remote);
+            return httpd_framing_refuse(c, bad);
+        }
+        if (preauth(srv, c, &cap, &res))
+            return res;
+        httpd_body_init(&r->body, cap, EST_DISCARD_MAX); /* nothing buffered yet */
         /* a declared oversize body is refused before it is read */
         unsigned long long declared = 0;
-        if (httpd_content_length(c, &declared) && declared > CA_EST_MAX_BODY) {
+        if (httpd_content_length(c, &declared) && declared > cap) {
             r->body.too_big = 1;
             return answer(srv, c, url, method, r);
         }
@@ -213,6 +305,7 @@ int cmd_est_serve(struct cli *c, int argc, char **argv)
         return rc;
     struct est_server srv = {0};
     struct MHD_Daemon *d = NULL;
+    struct db *audit_db = NULL; /* the main thread's, for the refusal summaries */
     unsigned char *cert = NULL, *key = NULL;
     size_t cert_len = 0, key_len = 0;
     char *trust = NULL, *err = NULL;
@@ -228,8 +321,12 @@ int cmd_est_serve(struct cli *c, int argc, char **argv)
     rc = -ERR_AUTH;
     if (!ca_authority_get(srv.ca, NULL, 1, &err) || !(trust = ca_trust_pem(srv.ca, &err)))
         goto out;
+    ratelimit_cfg_load(c->cfg, &srv.pre);
+    if (!(srv.budget = ratelimit_new(&srv.pre)) || !(srv.refusals = tally_new(srv.pre.sources, srv.pre.audit_window)))
+        goto out;
     rc = -ERR_DB;
-    if (!(srv.verifier = ca_verifier_new(cfg_str(c->cfg, "db", "conninfo"), &err)))
+    if (!(srv.verifier = ca_verifier_new(cfg_str(c->cfg, "db", "conninfo"), &err)) ||
+        !(audit_db = db_connect_cfg(c->cfg, &err)))
         goto out;
     rc = -ERR_TLS;
     if (!(d = start_daemon(&srv, &o, (const char *)cert, (const char *)key, trust, &err)))
@@ -240,12 +337,19 @@ int cmd_est_serve(struct cli *c, int argc, char **argv)
                                         : "acs-ca: est-serve listening on %s:%d\n",
             o.bind, port);
     log_info("est", "event=est_listen bind=%s port=%d", o.bind, port);
-    int sig = daemon_wait_stop(&stop);
+    int sig;
+    while ((sig = daemon_wait_stop_ms(&stop, EST_FLUSH_MS)) == 0)
+        flush_refusals(&srv, audit_db, 0);
     log_info("est", "event=est_stop signal=%d", sig);
     rc = 0;
 out:
     if (d)
         MHD_stop_daemon(d);
+    if (srv.refusals)
+        flush_refusals(&srv, audit_db, 1);
+    db_free(audit_db);
+    tally_free(srv.refusals);
+    ratelimit_free(srv.budget);
     ca_verifier_free(srv.verifier);
     ca_free(srv.ca);
     if (key)

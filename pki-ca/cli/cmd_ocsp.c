@@ -21,6 +21,7 @@
 #include <openssl/ocsp.h>
 
 #include "daemon.h"
+#include "httpd_framing.h"
 #include "buf.h"
 #include "ca_crl.h"
 #include "ca_db.h"
@@ -236,10 +237,10 @@ static void db_housekeeping(struct server *s)
     struct db *db = s->c->db;
     int rc = ca_db_reconnect_if_lost(db);
     if (rc == 1) {
-        char *err = NULL;
+        char *err = NULL, q[300];
         log_warn("ocsp", "event=db_reconnected");
         if (ca_db_listen_revocations(db, &err) < 0)
-            log_err("ocsp", "event=listen_failed error=\"%s\"", err ? err : "?");
+            log_err("ocsp", "event=listen_failed error=%s", log_quote(q, sizeof q, err ? err : "?"));
         free(err);
         crl_invalidate_all(s);
         return;
@@ -288,10 +289,10 @@ static enum MHD_Result route_crl(struct server *s, struct MHD_Connection *conn, 
     clock_gettime(CLOCK_MONOTONIC, &now);
     int fresh = cc->blob && cc->built.tv_sec && now.tv_sec - cc->built.tv_sec < OCSP_CRL_MAX_AGE;
     if (!fresh) {
-        char *err = NULL;
+        char *err = NULL, q[300];
         if (crl_rebuild(s, cc, &err) < 0) {
-            log_err("ocsp", "event=crl_build_failed issuer=%s stale=%s error=\"%s\"", cc->a->name,
-                    cc->blob ? "served" : "none", err ? err : "?");
+            log_err("ocsp", "event=crl_build_failed issuer=%s stale=%s error=%s", cc->a->name,
+                    cc->blob ? "served" : "none", log_quote(q, sizeof q, err ? err : "?"));
             free(err);
             if (!cc->blob)
                 return reply_text(conn, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "CRL unavailable\n", NULL);
@@ -330,7 +331,6 @@ static enum MHD_Result first_call(struct MHD_Connection *conn, struct request *r
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                               const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
-    (void)version;
     struct server *s = cls;
     struct request *rq = *con_cls;
     if (!rq) {
@@ -341,6 +341,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         buf_init(&rq->body, CA_OCSP_MAX_REQUEST);
         clock_gettime(CLOCK_MONOTONIC, &rq->start);
         *con_cls = rq;
+        enum httpd_framing bad = httpd_framing_check(conn, version); /* RFC 9112: 400 and close */
+        if (bad != HTTPD_FRAMING_OK) {
+            rq->answered = 1;
+            snprintf(rq->extra, sizeof rq->extra, "reason=bad_framing detail=%s", httpd_framing_str(bad));
+            log_request(rq, httpd_framing_status(bad), 0);
+            return httpd_framing_refuse(conn, bad);
+        }
         return first_call(conn, rq);
     }
     if (*upload_data_size) {

@@ -40,7 +40,9 @@ int cmd_list(struct cli *c, int argc, char **argv)
     }
     if (optind != argc)
         return cli_usage(use, "unexpected argument");
-    char *err = NULL;
+    char *err = NULL, canon[CA_DEVICE_ID_MAX + 1];
+    if (device && ca_device_id_normalise(device, canon, sizeof canon) == 0)
+        device = canon; /* the OUI as the certificates carry it */
     PGresult *r = ca_db_cert_list(c->db, device, revoked, limit, &err);
     if (!r)
         return cli_fail_free(-ERR_DB, err);
@@ -154,7 +156,8 @@ int cmd_audit_verify(struct cli *c, int argc, char **argv)
     long rows = 0;
     int rc = ca_audit_verify(c->db, &rows, &err);
     if (rc < 0) {
-        log_err("ca", "event=audit_verify result=failed reason=\"%s\"", err ? err : "");
+        char q[300];
+        log_err("ca", "event=audit_verify result=failed reason=%s", log_quote(q, sizeof q, err ? err : ""));
         return cli_fail_free(rc, err);
     }
     printf("audit log intact: %ld rows\n", rows);

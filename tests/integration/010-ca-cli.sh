@@ -64,6 +64,30 @@ check_output "a P-384 CSR is accepted" 'issued serial' bash -c \
     "openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-384 -keyout '$WORK/p.key' -subj '/CN=00D09E-VoIPBox-P384' -out '$WORK/p.csr' 2>/dev/null && '$A' issue --csr '$WORK/p.csr' --device 00D09E-VoIPBox-P384 --out /dev/null"
 check_output "a CSR without CN but with the right SAN is accepted" 'issued serial' bash -c \
     "openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout '$WORK/s.key' -subj '/O=x' -addext 'subjectAltName=URI:urn:dev:ops:00D09E-VoIPBox-SAN1' -out '$WORK/s.csr' 2>/dev/null && '$A' issue --csr '$WORK/s.csr' --device 00D09E-VoIPBox-SAN1 --out /dev/null"
+
+# --- a lowercase OUI, as real CPEs write it: issued for the uppercase identity ---------------
+LC=00a859-Prod-SN1
+csr "$WORK/lc.csr" "$LC" -newkey ec -pkeyopt ec_paramgen_curve:P-256 -addext "subjectAltName=URI:urn:dev:ops:$LC"
+check_output "issue --device with a lowercase OUI (CSR CN and SAN lowercase too)" 'issued serial [0-9a-f]{32}' \
+    "$A" issue --csr "$WORK/lc.csr" --device "$LC" --out "$WORK/lc.crt"
+check_output "the certificate's CN has the OUI uppercased" 'CN ?= ?00A859-Prod-SN1$' \
+    openssl x509 -in "$WORK/lc.crt" -noout -subject
+check_output "its SAN URI too" 'URI:urn:dev:ops:00A859-Prod-SN1$' \
+    bash -c "openssl x509 -in '$WORK/lc.crt' -noout -ext subjectAltName | sed 's/^ *//'"
+check_output "verify names the uppercase identity" 'ok: device 00A859-Prod-SN1' "$A" verify --cert "$WORK/lc.crt"
+check_output "the record is under the uppercase identity" '^00A859-Prod-SN1\|cli$' psql -d "$DBNAME" -tAc \
+    "select device_id || '|' || issued_via from certificates where device_id ilike '00a859-prod-sn1'"
+check_output "list --device finds it by the lowercase spelling" '00A859-Prod-SN1 ' "$A" list --device "$LC"
+check_output "--device uppercase with the lowercase CSR: the same identity" 'issued serial' \
+    "$A" issue --csr "$WORK/lc.csr" --device 00A859-Prod-SN1 --out /dev/null
+check_fail_output "ProductClass stays case-sensitive" 'wrong identity: CSR subject CN "00a859-Prod-SN1"' \
+    "$A" -q issue --csr "$WORK/lc.csr" --device 00a859-prod-SN1
+check_fail_output "SerialNumber stays case-sensitive" 'wrong identity' \
+    "$A" -q issue --csr "$WORK/lc.csr" --device 00a859-Prod-sn1
+csr "$WORK/lcsan.csr" 00A859-Prod-SN2 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+    -addext "subjectAltName=URI:urn:dev:ops:00a859-Prod-SN3"
+check_fail_output "a SAN naming another device is still refused" 'subjectAltName is not URI:urn:dev:ops:00A859-Prod-SN2' \
+    "$A" -q issue --csr "$WORK/lcsan.csr" --device 00a859-Prod-SN2
 openssl req -in "$WORK/dev.csr" -outform DER -out "$WORK/dev.der"
 check_output "a DER CSR is accepted" 'issued serial' "$A" issue --csr "$WORK/dev.der" --device "$DEV" --out /dev/null
 
@@ -99,7 +123,9 @@ openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout "$WO
 check_fail_output "a SAN for another identity is refused" 'subjectAltName is not' \
     "$A" -q issue --csr "$WORK/san.csr" --device "$DEV"
 check_fail_output "a malformed device identity is refused" 'invalid device identity' \
-    "$A" -q issue --csr "$WORK/dev.csr" --device 00d09e-lower-case
+    "$A" -q issue --csr "$WORK/dev.csr" --device 00d0x9-not-hex
+check_fail_output "an OUI of five digits is refused" 'invalid device identity' \
+    "$A" -q issue --csr "$WORK/dev.csr" --device 00D09-VoIPBox-SN0001
 check_fail_output "the root does not issue device certs" 'root CA does not issue' \
     "$A" -q issue --csr "$WORK/dev.csr" --device "$DEV" --issuer root
 head -c 70000 /dev/zero >"$WORK/huge.csr"
@@ -119,13 +145,13 @@ check_output "verify accepts a valid device cert and names the device" "ok: devi
     "$A" verify --cert "$WORK/dev.crt"
 openssl req -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout "$WORK/ss.key" -subj "/CN=$DEV" \
     -days 30 -out "$WORK/ss.crt" 2>/dev/null
-check_fail_output "verify refuses a self-signed cert" 'refused: unknown CA' "$A" verify --cert "$WORK/ss.crt"
+check_fail_output "verify refuses a self-signed cert" 'refused: unknown_ca' "$A" verify --cert "$WORK/ss.crt"
 openssl req -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout "$WORK/other.key" \
     -subj "/CN=Other CA" -days 30 -out "$WORK/other.crt" 2>/dev/null
 openssl x509 -req -in "$WORK/dev.csr" -CA "$WORK/other.crt" -CAkey "$WORK/other.key" -CAcreateserial \
     -days 30 -out "$WORK/foreign.crt" 2>/dev/null
-check_fail_output "verify refuses a cert from another CA" 'refused: unknown CA' "$A" verify --cert "$WORK/foreign.crt"
-check_fail_output "verify refuses a server cert as client" 'refused: not for client' "$A" verify --cert "$WORK/srv.crt"
+check_fail_output "verify refuses a cert from another CA" 'refused: unknown_ca' "$A" verify --cert "$WORK/foreign.crt"
+check_fail_output "verify refuses a server cert as client" 'refused: not_client_auth' "$A" verify --cert "$WORK/srv.crt"
 # an expired certificate signed by our real issuer key (openssl ca can backdate)
 check "openssl ca backdates a certificate" expired_cert "$WORK/dev.csr" "$DEV" "$WORK/expired.crt"
 check_fail_output "verify refuses an expired cert" 'refused: expired' "$A" verify --cert "$WORK/expired.crt"
@@ -162,6 +188,12 @@ check_output "a bundle identity verifies" ': OK' openssl verify -CAfile "$WORK/b
 check_output "its key matches its certificate" 'match' bash -c \
     "[ \"\$(openssl pkey -in '$WORK/b16.pem' -pubout)\" = \"\$(openssl x509 -in '$WORK/b16.pem' -noout -pubkey)\" ] && echo match"
 check_fail_output "batch with a bad OUI is refused" 'invalid' "$A" -q batch --count 2 --oui zz --product-class X --out "$WORK/f2"
+check_output "batch with a lowercase OUI" 'batch issued 2 of 2' "$A" batch --count 2 --oui 00a859 \
+    --product-class LcBox --out "$WORK/lcbatch"
+check_output "its identities carry the OUI uppercased" '^2$' bash -c \
+    "grep -cE '^00A859-LcBox-SIM[0-9]{8}\s' '$WORK/lcbatch/devices.tsv'"
+check_output "and so do its certificates" '^2$' psql -d "$DBNAME" -tAc \
+    "select count(*) from certificates where issued_via = 'batch' and device_id like '00A859-LcBox-%'"
 check_exit "batch without --out is a usage error" 2 "$A" batch --count 2 --oui 00D09E --product-class X
 
 # --- audit chain ---------------------------------------------------------------

@@ -205,4 +205,5 @@ check "--port 0 prints the chosen port" test -n "$P0" -a "${P0:-0}" -gt 0
 check_output "the printed port answers OCSP" "GOOD\.crt: revoked" \
     openssl ocsp -url "http://127.0.0.1:${P0:-1}/ocsp" -CAfile chain.pem -issuer issuer.pem -cert GOOD.crt
 stop_bg ocsp0
+check "ocsp-serve's logs are key=value pairs throughout" python3 "$TOP/tests/integration/tools/logfmt_check.py" "$WORK"/ocsp*.log
 t_done

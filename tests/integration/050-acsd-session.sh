@@ -29,6 +29,10 @@ acsd_ca
 DEV=00D09E-ATA2FXS-T0001
 check "device certificate for $DEV" mkdev dev "$DEV" || t_done
 acsd_start "shutdown_grace = 1"
+check_output "the ports file names the CWMP port acsd announces" "^acsd: listening on 127\.0\.0\.1:$ACSD_PORT\$" \
+    cat "$WORK/acsd.log"
+check_output "and the NBI port" "^acsd: nbi listening on 127\.0\.0\.1:$ACSD_NBI_PORT\$" cat "$WORK/acsd.log"
+check_output "and the pid of this acsd" "^pid=$ACSD_PID\$" cat "$WORK/acsd.ports"
 
 inform inform-bootstrap-boot-1-2.xml "$WORK/boot.xml" 00D09E ATA2FXS T0001
 
@@ -131,9 +135,38 @@ inform inform-bootstrap-boot-1-2.xml "$WORK/bootpc.xml" 00D09E ATA-2FXS T0020
 cwmp pc pc "@$WORK/bootpc.xml" -
 check_statuses "ProductClass ATA-2FXS matches the certificate identity $DEVPC" "200 204" pc
 
+# ---- a lowercase OUI (real CPEs send "00a859"): bound and stored as the uppercase identity ------
+DEVLC=00A859-Prod-SN
+check "device certificate for $DEVLC" mkdev lc "$DEVLC" || t_done
+inform inform-bootstrap-boot-1-2.xml "$WORK/bootlc.xml" 00a859 Prod SN
+cwmp lc lc "@$WORK/bootlc.xml" -
+check_statuses "Inform with OUI 00a859 from the device enrolled as $DEVLC completes" "200 204" lc
+check_sql "stored under the uppercase identity, OUI uppercased" "00A859-Prod-SN|00A859|Prod|SN|ok" \
+    "SELECT d.device_id, d.oui, d.product_class, d.serial_number, s.result
+       FROM devices d JOIN sessions s ON s.device_pk = d.id WHERE lower(d.device_id) = lower('$DEVLC')"
+check_output "the session is logged under the uppercase identity" 'event=session_start session_id=[0-9a-f]{32} device=00A859-Prod-SN ' \
+    cat "$WORK/acsd.log"
+# enrolled with the lowercase spelling (acs-ca issues the uppercase identity)
+check "device certificate requested as 00a859-Prod-SN2" mkdev lc2 00a859-Prod-SN2 || t_done
+check_output "it names the uppercase identity" 'CN ?= ?00A859-Prod-SN2$' openssl x509 -in "$WORK/lc2.crt" -noout -subject
+inform inform-bootstrap-boot-1-2.xml "$WORK/bootlc2.xml" 00a859 Prod SN2
+cwmp lc2 lc2 "@$WORK/bootlc2.xml" -
+check_statuses "its Inform with OUI 00a859 completes" "200 204" lc2
+inform inform-bootstrap-boot-1-2.xml "$WORK/bootlc3.xml" 00a859 prod SN
+cwmp lc3 lc "@$WORK/bootlc3.xml"
+check_statuses "the ProductClass stays case-sensitive: prod is not Prod" "403" lc3
+check_sql "one device row per identity" "00A859-Prod-SN,00A859-Prod-SN2" \
+    "SELECT string_agg(device_id, ',' ORDER BY device_id) FROM devices WHERE oui ILIKE '00a859'"
+
 # ---- EST on the same port ---------------------------------------------------------------------
 check_output "EST cacerts on the CWMP port" '^200$' curl -sS --cacert "$WORK/chain.pem" -o /dev/null \
     -w '%{http_code}' "https://localhost:$ACSD_PORT/.well-known/est/cacerts"
+
+# ---- a ports file that cannot be written: acsd says so and exits 1 -----------------------------
+check_fail_output "an unwritable --ports-file: acsd fails naming it" \
+    'acsd: error: cannot write .*no-such-dir/acsd\.ports' timeout 20 "$BUILD/bin/acsd" -c "$WORK/acsd.ini" \
+    --ports-file "$WORK/no-such-dir/acsd.ports"
+check "with exit code 1" test "$T_RC" = 1
 
 # ---- shutdown: an open session is closed after the grace period, exit 0 ----------------------
 cwmp open dev "@$WORK/periodic.xml"
@@ -142,6 +175,7 @@ kill -TERM "$ACSD_PID"
 rc=0
 wait "$ACSD_PID" || rc=$?
 check "acsd exits 0 on SIGTERM" test "$rc" = 0
+check_fail "its ports file is removed at exit" test -e "$WORK/acsd.ports"
 check_output "shutdown is logged" 'event=stopped sessions_aborted=1' cat "$WORK/acsd.log"
 check_sql "the open session is closed as aborted:shutdown" 'aborted:shutdown|t' \
     "SELECT result, ended_at IS NOT NULL FROM sessions WHERE device_pk = $PK ORDER BY id DESC LIMIT 1"

@@ -27,7 +27,7 @@ openssl req -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout "$W
     -days 30 -out "$WORK/selfsigned.crt" 2>/dev/null
 cwmp selfsigned selfsigned "@$WORK/boot.xml"
 check_statuses "self-signed certificate with the right identity: 403" "403" selfsigned
-check_output "the refusal says unknown CA" 'unknown CA' cat "$WORK/selfsigned/1.body"
+check_output "the refusal says unknown_ca" 'unknown_ca' cat "$WORK/selfsigned/1.body"
 
 openssl req -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout "$WORK/otherca.key" \
     -subj "/CN=Other CA" -days 30 -out "$WORK/otherca.crt" 2>/dev/null
@@ -98,4 +98,5 @@ fi
 check_output "the refusal says revoked" 'revoked' cat "$WORK/revoked/1.body"
 check_output "revocation refusal logged" "event=refused reason=revoked" cat "$WORK/acsd.log"
 check_output "acsd is still alive" '^alive$' bash -c "kill -0 $ACSD_PID && echo alive"
+check "acsd's log is key=value pairs throughout (values with spaces quoted)" python3 "$TOP/tests/integration/tools/logfmt_check.py" "$WORK/acsd.log"
 t_done

@@ -3,7 +3,8 @@
 # with `acsctl device set-legacy` (password on stdin; only an HA1 and a PBKDF2 hash stored), the
 # device flipped with `acsctl device set-auth`; CWMP sessions without a client certificate over
 # HTTP Digest and Basic (sessions.auth legacy-digest / legacy-basic); refusals exactly as before:
-# a cert-only device, the wrong password (401, audited, rate-limited), credentials of another
+# a cert-only device, the wrong password (401, rate-limited; these refusals summed per source and
+# window into one cwmp.legacy_refused audit row, written at shutdown here), credentials of another
 # device than the Inform's DeviceId (403, audited), legacy_mode off; the migration path: the
 # device enrolls over EST on the CWMP port, uses its certificate, the NOC flips it to cert-only.
 . "$(dirname "$0")/lib.sh"
@@ -91,7 +92,7 @@ check_output "identity mismatch audited" '^1$' audits "reason=identity_mismatch"
 
 legacy co digest leg3 "$WORK/p1" "@$WORK/boot3.xml"
 check_statuses "a cert-only device with correct legacy credentials: 401" "401" co
-check_output "audited as not_legacy" '^1$' audits "why=not_legacy"
+check_output "no audit row of its own (summed per source)" '^0$' audits "why=not_legacy"
 check_sql "no session for the cert-only device" "0" \
     "SELECT count(*) FROM sessions s JOIN devices d ON d.id = s.device_pk WHERE d.device_id = '$CERTONLY'"
 
@@ -99,7 +100,7 @@ legacy wrong digest leg1 "$WORK/pw" "@$WORK/boot1.xml"
 check_statuses "Digest, wrong password: 401" "401" wrong
 legacy wrongb basic leg2 "$WORK/pw" "@$WORK/boot2.xml"
 check_statuses "Basic, wrong password: 401" "401" wrongb
-check_output "both audited as wrong_password" '^2$' audits "why=wrong_password"
+check_output "no audit row of their own" '^0$' audits "why=wrong_password"
 legacy unk basic nobody "$WORK/pw" "@$WORK/boot2.xml"
 check_statuses "unknown user: 401" "401" unk
 
@@ -109,7 +110,7 @@ check_output "five wrong passwords for leg4: 401 each" '^401 401 401 401 401$' \
 legacy limok basic leg4 "$WORK/p4" "@$WORK/boot4.xml"
 check_statuses "then even the right password is refused for a while (rate limit)" "401" limok
 check "the rate limit is logged" acsd_log_has 'event=refused reason=legacy_rate_limited'
-check_output "rate-limited attempts are not audited one by one" '^5$' \
+check_output "refused attempts are not audited one by one" '^0$' \
     sh -c "psql -d '$DBNAME' -qAtX -c \"SELECT count(*) FROM audit_log WHERE action = 'cwmp.refused' AND subject = '$LIMITED'\""
 legacy ok2 basic leg2 "$WORK/p2" "@$WORK/boot2.xml" -
 check_statuses "another legacy device is not affected" "200 204" ok2
@@ -138,11 +139,24 @@ check_sql "its sessions: digest, digest, cert, cert (the refused one has no row)
     "SELECT string_agg(s.auth, ',' ORDER BY s.id) FROM sessions s JOIN devices d ON d.id = s.device_pk
       WHERE d.device_id = '$LEG'"
 
-# ---- legacy mode off: everything as before ---------------------------------------------------
+# ---- the refusals above, summed: one row for the source, written at shutdown -------------------
 stop_bg acsd
+check_sql "one cwmp.legacy_refused row for 127.0.0.1" "1" \
+    "SELECT count(*) FROM audit_log WHERE action = 'cwmp.legacy_refused' AND subject = '127.0.0.1'"
+check_sql "... counting every refused attempt by reason" \
+    "count=11|not_legacy:2|wrong_password:7|unknown_user:1|failure_budget:1" \
+    "SELECT substring(details from 'count=[0-9]+') || '|' || substring(details from 'not_legacy:[0-9]+') || '|' ||
+            substring(details from 'wrong_password:[0-9]+') || '|' || substring(details from 'unknown_user:[0-9]+') ||
+            '|' || substring(details from 'failure_budget:[0-9]+')
+       FROM audit_log WHERE action = 'cwmp.legacy_refused'"
+check "the summary is logged once" acsd_log_has 'event=legacy_refusals source=127\.0\.0\.1 count=11 '
+check_output "the audit chain verifies" 'audit log intact' "$ACS_CA" audit verify
+
+# ---- legacy mode off: everything as before ---------------------------------------------------
 acsd_start
 legacy off digest leg2 "$WORK/p2" "@$WORK/boot2.xml"
 check_statuses "legacy_mode off: a legacy device with its password gets 401" "401" off
 check_output "... with the certificate challenge only" '^WWW-Authenticate: Transport' cat "$WORK/off/1.hdr"
 check_fail "... and no Digest challenge" grep -q 'Digest' "$WORK/off/1.hdr"
+check "acsd's log is key=value pairs throughout (values with spaces quoted)" python3 "$TOP/tests/integration/tools/logfmt_check.py" "$WORK/acsd.log"
 t_done

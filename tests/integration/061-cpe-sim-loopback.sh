@@ -30,6 +30,7 @@ check "batch of $N device identities" "$ACS_CA" batch --count $N --oui 00D09E --
 # start_stub NAME: an ACS stub writing into $WORK/NAME; sets STUB_PORT
 start_stub() {
     local name=$1 i
+    rm -f "$WORK/$name.port" # the stub writes it (by rename) once it listens
     start_bg "$name" python3 "$TOP/tests/integration/cwmp_stub_acs.py" --cert "$WORK/server.crt" \
         --key "$WORK/server.key" --ca "$WORK/chain.pem" --out "$WORK/$name" --port-file "$WORK/$name.port" \
         --cr-user "$CR_USER" --cr-pass "$CR_PASS"

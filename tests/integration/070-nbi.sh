@@ -65,7 +65,7 @@ OLD=$(cat "$WORK/old.token") GONE=$(cat "$WORK/gone.token")
 
 # ---- acsd with the NBI --------------------------------------------------------------------------
 acsd_start "secret_key_file = $WORK/secret.key" "[nbi]" "max_body_bytes = 4096" "cr_timeout_ms = 2000"
-NBI_PORT=$(sed -n 's/^acsd: nbi listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/acsd.log")
+NBI_PORT=$ACSD_NBI_PORT
 [ -n "$NBI_PORT" ] || { not_ok "the NBI listens"; t_done; }
 ok "the NBI listens on port $NBI_PORT"
 BASE=https://localhost:$NBI_PORT
@@ -234,18 +234,20 @@ sql "UPDATE devices SET connection_request_url = 'http://127.0.0.1:$CR_PORT/cr',
         cr_password_enc = decode('$SEALED', 'hex'), cr_credentials_set = true WHERE device_id = '$DEV1'" >/dev/null
 want "task with connectionRequest" 201 cr1 POST "/api/v1/devices/$DEV1/tasks" "$OP" \
     -d '{"kind":"reboot","connectionRequest":true}'
-jq_ok "the connection request is queued" cr1 "j['connectionRequest'] == 'queued'"
+jq_ok "the answer has the first attempt's outcome: busy (503), retrying" cr1 \
+    "j['connectionRequest'] == {'outcome': 'busy', 'httpStatus': 503, 'detail': 'HTTP 503', 'retrying': True}"
 for _ in $(seq 50); do grep -q '^ok$' "$WORK/cr.hits" 2>/dev/null && break; sleep 0.1; done
 check_output "the CPE got a Digest-authenticated request (after one 503, retried)" '^busy,ok$' \
     sh -c "paste -sd, '$WORK/cr.hits'"
 want "acsctl-style task with --cr for a device without CR data" 201 cr2 POST "/api/v1/devices/$DEV2/tasks" "$OP" \
     -d '{"kind":"reboot","connectionRequest":true}'
-jq_ok "the answer says why no request was sent" cr2 "j['connectionRequest'].startswith('not sent')"
+jq_ok "the answer says why no request was sent" cr2 \
+    "j['connectionRequest']['outcome'] == 'not_sent' and 'ConnectionRequestURL' in j['connectionRequest']['detail']"
 sql "UPDATE devices SET cr_password_enc = decode('$SEALED', 'hex'), cr_username = 'u',
         connection_request_url = 'http://127.0.0.1:$CR_PORT/cr' WHERE device_id = '$DEV2'" >/dev/null
 want "a password sealed for another device does not open" 201 cr3 POST "/api/v1/devices/$DEV2/tasks" "$OP" \
     -d '{"kind":"reboot","connectionRequest":true}'
-jq_ok "refused: credentials do not open" cr3 "'do not open' in j['connectionRequest']"
+jq_ok "refused: credentials do not open" cr3 "'do not open' in j['connectionRequest']['detail']"
 
 # ---- a real CWMP session: the device in the NBI, an NBI task run, the session metrics ------------
 CDEV=00D09E-ATA2FXS-T0070
@@ -311,7 +313,7 @@ done
 
 # ---- [nbi] metrics_public: /metrics without a token, the API still closed --------------------
 acsd_start "secret_key_file = $WORK/secret.key" "[nbi]" "metrics_public = true"
-NBI_PORT=$(sed -n 's/^acsd: nbi listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/acsd.log")
+NBI_PORT=$ACSD_NBI_PORT
 BASE=https://localhost:$NBI_PORT
 want "metrics_public: /metrics without a token" 200 mp GET /metrics ""
 want "metrics_public: the API still needs a token" 401 mp2 GET /api/v1/devices ""

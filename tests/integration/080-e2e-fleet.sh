@@ -31,7 +31,7 @@ mapfile -t IDS < <(awk '/^# /{print $2}' "$WORK/fleet/identities.pem")
 mkdir -p "$WORK/dump"
 acsd_start "secret_key_file = $WORK/secret.key" "dump_dir = $WORK/dump" "session_idle_timeout = 10" \
     "[nbi]" "cr_timeout_ms = 1000" "cr_attempts = 3"
-NBI_PORT=$(sed -n 's/^acsd: nbi listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/acsd.log")
+NBI_PORT=$ACSD_NBI_PORT
 [ -n "$NBI_PORT" ] || { not_ok "the NBI listens"; t_done; }
 ok "the NBI listens on port $NBI_PORT"
 check "operator token" sh -c "'$ACSCTL' token create --name op --role operator >'$WORK/op.token'" || t_done
@@ -84,8 +84,8 @@ task() {
     local st
     st=$(api "task-$2" POST "/api/v1/devices/$1/tasks" -d "$body")
     [ "$st" = 201 ] || { echo "# POST $2: HTTP $st $(head -c 200 "$WORK/task-$2.body")"; return 1; }
-    grep -q '"connectionRequest":"queued"' "$WORK/task-$2.body" ||
-        { echo "# $(cat "$WORK/task-$2.body")"; return 1; }
+    python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["connectionRequest"]["outcome"] not in
+        ("sent", "busy"))' "$WORK/task-$2.body" || { echo "# $(cat "$WORK/task-$2.body")"; return 1; }
     TASK=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$WORK/task-$2.body")
 }
 # finished ID [SECONDS]: wait until the task is done or fault; prints state|ms|has-result
@@ -210,4 +210,5 @@ for id in "${IDS[@]}"; do
     fi
 done
 check_output "each password opens (AAD = device id) and is in no log, NBI answer, table or dump" '^0$' echo "$leaks"
+check "acsd's and cpe-sim's logs are key=value pairs throughout" python3 "$TOP/tests/integration/tools/logfmt_check.py" "$WORK/acsd.log" "$WORK/sim.log"
 t_done

@@ -37,7 +37,9 @@ inform() {
         -e "s#<SerialNumber>[^<]*</SerialNumber>#<SerialNumber>$5</SerialNumber>#" "$SAMPLES/valid/$1" >"$2"
 }
 
-# acsd_start [INI LINES...]: write the [acs] section and start acsd; sets ACSD_PORT.
+# acsd_start [INI LINES...]: write the [acs] section and start acsd; sets ACSD_PORT and
+# ACSD_NBI_PORT from the ports file the new acsd writes once it listens (removed first, so a
+# previous acsd's ports are never read; the log is no place to learn them: see start_bg).
 acsd_start() {
     {
         cat "$WORK/acs.ini"
@@ -47,17 +49,21 @@ acsd_start() {
         local l
         for l in "$@"; do printf '%s\n' "$l"; done
     } >"$WORK/acsd.ini"
-    start_bg acsd "$BUILD/bin/acsd" -c "$WORK/acsd.ini"
+    rm -f "$WORK/acsd.ports"
+    start_bg acsd "$BUILD/bin/acsd" -c "$WORK/acsd.ini" --ports-file "$WORK/acsd.ports"
     ACSD_PID=$BG_PID
-    ACSD_PORT=
+    ACSD_PORT= ACSD_NBI_PORT=
     local _
     for _ in $(seq 100); do
-        ACSD_PORT=$(sed -n 's/^acsd: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/acsd.log")
-        [ -n "$ACSD_PORT" ] && break
+        if [ -f "$WORK/acsd.ports" ]; then
+            ACSD_PORT=$(sed -n 's/^cwmp=\([0-9][0-9]*\)$/\1/p' "$WORK/acsd.ports")
+            ACSD_NBI_PORT=$(sed -n 's/^nbi=\([0-9][0-9]*\)$/\1/p' "$WORK/acsd.ports")
+            break
+        fi
         kill -0 "$ACSD_PID" 2>/dev/null || break
         sleep 0.1
     done
-    if [ -z "$ACSD_PORT" ]; then
+    if [ -z "$ACSD_PORT" ] || [ "$ACSD_PORT" = 0 ]; then
         not_ok "acsd starts"
         sed 's/^/# /' "$WORK/acsd.log"
         t_done

@@ -174,10 +174,13 @@ wait_port() {
 }
 
 # start_bg NAME CMD...: run a daemon in its own process group, output in $WORK/NAME.log;
-# killed on exit (or by stop_bg NAME). Sets BG_PID.
+# killed on exit (or by stop_bg NAME). Sets BG_PID. The log is emptied here, before the
+# daemon starts: a `>` redirection of the background job would truncate it only in the
+# child, maybe after the caller has already read the previous daemon's lines from it.
 start_bg() {
     local name=$1; shift
-    setsid "$@" >"$WORK/$name.log" 2>&1 </dev/null &
+    : >"$WORK/$name.log"
+    setsid "$@" >>"$WORK/$name.log" 2>&1 </dev/null &
     BG_PID=$!
     T_PIDS+=("$BG_PID")
     T_PID_OF[$name]=$BG_PID

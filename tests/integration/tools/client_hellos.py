@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """client_hellos.py PORT N MODE — open N TLS connections to 127.0.0.1:PORT and send only
 a ClientHello on each. MODE silent: then stay silent until the server closes them (at most
-20 s) and print "closed=K of=N last_s=SECONDS"; MODE close: wait for the server's first
-flight, then hang up (the same server work without the wait, a baseline)."""
+20 s) and print "closed=K of=N last_s=SECONDS"; MODE bare: the same with TCP connects that
+send nothing (a baseline); MODE close: wait for the server's first flight, then hang up (the
+same server work without the wait)."""
 import select
 import socket
 import ssl
@@ -25,7 +26,10 @@ def hello(port):
 
 def main():
     port, n, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-    socks = [hello(port) for _ in range(n)]
+    if mode == "bare":
+        socks = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(n)]
+    else:
+        socks = [hello(port) for _ in range(n)]
     if mode == "close":
         for s in socks:
             s.recv(65536)

@@ -205,12 +205,44 @@ static void pool_retries(void **state)
     acs_cr_pool_free(small);
 }
 
+/* acs_cr_pool_try: the first attempt's outcome to the caller; busy goes on to the pool with the
+ * attempts left, anything else is final and reported once. */
+static void pool_try(void **state)
+{
+    (void)state;
+    struct tally t = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0};
+    char ok_url[128], retry_url[128], busy_url[128];
+    url_of(ok_url, sizeof ok_url, "/cr/a");
+    url_of(retry_url, sizeof retry_url, "/busy-then-ok");
+    url_of(busy_url, sizeof busy_url, "/busy");
+    struct acs_cr_pool *p = acs_cr_pool_new(2, 4, 3, 2000, 20, on_done, &t);
+    assert_non_null(p);
+    struct acs_cr_result r;
+    assert_int_equal(acs_cr_pool_try(p, "dev-a", ok_url, USER, PASS, &r), 0);
+    assert_int_equal(r.status, ACS_CR_OK);
+    assert_int_equal(r.http_code, 204);
+    assert_int_equal(acs_cr_pool_try(p, "dev-w", ok_url, USER, "wrong", &r), 0);
+    assert_int_equal(r.status, ACS_CR_AUTH); /* final: no retry */
+    assert_int_equal(acs_cr_pool_try(p, "dev-u", "http://127.0.0.1:1/cr", USER, PASS, &r), 0);
+    assert_int_equal(r.status, ACS_CR_UNREACHABLE);
+    busy_left = 1;
+    assert_int_equal(acs_cr_pool_try(p, "dev-b", retry_url, USER, PASS, &r), 1);
+    assert_int_equal(r.status, ACS_CR_BUSY);
+    assert_int_equal(r.http_code, 503);
+    assert_int_equal(acs_cr_pool_try(p, "dev-c", busy_url, USER, PASS, &r), 1);
+    acs_cr_pool_free(p);
+    assert_int_equal(t.done, 5);  /* each request reported once */
+    assert_int_equal(t.ok, 2);    /* dev-a at once, dev-b on its second try (in the pool) */
+    assert_int_equal(t.busy, 1);  /* dev-c busy after 3 tries in all */
+    assert_int_equal(t.attempts, 1 + 1 + 1 + 2 + 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(success),       cmocka_unit_test(wrong_credentials),
         cmocka_unit_test(busy_timeout_unreachable_other), cmocka_unit_test(bad_urls),
-        cmocka_unit_test(credentials),   cmocka_unit_test(pool_retries),
+        cmocka_unit_test(credentials),   cmocka_unit_test(pool_retries), cmocka_unit_test(pool_try),
     };
     return cmocka_run_group_tests_name("acs/cr", tests, setup, teardown);
 }

@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/integration/057-acsd-sql.sh — what a session writes, and in how many statements: with
+# tests/integration/059-acsd-sql.sh — what a session writes, and in how many statements: with
 # log_statement=all on the test database, Inform + empty POST + 204 is 2 statements and a
 # session with one GetParameterValues task 4 (one round trip each); BOOTSTRAP drops the cached
 # parameters the Inform does not carry and resets the writable flag of those it does, a periodic
