@@ -95,13 +95,16 @@ struct acs_db_session_close {
     int rpcs;
     const char *result;
 };
-/* In one statement: expire the device's open tasks past expires_at or max_attempts (*expired
- * counts them), take the first open task after after_id and mark it sent (attempts + 1); when
- * none is left and close is given, close that sessions row and release the device lease
- * (*closed = 1, if closed is not NULL). 1 with *out filled (free out->args), 0 when none is
- * left, < 0 on error (nothing changed). */
+/* In one statement: finish the answered task (finish, may be NULL: as acs_db_task_finish, and
+ * then committed synchronously), expire the device's open tasks past expires_at or max_attempts
+ * (*expired counts them), take the first open task after after_id and mark it sent
+ * (attempts + 1); when none is left and close is given, close that sessions row and release the
+ * device lease (*closed = 1, if closed is not NULL). 1 with *out filled (free out->args), 0 when
+ * none is left, < 0 on error (nothing changed, the finish neither). */
+struct acs_db_task_end;
 int acs_db_task_next(struct db *db, long device_pk, long after_id, const struct acs_db_session_close *close,
-                     struct acs_db_task *out, long *expired, int *closed, char **errmsg) WARN_UNUSED;
+                     const struct acs_db_task_end *finish, struct acs_db_task *out, long *expired, int *closed,
+                     char **errmsg) WARN_UNUSED;
 /* Finish a sent task: state "done" or "fault", result JSON; with a fault also a faults row
  * (code, string, details JSON). params_json (may be NULL): GetParameterValues values to cache. */
 struct acs_db_task_end {

@@ -171,20 +171,37 @@ static void task_fail_local(struct acs_worker *w, struct acs_session *s, long ta
     json_decref(res);
 }
 
-/* Send the next open task, or 204 and end the session. Returns 1 when the session ended. */
-static int next_task(struct acs_worker *w, struct acs_session *s, struct acs_cwmp_reply *rep)
+/* The answered task's finish (NULL: none) on its own statement. */
+static void task_finish(struct acs_worker *w, struct acs_session *s, const struct acs_db_task_end *e)
 {
+    char *err = NULL, q[300];
+    if (e && acs_db_task_finish(w->db, e, &err) < 0)
+        log_err("cwmp", "event=db_error session_id=%s what=task_finish task_id=%ld msg=%s", s->id, e->task_id,
+                log_quote(q, sizeof q, err ? err : "?"));
+    free(err);
+}
+
+/* Store the answered task's finish (NULL: none), then send the next open task, or 204 and end
+ * the session; the finish, the next task and the session's end are one statement. Returns 1
+ * when the session ended. */
+static int next_task(struct acs_worker *w, struct acs_session *s, struct acs_cwmp_reply *rep,
+                     const struct acs_db_task_end *finish)
+{
+    if (finish && s->cr_needed && !s->cr_tried) { /* the credentials' SPV would go first */
+        task_finish(w, s, finish);
+        finish = NULL;
+    }
     if (acs_session_cr_send(w, s, rep))
         return 0;
-    for (;;) {
+    for (;; finish = NULL) {
         struct acs_db_task t;
         long expired = 0;
         char *err = NULL, q[300];
         /* no task left: the same statement closes the sessions row (result "ok", as the caller
          * ends the session with) */
         struct acs_db_session_close close = {.session_row = s->row, .rpcs = s->rpcs, .result = "ok"};
-        int rc = acs_db_task_next(w->db, s->device_pk, s->last_task_id, s->row ? &close : NULL, &t, &expired,
-                                  &s->db_closed, &err);
+        int rc = acs_db_task_next(w->db, s->device_pk, s->last_task_id, s->row ? &close : NULL, finish, &t,
+                                  &expired, &s->db_closed, &err);
         if (expired)
             log_info("cwmp", "event=tasks_expired session_id=%s count=%ld", s->id, expired);
         if (rc < 0) {
@@ -228,8 +245,10 @@ static int next_task(struct acs_worker *w, struct acs_session *s, struct acs_cwm
     }
 }
 
-/* A response or CPE fault for the task in flight. */
-static void task_answer(struct acs_worker *w, struct acs_session *s, const struct cwmp_msg *m)
+/* A response or CPE fault for the task in flight: stored, and the next task sent (or the
+ * session ended: returns 1). */
+static int task_answer(struct acs_worker *w, struct acs_session *s, const struct cwmp_msg *m,
+                       struct acs_cwmp_reply *rep)
 {
     struct acs_db_task_end e = {.task_id = s->task_id, .device_pk = s->device_pk, .state = "done"};
     json_t *result = NULL, *details = NULL, *params = NULL;
@@ -255,15 +274,19 @@ static void task_answer(struct acs_worker *w, struct acs_session *s, const struc
     pj = params ? json_dumps(params, JSON_COMPACT) : NULL;
     e.result_json = rj;
     e.params_json = pj;
-    int rc = acs_db_task_finish(w->db, &e, &err);
-    if (rc == 0 && m->type == CWMP_MSG_GET_PARAMETER_NAMES_RESPONSE) {
+    s->task_id = 0;
+    int ended;
+    if (m->type == CWMP_MSG_GET_PARAMETER_NAMES_RESPONSE) { /* the writable flags follow the finish */
         char *gj = json_dumps(json_object_get(result, "parameters"), JSON_COMPACT);
-        rc = gj ? acs_db_params_writable(w->db, s->device_pk, gj, &err) : -ERR_NOMEM;
+        task_finish(w, s, &e);
+        if (!gj || acs_db_params_writable(w->db, s->device_pk, gj, &err) < 0)
+            log_err("cwmp", "event=db_error session_id=%s what=params_writable task_id=%ld msg=%s", s->id,
+                    e.task_id, log_quote(q, sizeof q, err ? err : "out of memory"));
         free(gj);
+        ended = next_task(w, s, rep, NULL);
+    } else {
+        ended = next_task(w, s, rep, &e);
     }
-    if (rc < 0)
-        log_err("cwmp", "event=db_error session_id=%s what=task_finish task_id=%ld msg=%s", s->id, s->task_id,
-                log_quote(q, sizeof q, err ? err : "?"));
     free(err);
     free(rj);
     free(dj);
@@ -271,7 +294,7 @@ static void task_answer(struct acs_worker *w, struct acs_session *s, const struc
     json_decref(result);
     json_decref(details);
     json_decref(params);
-    s->task_id = 0;
+    return ended;
 }
 
 static int is_response(enum cwmp_msg_type t)
@@ -291,7 +314,8 @@ static int in_session(struct acs_worker *w, struct acs_session *s, const struct 
         if (s->task_id == ACS_TASK_CR_CREDENTIALS && (m->type == s->expect || m->type == CWMP_MSG_FAULT)) {
             acs_session_cr_answer(w, s, m);
         } else if (s->task_id && (m->type == s->expect || m->type == CWMP_MSG_FAULT)) {
-            task_answer(w, s, m);
+            s->cpe_done = 1;
+            return task_answer(w, s, m, rep); /* with the next task: one statement */
         } else if (s->task_id) {
             log_warn("cwmp", "event=no_answer session_id=%s task_id=%ld kind=%s got=%s", s->id, s->task_id,
                      s->task_kind, m->type == CWMP_MSG_NONE ? "empty" : cwmp_msg_name(m->type));
@@ -300,7 +324,7 @@ static int in_session(struct acs_worker *w, struct acs_session *s, const struct 
             log_warn("cwmp", "event=unexpected session_id=%s got=%s", s->id, cwmp_msg_name(m->type));
         }
         s->cpe_done = 1;
-        return next_task(w, s, rep);
+        return next_task(w, s, rep, NULL);
     }
     if (no_more) /* answered all the same: the CPE is the one that changed its mind */
         log_warn("cwmp", "event=protocol_warning session_id=%s msg=\"request after NoMoreRequests\" rpc=%s", s->id,

@@ -1,5 +1,6 @@
 /* acs/acs_task_db.c — SQL for the task queue (take, finish, expire, TransferComplete) and faults.
- * What a session runs (take, finish) is one prepared statement each; NBI and TransferComplete
+ * What a session runs is one prepared statement per step (an empty POST: take the next task or
+ * end the session; a task's answer: finish it and take the next or end); NBI and TransferComplete
  * statements run unprepared via db_exec. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,45 +11,61 @@
 
 #define NUM(buf, v) (snprintf((buf), sizeof(buf), "%ld", (long)(v)), (buf))
 
-/* Expire the device's open tasks past expires_at or max_attempts, and take the first open
- * task after $2 that is not expiring (the two sets are disjoint), in one statement. With a
- * sessions row in $3, no task left also closes that row and releases the device's lease
- * (the session ends there), so an empty POST costs one round trip. Async commit. */
-static const char SQL_TASK_NEXT[] =
-    "WITH " ACS_DB_ASYNC_COMMIT_CTE "exp AS ("
-    " UPDATE tasks SET state = 'expired', finished_at = now(), fault_string = CASE WHEN expires_at <= now() "
-    " THEN 'expired before it was answered' ELSE 'no answer after ' || attempts || ' attempts' END "
-    " WHERE device_pk = $1 AND state IN ('pending', 'sent') AND (expires_at <= now() OR attempts >= max_attempts) "
-    " RETURNING id), "
-    "take AS ("
-    " UPDATE tasks SET state = 'sent', attempts = attempts + 1, sent_at = now() WHERE id = ("
-    "  SELECT id FROM tasks WHERE device_pk = $1 AND id > $2 AND state IN ('pending', 'sent') "
-    "  AND expires_at > now() AND attempts < max_attempts ORDER BY id LIMIT 1 FOR UPDATE) "
-    " RETURNING id, kind, args::text AS args, attempts), "
-    "fin AS ("
-    " UPDATE sessions SET ended_at = now(), rpcs = $4, result = $5 WHERE id = $3 AND NOT EXISTS (SELECT 1 FROM take) "
-    " RETURNING id), "
-    "rel AS ("
-    " UPDATE devices SET session_row = NULL, session_lease_until = NULL "
+/* The CTEs that expire the device's ($1) open tasks past expires_at or max_attempts (but not
+ * task SKIP, the one being finished in the same statement) and take the first open task after
+ * $2 that is not expiring (the two sets are disjoint); with a sessions row in $3, no task left
+ * also closes that row (rpcs $4, result $5) and releases the device's lease: the session ends
+ * there. */
+#define NEXT_CTES(SKIP)                                                                                            \
+    "exp AS ("                                                                                                     \
+    " UPDATE tasks SET state = 'expired', finished_at = now(), fault_string = CASE WHEN expires_at <= now() "     \
+    " THEN 'expired before it was answered' ELSE 'no answer after ' || attempts || ' attempts' END "              \
+    " WHERE device_pk = $1 AND id <> " SKIP " AND state IN ('pending', 'sent') "                                  \
+    " AND (expires_at <= now() OR attempts >= max_attempts) RETURNING id), "                                       \
+    "take AS ("                                                                                                    \
+    " UPDATE tasks SET state = 'sent', attempts = attempts + 1, sent_at = now() WHERE id = ("                     \
+    "  SELECT id FROM tasks WHERE device_pk = $1 AND id > $2 AND state IN ('pending', 'sent') "                   \
+    "  AND expires_at > now() AND attempts < max_attempts ORDER BY id LIMIT 1 FOR UPDATE) "                       \
+    " RETURNING id, kind, args::text AS args, attempts), "                                                         \
+    "clo AS ("                                                                                                     \
+    " UPDATE sessions SET ended_at = now(), rpcs = $4, result = $5 WHERE id = $3 AND NOT EXISTS (SELECT 1 FROM take) " \
+    " RETURNING id), "                                                                                             \
+    "rel AS ("                                                                                                     \
+    " UPDATE devices SET session_row = NULL, session_lease_until = NULL "                                          \
     " WHERE id = $1 AND session_row = $3 AND NOT EXISTS (SELECT 1 FROM take)) "
-    "SELECT (SELECT count(*) FROM exp), take.id, take.kind, take.args, take.attempts, (SELECT count(*) FROM fin) "
-    "FROM async LEFT JOIN take ON true";
-/* Finish a sent task, with its faults row and the values to cache, in one statement. */
-static const char SQL_TASK_FINISH[] =
-    "WITH fin AS ("
-    " UPDATE tasks SET state = $2, result = $3::jsonb, fault_code = nullif($4::int, 0), "
-    " fault_string = nullif($5, ''), finished_at = now() WHERE id = $1 AND state = 'sent' RETURNING id), "
-    "flt AS ("
-    " INSERT INTO faults (device_pk, task_id, code, string, detail) "
-    " SELECT $6::bigint, nullif($1::bigint, 0), $4::int, $5, coalesce($7::jsonb, '[]') WHERE $2 = 'fault'), "
-    "par AS ("
-    " INSERT INTO device_params (device_pk, name, value, xsd_type) "
-    " SELECT DISTINCT ON (x.name) $6::bigint, x.name, coalesce(x.value, ''), coalesce(x.type, 'xsd:string') "
-    " FROM jsonb_to_recordset(coalesce($8::jsonb, '[]')) AS x(name text, value text, type text) "
-    " WHERE x.name IS NOT NULL "
-    " ON CONFLICT (device_pk, name) DO UPDATE SET value = EXCLUDED.value, xsd_type = EXCLUDED.xsd_type, "
+#define NEXT_SELECT(FROM)                                                                                          \
+    "SELECT (SELECT count(*) FROM exp), take.id, take.kind, take.args, take.attempts, (SELECT count(*) FROM clo) " \
+    "FROM " FROM " LEFT JOIN take ON true"
+/* The CTEs that finish sent task ID (state ST, result RES, fault CODE and STR, SetParameterValues
+ * fault details DET) with its faults row and the GetParameterValues values PAR to cache for
+ * device DEV. */
+#define FINISH_CTES(ID, ST, RES, CODE, STR, DEV, DET, PAR)                                                         \
+    "done AS ("                                                                                                    \
+    " UPDATE tasks SET state = " ST ", result = " RES "::jsonb, fault_code = nullif(" CODE "::int, 0), "           \
+    " fault_string = nullif(" STR ", ''), finished_at = now() WHERE id = " ID " AND state = 'sent' RETURNING id), " \
+    "flt AS ("                                                                                                     \
+    " INSERT INTO faults (device_pk, task_id, code, string, detail) "                                             \
+    " SELECT " DEV "::bigint, nullif(" ID "::bigint, 0), " CODE "::int, " STR ", coalesce(" DET "::jsonb, '[]') " \
+    " WHERE " ST " = 'fault'), "                                                                                   \
+    "par AS ("                                                                                                     \
+    " INSERT INTO device_params (device_pk, name, value, xsd_type) "                                              \
+    " SELECT DISTINCT ON (x.name) " DEV "::bigint, x.name, coalesce(x.value, ''), coalesce(x.type, 'xsd:string') " \
+    " FROM jsonb_to_recordset(coalesce(" PAR "::jsonb, '[]')) AS x(name text, value text, type text) "            \
+    " WHERE x.name IS NOT NULL "                                                                                   \
+    " ON CONFLICT (device_pk, name) DO UPDATE SET value = EXCLUDED.value, xsd_type = EXCLUDED.xsd_type, "          \
     " updated_at = now()) "
-    "SELECT count(*) FROM fin";
+
+/* An empty POST (or a task that could not be built): the next task or the session's end, in
+ * one statement, committed asynchronously. */
+static const char SQL_TASK_NEXT[] = "WITH " ACS_DB_ASYNC_COMMIT_CTE NEXT_CTES("0") NEXT_SELECT("async");
+/* A task's answer: finished (synchronous commit: it must not run twice), and the next task
+ * taken or the session closed, in one statement. */
+static const char SQL_TASK_FINISH_NEXT[] =
+    "WITH " FINISH_CTES("$6", "$7", "$8", "$9", "$10", "$1", "$11", "$12") ", " NEXT_CTES("$6")
+        NEXT_SELECT("(SELECT 1) AS one");
+/* Finish a sent task on its own (a GetParameterNames answer, whose writable flags follow). */
+static const char SQL_TASK_FINISH[] =
+    "WITH " FINISH_CTES("$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8") "SELECT count(*) FROM done";
 static const char SQL_FAULT_ADD[] =
     "INSERT INTO faults (device_pk, task_id, code, string, detail) "
     "VALUES ($1, nullif($2::bigint, 0), $3, $4, coalesce($5::jsonb, '[]'))";
@@ -76,16 +93,27 @@ static const char SQL_TASK_GET[] =
     "::text FROM tasks t JOIN devices d ON d.id = t.device_pk WHERE t.id = $1";
 
 int acs_db_task_next(struct db *db, long device_pk, long after_id, const struct acs_db_session_close *close,
-                     struct acs_db_task *out, long *expired, int *closed, char **errmsg)
+                     const struct acs_db_task_end *finish, struct acs_db_task *out, long *expired, int *closed,
+                     char **errmsg)
 {
-    char pkb[24], ab[24], sb[24], rb[24];
-    const char *p[5] = {NUM(pkb, device_pk), NUM(ab, after_id), close ? NUM(sb, close->session_row) : NULL,
-                        close ? NUM(rb, close->rpcs) : "0", close ? close->result : "ok"};
+    char pkb[24], ab[24], sb[24], rb[24], tb[24], cb[24];
+    const char *p[12] = {NUM(pkb, device_pk), NUM(ab, after_id), close ? NUM(sb, close->session_row) : NULL,
+                         close ? NUM(rb, close->rpcs) : "0", close ? close->result : "ok"};
+    if (finish) {
+        p[5] = NUM(tb, finish->task_id);
+        p[6] = finish->state;
+        p[7] = finish->result_json ? finish->result_json : "{}";
+        p[8] = NUM(cb, finish->fault_code);
+        p[9] = finish->fault_string ? finish->fault_string : "";
+        p[10] = finish->details_json;
+        p[11] = finish->params_json;
+    }
     memset(out, 0, sizeof *out);
     *expired = 0;
     if (closed)
         *closed = 0;
-    PGresult *r = db_exec_prepared(db, SQL_TASK_NEXT, 5, p, errmsg);
+    PGresult *r = finish ? db_exec_prepared(db, SQL_TASK_FINISH_NEXT, 12, p, errmsg)
+                         : db_exec_prepared(db, SQL_TASK_NEXT, 5, p, errmsg);
     if (!r)
         return -ERR_DB;
     int rc = PQntuples(r) == 1 ? 0 : -ERR_DB;

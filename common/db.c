@@ -93,17 +93,27 @@ void db_free(struct db *db)
 
 PGconn *db_conn(struct db *db) { return db->conn; }
 
-PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const *params, char **errmsg)
+static int result_ok(const PGresult *r)
 {
-    PGresult *r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(r);
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+/* r when it succeeded; else NULL with the SQLSTATE and *errmsg set (r cleared). */
+static PGresult *checked(struct db *db, PGresult *r, char **errmsg)
+{
+    if (result_ok(r))
         return r;
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state ? state : "08000");
     set_err(errmsg, "database error", r ? PQresultErrorMessage(r) : PQerrorMessage(db->conn));
     PQclear(r);
     return NULL;
+}
+
+PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const *params, char **errmsg)
+{
+    return checked(db, PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0), errmsg);
 }
 
 /* Index of sql among the connection's prepared statements, preparing it now if new; -1 when
@@ -139,28 +149,21 @@ PGresult *db_exec_prepared(struct db *db, const char *sql, int nparams, const ch
     char name[16];
     snprintf(name, sizeof name, "p%d", i);
     PGresult *r = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(r);
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-        return r;
-    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    const char *state = r && !result_ok(r) ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     if (state && !strcmp(state, "26000")) { /* gone (DISCARD ALL by a pooler): prepare again */
         PQclear(r);
         db->nprepared = 0;
         return db_exec(db, sql, nparams, params, errmsg);
     }
-    snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state ? state : "08000");
-    set_err(errmsg, "database error", r ? PQresultErrorMessage(r) : PQerrorMessage(db->conn));
-    PQclear(r);
-    return NULL;
+    return checked(db, r, errmsg);
 }
 
 int db_run_prepared(struct db *db, const char *sql, int nparams, const char *const *params, char **errmsg)
 {
     PGresult *r = db_exec_prepared(db, sql, nparams, params, errmsg);
-    if (!r)
-        return -ERR_DB;
+    int rc = r ? 0 : -ERR_DB;
     PQclear(r);
-    return 0;
+    return rc;
 }
 
 long db_get_long(const PGresult *r, int row, int col)

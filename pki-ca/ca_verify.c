@@ -1,6 +1,8 @@
 /* pki-ca/ca_verify.c — peer chain verification with a live revoked set and a cache of verdicts.
  * Locking: v->lock (rwlock) guards store, revoked set, generation and the cache pointer;
  * readers are the TLS threads, the writer is the listener thread (or ca_verifier_reload).
+ * No lock is held while OpenSSL parses or verifies: a verification takes references to the
+ * store and the issuing CAs under the read lock, and checks revocation under it afterwards.
  * The cache (ca_vcache.c) has its own stripe locks; it holds only chains that verified, and
  * a hit still checks validity against the time, revocation against the live set; a new
  * trust set (any authority change) empties it. */
@@ -407,9 +409,11 @@ static int chain_key(const unsigned char *const *ders, const size_t *lens, size_
     int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
     for (size_t i = 0; ok && i < n; i++) {
         unsigned char len[8];
+        if (lens[i] > CA_PEM_MAX) /* refused as malformed anyway: not worth hashing */
+            ok = 0;
         for (int b = 0; b < 8; b++)
             len[b] = (unsigned char)((uint64_t)lens[i] >> (56 - 8 * b));
-        ok = EVP_DigestUpdate(md, len, sizeof len) && EVP_DigestUpdate(md, ders[i], lens[i]);
+        ok = ok && EVP_DigestUpdate(md, len, sizeof len) && EVP_DigestUpdate(md, ders[i], lens[i]);
     }
     unsigned int klen = 0;
     ok = ok && EVP_DigestFinal_ex(md, key, &klen) && klen == CA_VCACHE_KEY_LEN;
@@ -527,6 +531,7 @@ int ca_verify_peer_at(struct ca_verifier *v, const unsigned char *const *ders, c
     if (have_key && cache_lookup(v, e.key, now, out, &rc))
         return rc;
     X509 *presented[VERIFY_MAX_CHAIN] = {NULL};
+    X509_STORE *store = NULL;
     STACK_OF(X509) *untrusted = sk_X509_new_null();
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
     for (size_t i = 0; i < n && untrusted; i++) {
@@ -550,17 +555,23 @@ int ca_verify_peer_at(struct ca_verifier *v, const unsigned char *const *ders, c
     ca_serial_hex(X509_get0_serialNumber(leaf), out->serial, sizeof out->serial);
     pthread_rwlock_rdlock(&v->lock);
     unsigned long gen = v->gen;
+    store = X509_STORE_up_ref(v->store) ? v->store : NULL;
     /* our own issuing CAs complete the chain when the peer sends only its leaf */
     for (int i = 0; i < sk_X509_num(v->intermediates); i++)
         if (X509_up_ref(sk_X509_value(v->intermediates, i)) && !sk_X509_push(untrusted, sk_X509_value(v->intermediates, i)))
             X509_free(sk_X509_value(v->intermediates, i));
-    int ok = X509_STORE_CTX_init(ctx, v->store, leaf, untrusted) && X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT);
+    pthread_rwlock_unlock(&v->lock);
+    /* OpenSSL's work runs on our own references, without the lock: a reload meanwhile
+     * swaps the trust set in for the next call (and gen tells the cache) */
+    int ok = store && X509_STORE_CTX_init(ctx, store, leaf, untrusted) &&
+             X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT);
     if (ok)
         X509_STORE_CTX_set_time(ctx, 0, now);
     ok = ok && X509_verify_cert(ctx) == 1;
     int verr = X509_STORE_CTX_get_error(ctx);
-    int revoked = ok && set_contains(&v->revoked, out->serial);
     STACK_OF(X509) *chain = ok ? X509_STORE_CTX_get0_chain(ctx) : NULL;
+    pthread_rwlock_rdlock(&v->lock);
+    int revoked = ok && set_contains(&v->revoked, out->serial);
     /* an issuing CA revoked by the root revokes everything under it */
     for (int i = 1; chain && i < sk_X509_num(chain) && !revoked; i++) {
         char s[CA_SERIAL_HEX_MAX + 1];
@@ -596,6 +607,7 @@ int ca_verify_peer_at(struct ca_verifier *v, const unsigned char *const *ders, c
     }
 out:
     X509_STORE_CTX_free(ctx);
+    X509_STORE_free(store);
     sk_X509_pop_free(untrusted, X509_free);
     for (size_t i = 0; i < n; i++)
         X509_free(presented[i]);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/integration/059-acsd-sql.sh — what a session writes, and in how many statements: with
 # log_statement=all on the test database, Inform + empty POST + 204 is 2 statements and a
-# session with one GetParameterValues task 4 (one round trip each); BOOTSTRAP drops the cached
+# session with one GetParameterValues task 3 (one round trip each); BOOTSTRAP drops the cached
 # parameters the Inform does not carry and resets the writable flag of those it does, a periodic
 # Inform keeps both; open tasks past max_attempts or expires_at are expired in the statement
 # that takes the next one; a device whose lease another session holds is refused (503) with
@@ -73,7 +73,7 @@ sql "INSERT INTO tasks (device_pk, kind, args, attempts, max_attempts) VALUES
 mark
 cwmp gpv dev "@$WORK/periodic.xml" = "@$SAMPLES/valid/getparametervaluesresponse-1-2.xml"
 check_statuses "Inform, empty POST -> GetParameterValues, its answer -> 204" "200 200 204" gpv
-statements "a session with one GetParameterValues task" 4
+statements "a session with one GetParameterValues task" 3
 check_output "the task sent is the GetParameterValues" '<cwmp:GetParameterValues>' cat "$WORK/gpv/2.body"
 check_sql "the two stale tasks expired with their reasons, the GPV done" \
     "expired|no answer after 3 attempts expired|expired before it was answered done|" \

@@ -403,10 +403,24 @@ static void *hammer(void *p)
     return NULL;
 }
 
+/* Trust-set reloads (the same CAs) and revocations of other serials while others verify. */
+static void *reloader(void *p)
+{
+    struct thread_arg *a = p;
+    for (int k = 0; k < 50; k++) {
+        char serial[32];
+        snprintf(serial, sizeof serial, "ffff%04x", k);
+        if (ca_verifier_set_trust(a->v, &P.root, 1, &P.iss, 1, NULL) < 0 || ca_verifier_add_revoked(a->v, serial) < 0)
+            a->bad++;
+    }
+    return NULL;
+}
+
 static void concurrent_threads(void **state)
 {
     (void)state;
     struct ca_verifier *v = verifier(8); /* smaller than the working set: evictions under load */
+    /* four verifying threads, one reloading the trust set and adding revocations */
     struct ca_verify_result r;
     struct thread_arg a[4];
     memset(a, 0, sizeof a);
@@ -417,13 +431,17 @@ static void concurrent_threads(void **state)
         for (int i = 0; i < 16; i++)
             a[t].expect[i] = i == 9 ? -ERR_REVOKED : 0;
     }
-    pthread_t th[4];
+    struct thread_arg re = {.v = v};
+    pthread_t th[4], rt;
     for (int t = 0; t < 4; t++)
         assert_int_equal(pthread_create(&th[t], NULL, hammer, &a[t]), 0);
+    assert_int_equal(pthread_create(&rt, NULL, reloader, &re), 0);
     for (int t = 0; t < 4; t++) {
         pthread_join(th[t], NULL);
         assert_int_equal(a[t].bad, 0);
     }
+    pthread_join(rt, NULL);
+    assert_int_equal(re.bad, 0);
     assert_true(stats(v).entries <= 8);
     ca_verifier_free(v);
 }
