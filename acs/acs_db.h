@@ -49,6 +49,10 @@ int acs_db_session_refused(struct db *db, const char *claimed_id, const char *au
 /* Close a session row and release the device lease it holds. */
 int acs_db_session_end(struct db *db, long session_row, long device_pk, int rpcs, const char *result,
                        char **errmsg) WARN_UNUSED;
+/* acs_lenient_db.c: the leniency kinds of a session ("array_count_larger,no_id") on its row;
+ * the device's lenient_messages grows by messages and its lenient_kinds gain the kinds. */
+int acs_db_session_lenient(struct db *db, long session_row, long device_pk, const char *kinds, int messages,
+                           char **errmsg) WARN_UNUSED;
 /* Upsert params ([{"name","value","type"}]) into the cache. */
 int acs_db_params_upsert(struct db *db, long device_pk, const char *params_json, char **errmsg) WARN_UNUSED;
 /* Mark cached params writable or not from a GetParameterNames result's "parameters". */

@@ -102,12 +102,13 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         return;
     }
     int fd = httpd_connection_fd(c);
-    struct ca_verify_result *verdict = tls_front_claim(h->front, fd);
+    char remote[sizeof k->remote];
+    struct ca_verify_result *verdict = tls_front_claim(h->front, fd, remote, sizeof remote);
     if (!(k = calloc(1, sizeof *k))) {
         free(verdict);
         return;
     }
-    httpd_remote_text(c, k->remote, sizeof k->remote);
+    memcpy(k->remote, remote, sizeof k->remote);
     k->fd = fd;
     if (verdict)
         k->peer = *verdict;
@@ -263,10 +264,10 @@ static int admit(struct acs_http *h, struct MHD_Connection *c, const char *url, 
     }
     if (httpd_content_length(c, &declared) && declared > r->body.data.max)
         r->body.too_big = 1; /* refused before the body is read */
-    if (r->est)
-        return !r->body.too_big || !(*res = answer_est(h, c, url, method, r, k));
-    if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
-        *res = send_text(h, c, 405, "CWMP uses POST\n", 0, 0);
+    if (r->est) {
+        if (!r->body.too_big)
+            return 1;
+        *res = answer_est(h, c, url, method, r, k); /* its 413 */
         return 0;
     }
     if (k->peer.reason == CA_VERIFY_OK) {
@@ -289,12 +290,12 @@ static int admit(struct acs_http *h, struct MHD_Connection *c, const char *url, 
         return 0;
     }
     if (r->body.too_big) {
-        log_warn("cwmp", "event=refused reason=body_too_big remote=%s max_bytes=%zu", k->remote,
-                 h->ctx->lim.max_body);
+        log_warn("cwmp", "event=refused reason=body_too_big remote=%s max_bytes=%zu", k->remote, r->body.data.max);
         *res = send_text(h, c, 413, "request body too large\n", 0, 1);
         return 0;
     }
-    return 1;
+    return 1; /* authenticated: read the body (a method other than POST is answered after it,
+               * so that the connection stays open: MHD closes after an answer queued early) */
 }
 
 static enum MHD_Result answer(struct acs_http *h, struct MHD_Connection *c, const char *url, const char *method,
@@ -305,6 +306,8 @@ static enum MHD_Result answer(struct acs_http *h, struct MHD_Connection *c, cons
         return MHD_NO;
     if (r->est)
         return answer_est(h, c, url, method, r, k);
+    if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+        return send_text(h, c, 405, "CWMP uses POST\n", 0, 0);
     if (r->body.too_big) { /* a chunked body that outgrew the cap */
         log_warn("cwmp", "event=refused reason=body_too_big remote=%s max_bytes=%zu", k->remote, r->body.data.max);
         return send_text(h, c, 413, "request body too large\n", 0, 1);
@@ -402,7 +405,7 @@ static struct MHD_Daemon *start_daemon(struct acs_http *h, char **errmsg)
     unsigned int flags = MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG | MHD_USE_ITC |
                          (l->loop == ACS_LOOP_EPOLL ? MHD_USE_EPOLL_INTERNAL_THREAD : MHD_USE_POLL_INTERNAL_THREAD);
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, (void *)"http",
+        flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, tls_front_mhd_log, (void *)"http",
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)l->threads, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)l->session_idle_timeout, MHD_OPTION_CONNECTION_LIMIT, hard_limit(l) + 16,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, l->connection_memory, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,

@@ -211,6 +211,7 @@ void acs_inform_start(struct acs_worker *w, const struct acs_cwmp_req *req, cons
         goto out;
     }
     snprintf(s->events, sizeof s->events, "%s", f.events);
+    acs_session_note_msg(s, m);
     struct _cwmp__InformResponse ir = {.MaxEnvelopes = 1};
     struct cwmp_msg out = {.type = CWMP_MSG_INFORM_RESPONSE, .body.inform_response = &ir};
     s->rpcs = 1;

@@ -8,6 +8,7 @@
 
 #include "acs_cr.h"
 #include "ca_verify.h"
+#include "cwmp.h"
 
 #define MAX_LABELS 20
 
@@ -53,6 +54,11 @@ static const char *const rpc_vals[] = {"GetParameterValues",
                                        "other"};
 static const char *const preauth_vals[] = {"est_refused", "legacy_refused", "over_source_budget",
                                            "over_global_budget", "audit_rows"};
+static const char *const lenient_vals[] = {
+#define X(e, n, b) n,
+    CWMP_LENIENT_LIST(X)
+#undef X
+};
 static const char *const cr_vals[] = {"ok",          "auth_failed", "busy",       "timeout",
                                       "unreachable", "bad_url",     "http_error", "internal"};
 
@@ -76,6 +82,9 @@ static const struct family families[ACS_METRIC__COUNT] = {
                             "Pre-authentication paths (EST, legacy passwords): refusals, budget refusals, "
                             "aggregated audit rows",
                             "what", N(preauth_vals), preauth_vals},
+    [ACS_METRIC_CWMP_LENIENT] = {"acs_cwmp_lenient_total",
+                                 "CPE messages accepted although wrong (common/cwmp/README.md), by kind", "kind",
+                                 N(lenient_vals), lenient_vals},
 };
 
 _Static_assert(N(session_vals) == ACS_MS__COUNT, "session labels");
@@ -85,6 +94,7 @@ _Static_assert(N(listener_vals) == ACS_ML__COUNT, "listener labels");
 _Static_assert(N(rpc_vals) == ACS_MR__COUNT, "rpc labels");
 _Static_assert(N(cr_vals) == ACS_CR_INTERNAL + 1, "connection request labels");
 _Static_assert(N(preauth_vals) == ACS_MP__COUNT, "preauth labels");
+_Static_assert(N(lenient_vals) == CWMP_LENIENT_KINDS && CWMP_LENIENT_KINDS <= MAX_LABELS, "lenient labels");
 _Static_assert(ACS_MR__COUNT <= MAX_LABELS && ACS_MA__COUNT <= MAX_LABELS, "label array size");
 
 void acs_metrics_count(enum acs_metric m, unsigned label)
@@ -102,6 +112,13 @@ void acs_metrics_rpc(const char *name)
     while (name && i < ACS_MR_OTHER && strcasecmp(name, rpc_vals[i]))
         i++;
     acs_metrics_count(ACS_METRIC_RPCS, name ? i : ACS_MR_OTHER);
+}
+
+void acs_metrics_lenient(unsigned int lenient)
+{
+    for (unsigned i = 0; i < CWMP_LENIENT_KINDS; i++)
+        if (lenient & (1u << i))
+            acs_metrics_count(ACS_METRIC_CWMP_LENIENT, i);
 }
 
 enum acs_metric_fault_class acs_metrics_fault_class(int code)

@@ -20,6 +20,8 @@ enum acs_metric {
     ACS_METRIC_RPCS,         /* RPCs, by enum acs_metric_rpc */
     ACS_METRIC_CONN_REQ,     /* connection requests, by enum acs_cr_status (acs_cr.h) */
     ACS_METRIC_PREAUTH,      /* pre-authentication refusals, by enum acs_metric_preauth */
+    ACS_METRIC_CWMP_LENIENT, /* CPE messages accepted although wrong, by kind (the bit number of
+                              * a CWMP_LENIENT_* bit, cwmp.h) */
     ACS_METRIC__COUNT
 };
 
@@ -97,6 +99,8 @@ void acs_metrics_count(enum acs_metric m, unsigned label);
 /* Count an RPC by name ("getParameterValues", "Inform", "TransferComplete"...; case-insensitive;
  * unknown names count as "other"). */
 void acs_metrics_rpc(const char *name);
+/* Count one accepted CPE message for each CWMP_LENIENT_* bit set in lenient (cwmp.h). */
+void acs_metrics_lenient(unsigned int lenient);
 /* Count a CWMP fault code by class. */
 void acs_metrics_fault(int code);
 enum acs_metric_fault_class acs_metrics_fault_class(int code);

@@ -27,6 +27,7 @@
 #include "httpd_tls.h"
 #include "log.h"
 #include "secret.h"
+#include "tls_front.h"
 
 #define NBI_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define NBI_PEM_MAX (64 * 1024)
@@ -35,6 +36,7 @@
 struct acs_nbi {
     struct acs_ctx *ctx;
     struct MHD_Daemon *d;
+    struct tls_front *front; /* TLS in front of d */
     struct acs_cr_pool *cr; /* ours, or borrowed from ctx->conn_requests */
     int own_cr;
     pthread_key_t db_key;
@@ -135,13 +137,27 @@ json_t *acs_nbi_wake(struct acs_nbi *nbi, struct db *db, const char *device_id)
     return j;
 }
 
+/* The client's address (from the TLS front; MHD only sees a local socket), kept as the
+ * connection's socket context. */
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
     struct acs_nbi *nbi = cls;
-    (void)socket_context;
-    if (code == MHD_CONNECTION_NOTIFY_STARTED)
-        httpd_set_handshake_timeout(c, nbi->handshake_ms);
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        free(*socket_context);
+        *socket_context = NULL;
+        return;
+    }
+    char *remote = malloc(INET6_ADDRSTRLEN + 1);
+    if (remote)
+        (void)tls_front_claim(nbi->front, httpd_connection_fd(c), remote, INET6_ADDRSTRLEN + 1);
+    *socket_context = remote;
+}
+
+static const char *remote_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci && ci->socket_context ? ci->socket_context : "-";
 }
 
 static long elapsed_ms(const struct timespec *t0)
@@ -155,7 +171,8 @@ static long elapsed_ms(const struct timespec *t0)
 static enum MHD_Result send_resp(struct MHD_Connection *c, const char *method, const char *url, struct acs_nbi_resp *r,
                                  const struct acs_nbi_call *call, struct nbi_req *rq)
 {
-    char *text = NULL, remote[64], q[300];
+    char *text = NULL, q[300];
+    const char *remote = remote_of(c);
     size_t len = 0;
     if (r->json) {
         text = json_dumps(r->json, JSON_COMPACT);
@@ -180,7 +197,6 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, const char *method, c
         acs_metrics_count(ACS_METRIC_HTTP_413, ACS_ML_NBI);
     else if (r->status == 503)
         acs_metrics_count(ACS_METRIC_HTTP_503, ACS_ML_NBI);
-    httpd_remote_text(c, remote, sizeof remote);
     log_at_(r->status >= 500 ? LOG_WARNING : LOG_INFO, "nbi",
             "event=request method=%s path=%s status=%d token_id=%ld remote=%s ms=%ld", method,
             log_quote(q, sizeof q, url), r->status, call ? call->token_id : 0L, remote, elapsed_ms(&rq->t0));
@@ -221,8 +237,7 @@ static int authenticate(struct MHD_Connection *c, struct db *db, struct acs_nbi_
         return -1;
     }
     if (why) {
-        char remote[64];
-        httpd_remote_text(c, remote, sizeof remote);
+        const char *remote = remote_of(c);
         acs_metrics_count(ACS_METRIC_AUTH_REFUSED, ACS_MA_NBI_TOKEN);
         log_warn("nbi", "event=auth_refused reason=%s token_id=%ld remote=%s", why, rc == 0 && tok ? ti.id : 0L,
                  remote);
@@ -312,9 +327,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *req_cls = rq;
         enum httpd_framing bad = httpd_framing_check(c, version); /* RFC 9112: 400 and close */
         if (bad != HTTPD_FRAMING_OK) {
-            char remote[INET6_ADDRSTRLEN + 8];
-            httpd_remote_text(c, remote, sizeof remote);
-            log_info("nbi", "event=refused reason=bad_framing detail=%s remote=%s", httpd_framing_str(bad), remote);
+            log_info("nbi", "event=refused reason=bad_framing detail=%s remote=%s", httpd_framing_str(bad),
+                     remote_of(c));
             rq->rejected = 1;
             return httpd_framing_refuse(c, bad);
         }
@@ -367,37 +381,39 @@ static char *read_pem(const char *path, char **errmsg)
     return b;
 }
 
-static struct MHD_Daemon *start_daemon(struct acs_nbi *nbi, const char *cert, const char *key, char **errmsg)
+/* libmicrohttpd for HTTP only; TLS in common/tls_front (a stalled handshake costs nothing and
+ * is closed at its deadline, in poll mode too). */
+static struct MHD_Daemon *start_daemon(struct acs_nbi *nbi, char **errmsg)
 {
     const struct cfg *cfg = nbi->ctx->cfg;
-    const char *bind = cfg_str(cfg, "nbi", "listen_address");
-    uint16_t port = (uint16_t)cfg_int(cfg, "nbi", "port");
-    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
-    struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons(port)};
-    const struct sockaddr *addr = (const struct sockaddr *)&a4;
-    unsigned flags = MHD_USE_TLS | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
-    if (inet_pton(AF_INET, bind, &a4.sin_addr) != 1) {
-        if (inet_pton(AF_INET6, bind, &a6.sin6_addr) != 1) {
-            if (asprintf(errmsg, "[nbi] listen_address must be a numeric address, not \"%s\"", bind) < 0)
-                *errmsg = NULL;
-            return NULL;
-        }
-        addr = (const struct sockaddr *)&a6;
-        flags |= MHD_USE_IPv6;
-    }
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, port, NULL, NULL, on_request, nbi, MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, (void *)"nbi",
-        MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
-        MHD_OPTION_HTTPS_PRIORITIES, NBI_PRIORITIES, MHD_OPTION_THREAD_POOL_SIZE,
+        MHD_USE_NO_LISTEN_SOCKET | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, NULL, NULL,
+        on_request, nbi, MHD_OPTION_EXTERNAL_LOGGER, tls_front_mhd_log, (void *)"nbi", MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)cfg_int(cfg, "nbi", "threads"), MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)cfg_int(cfg, "nbi", "request_timeout"), MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)cfg_int(cfg, "nbi", "max_connections"), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)cfg_int(cfg, "nbi", "per_ip_connections"), MHD_OPTION_NOTIFY_CONNECTION, on_connection, nbi,
+        (unsigned)cfg_int(cfg, "nbi", "max_connections") + 16, MHD_OPTION_NOTIFY_CONNECTION, on_connection, nbi,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, nbi, MHD_OPTION_END);
-    if (!d && asprintf(errmsg, "cannot start the NBI on %s:%u (address in use, or bad certificate/key)", bind,
-                       (unsigned)port) < 0)
+    if (!d && asprintf(errmsg, "cannot start the NBI's HTTP layer") < 0)
         *errmsg = NULL;
     return d;
+}
+
+static struct tls_front *start_front(struct acs_nbi *nbi, const char *cert, const char *key, char **errmsg)
+{
+    const struct cfg *cfg = nbi->ctx->cfg;
+    struct tls_front_conf fc = {
+        .listen_address = cfg_str(cfg, "nbi", "listen_address"),
+        .port = (int)cfg_int(cfg, "nbi", "port"),
+        .cert_pem = cert,
+        .key_pem = key,
+        .priorities = NBI_PRIORITIES,
+        .threads = 1,
+        .handshake_timeout_ms = nbi->handshake_ms,
+        .max_connections = (unsigned)cfg_int(cfg, "nbi", "max_connections"),
+        .per_ip_connections = (unsigned)cfg_int(cfg, "nbi", "per_ip_connections"),
+        .log_component = "nbi",
+    };
+    return tls_front_start(&fc, nbi->d, errmsg);
 }
 
 /* The connection-request pool: acsd's own when it has one, else ours. */
@@ -420,8 +436,13 @@ static void nbi_free(struct acs_nbi *nbi)
 {
     if (!nbi)
         return;
+    if (nbi->front) {
+        tls_front_quiesce(nbi->front);
+        tls_front_detach(nbi->front);
+    }
     if (nbi->d)
         MHD_stop_daemon(nbi->d);
+    tls_front_stop(nbi->front);
     if (nbi->own_cr)
         acs_cr_pool_free(nbi->cr);
     if (nbi->db_key_ok) {
@@ -464,10 +485,9 @@ int acs_nbi_start(struct acs_ctx *ctx, char **errmsg)
     if ((rc = start_cr(nbi, errmsg)) < 0)
         goto out;
     rc = -ERR_TLS;
-    if (!(nbi->d = start_daemon(nbi, cert, key, errmsg)))
+    if (!(nbi->d = start_daemon(nbi, errmsg)) || !(nbi->front = start_front(nbi, cert, key, errmsg)))
         goto out;
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(nbi->d, MHD_DAEMON_INFO_BIND_PORT);
-    nbi->port = di ? di->port : (int)cfg_int(cfg, "nbi", "port");
+    nbi->port = tls_front_port(nbi->front);
     log_info("nbi", "event=listen address=%s port=%d threads=%ld metrics_public=%d",
              cfg_str(cfg, "nbi", "listen_address"), nbi->port, cfg_int(cfg, "nbi", "threads"), nbi->metrics_public);
     ctx->nbi = nbi;

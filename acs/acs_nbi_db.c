@@ -57,7 +57,9 @@ static const char SQL_DEVICE[] =
     "SELECT d.id AS _pk, " DEVICE_COLS ", d.root_object AS \"rootObject\", d.cwmp_version AS \"cwmpVersion\", "
     "d.periodic_interval AS \"periodicInterval\", to_json(d.last_events) AS \"lastEvents\", " TS(
         "d.first_seen", "firstSeen") ", d.connection_request_url AS \"connectionRequestUrl\", "
-                                     "d.cr_credentials_set AS \"connectionRequestCredentialsSet\" FROM devices d WHERE "
+                                     "d.cr_credentials_set AS \"connectionRequestCredentialsSet\", "
+                                     "d.lenient_messages AS \"lenientMessages\", "
+                                     "to_json(d.lenient_kinds) AS \"lenientKinds\" FROM devices d WHERE "
                                      "d.device_id = $1";
 static const char SQL_PARAMS[] = "SELECT name, value, xsd_type AS type, writable, " TS(
     "updated_at", "updatedAt") " FROM device_params "

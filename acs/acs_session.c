@@ -104,6 +104,35 @@ void acs_dump_envelope(struct acs_ctx *ctx, const struct acs_session *s, struct 
     free(copy);
 }
 
+void acs_session_note_msg(struct acs_session *s, const struct cwmp_msg *m)
+{
+    acs_metrics_lenient(m->lenient);
+    if (m->lenient) {
+        s->lenient |= m->lenient;
+        s->lenient_msgs++;
+    }
+    if (m->header.no_more_requests && !s->no_more_requests) {
+        s->no_more_requests = 1;
+        s->cpe_done = 1;
+        log_info("cwmp", "event=no_more_requests session_id=%s rpc=%s", s->id, cwmp_msg_name(m->type));
+    }
+}
+
+/* The one log line of a session that needed leniency, and its record in the database. */
+static void session_lenient_end(struct db *db, const struct acs_session *s)
+{
+    char kinds[256], *err = NULL, q[300];
+    if (!s->lenient)
+        return;
+    cwmp_lenient_names(s->lenient, kinds, sizeof kinds);
+    log_info("cwmp", "event=lenient session_id=%s device=%s kinds=%s messages=%d", s->id, s->device_id, kinds,
+             s->lenient_msgs);
+    if (s->row && db && acs_db_session_lenient(db, s->row, s->device_pk, kinds, s->lenient_msgs, &err) < 0)
+        log_err("cwmp", "event=db_error session_id=%s what=session_lenient msg=%s", s->id,
+                log_quote(q, sizeof q, err ? err : "?"));
+    free(err);
+}
+
 void acs_session_end(struct acs_ctx *ctx, struct db *db, struct acs_session *s, const char *result)
 {
     char *err = NULL;
@@ -114,6 +143,7 @@ void acs_session_end(struct acs_ctx *ctx, struct db *db, struct acs_session *s, 
                 log_quote(q, sizeof q, err ? err : "database unreachable"));
     }
     free(err);
+    session_lenient_end(db, s);
     acs_metrics_sessions_open_add(-1);
     acs_metrics_session_end(acs_metrics_session_result(result), (long)(time(NULL) - s->started) * 1000);
     log_info("cwmp", "event=session_end session_id=%s device=%s result=%s rpcs=%d duration_s=%ld", s->id,
@@ -255,6 +285,8 @@ static int is_response(enum cwmp_msg_type t)
 static int in_session(struct acs_worker *w, struct acs_session *s, const struct cwmp_msg *m,
                       struct acs_cwmp_reply *rep)
 {
+    int no_more = s->no_more_requests;
+    acs_session_note_msg(s, m);
     if (m->type == CWMP_MSG_NONE || m->type == CWMP_MSG_FAULT || is_response(m->type)) {
         if (s->task_id == ACS_TASK_CR_CREDENTIALS && (m->type == s->expect || m->type == CWMP_MSG_FAULT)) {
             acs_session_cr_answer(w, s, m);
@@ -270,6 +302,9 @@ static int in_session(struct acs_worker *w, struct acs_session *s, const struct 
         s->cpe_done = 1;
         return next_task(w, s, rep);
     }
+    if (no_more) /* answered all the same: the CPE is the one that changed its mind */
+        log_warn("cwmp", "event=protocol_warning session_id=%s msg=\"request after NoMoreRequests\" rpc=%s", s->id,
+                 cwmp_msg_name(m->type));
     if (s->hold) {
         log_warn("cwmp", "event=protocol_error session_id=%s msg=\"request while HoldRequests\" rpc=%s", s->id,
                  cwmp_msg_name(m->type));

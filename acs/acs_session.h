@@ -47,6 +47,9 @@ struct acs_session {
     char events[160];    /* for logs */
     char root[24];       /* "Device." or "InternetGatewayDevice." */
     char auth[16];       /* cert, legacy-digest, legacy-basic (sessions.auth) */
+    unsigned lenient;    /* CWMP_LENIENT_* bits of the CPE's messages so far (cwmp.h) */
+    int lenient_msgs;    /* how many of its messages needed one */
+    int no_more_requests; /* the CPE sent cwmp:NoMoreRequests = true (CWMP 1.0) */
     /* connection-request credentials: to be set in this session (cr_needed), the pending
      * username and sealed password until the CPE accepts them (never the plaintext) */
     int cr_needed, cr_tried;
@@ -85,6 +88,9 @@ void acs_cwmp_reply_cleanup(struct acs_cwmp_reply *rep);
  * statuses or CWMP faults in rep, logged once with session_id=. */
 void acs_cwmp_handle(struct acs_worker *w, const struct acs_cwmp_req *req, struct acs_cwmp_reply *rep);
 
+/* A CPE message of session s was decoded: count its leniencies (metrics, s), note
+ * NoMoreRequests (the CPE has given up the floor). */
+void acs_session_note_msg(struct acs_session *s, const struct cwmp_msg *m);
 /* Close a session removed from the registry: sessions row, device lease, log line; frees s. */
 void acs_session_end(struct acs_ctx *ctx, struct db *db, struct acs_session *s, const char *result);
 

@@ -28,6 +28,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -340,8 +341,11 @@ static int start_relay(struct fconn *c)
     /* MHD owns sv[1] from here, and closes it even when it refuses the connection */
     pthread_rwlock_rdlock(&f->d_lock);
     enum MHD_Result added = MHD_NO;
+    /* MHD is told the truth (a local socket): it then spares itself TCP_NODELAY/TCP_CORK on it
+     * (which fail, with a warning per answer); the client's address comes with tls_front_claim */
+    struct sockaddr_un local = {.sun_family = AF_UNIX};
     if (f->d)
-        added = MHD_add_connection(f->d, sv[1], (const struct sockaddr *)&c->addr, c->alen);
+        added = MHD_add_connection(f->d, sv[1], (const struct sockaddr *)&local, sizeof local.sun_family);
     else
         close(sv[1]);
     pthread_rwlock_unlock(&f->d_lock);
@@ -565,7 +569,8 @@ static void accept_some(struct fthread *t)
             conn_free(c);
             continue;
         }
-        gnutls_certificate_server_set_request(c->s, GNUTLS_CERT_REQUEST);
+        if (f->conf.trust_pem) /* ask for a client certificate (verified by on_handshake's owner) */
+            gnutls_certificate_server_set_request(c->s, GNUTLS_CERT_REQUEST);
         /* reads through pull(), writes by GnuTLS' own sendmsg on the socket */
         gnutls_transport_set_ptr2(c->s, c, (gnutls_transport_ptr_t)(intptr_t)fd);
         gnutls_transport_set_pull_function(c->s, pull);
@@ -630,6 +635,25 @@ static void *thread_main(void *arg)
         expire_handshakes(t, now_ms());
     }
     return NULL;
+}
+
+static void mhd_log_text(void *cls, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    httpd_mhd_log(cls, fmt, ap);
+    va_end(ap);
+}
+
+void tls_front_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    /* libmicrohttpd 0.9.75 sets TCP_NODELAY/TCP_CORK on every connection and warns when a
+     * socket refuses them (EOPNOTSUPP on our socketpairs): nothing to say about a local socket */
+    char msg[256];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    if (strstr(msg, "TCP_NODELAY") || strstr(msg, "TCP_CORK") || strstr(msg, "Failed to push the data"))
+        return;
+    mhd_log_text(cls, "%s", msg);
 }
 
 /* ---- start / stop ------------------------------------------------------------------------------ */
@@ -753,9 +777,11 @@ int tls_front_port(const struct tls_front *f)
     return f->port;
 }
 
-void *tls_front_claim(struct tls_front *f, int mhd_fd)
+void *tls_front_claim(struct tls_front *f, int mhd_fd, char *remote, size_t n)
 {
     void *peer = NULL;
+    if (remote && n)
+        snprintf(remote, n, "-");
     if (mhd_fd < 0 || (size_t)mhd_fd >= f->nslots)
         return NULL;
     pthread_mutex_lock(&f->slot_lock);
@@ -764,6 +790,8 @@ void *tls_front_claim(struct tls_front *f, int mhd_fd)
         peer = c->peer;
         c->peer = NULL;
         f->slots[mhd_fd] = NULL;
+        if (remote && n)
+            snprintf(remote, n, "%s", c->remote);
     }
     pthread_mutex_unlock(&f->slot_lock);
     return peer;

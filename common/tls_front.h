@@ -9,6 +9,7 @@
 #ifndef COMMON_TLS_FRONT_H
 #define COMMON_TLS_FRONT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -55,12 +56,18 @@ struct tls_front;
  * MHD_USE_NO_LISTEN_SOCKET and without MHD_USE_TLS. NULL with *errmsg on failure. */
 struct tls_front *tls_front_start(const struct tls_front_conf *conf, struct MHD_Daemon *d, char **errmsg);
 
+/* MHD_OPTION_EXTERNAL_LOGGER for the daemon behind a front: httpd_mhd_log, less the warnings
+ * about TCP options that a socketpair cannot take. */
+void tls_front_mhd_log(void *cls, const char *fmt, va_list ap);
+
 /* The bound port. */
 int tls_front_port(const struct tls_front *f);
 
 /* For MHD's MHD_CONNECTION_NOTIFY_STARTED: take the on_handshake object of the connection whose
- * socket is mhd_fd (MHD_CONNECTION_INFO_CONNECTION_FD). Caller-owned; NULL if none. */
-void *tls_front_claim(struct tls_front *f, int mhd_fd);
+ * socket is mhd_fd (MHD_CONNECTION_INFO_CONNECTION_FD), caller-owned, NULL if none; remote
+ * (n bytes) gets the client's address as text ("-" if unknown). MHD itself only knows a local
+ * socket (MHD_CONNECTION_INFO_CLIENT_ADDRESS is AF_UNIX): take the address from here. Once. */
+void *tls_front_claim(struct tls_front *f, int mhd_fd, char *remote, size_t n);
 
 /* Open client connections, handshaking or relaying. */
 size_t tls_front_connections(struct tls_front *f);

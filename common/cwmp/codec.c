@@ -61,7 +61,7 @@ struct cwmp_codec *cwmp_codec_new(void)
     c->soap->frecv = mem_recv;
     c->soap->fsend = buf_send;
     c->soap->maxlevel = CWMP_MAX_DEPTH;
-    c->soap->maxoccurs = CWMP_MAX_ARRAY + 1; /* hooks.c reads one slot more */
+    c->soap->maxoccurs = CWMP_MAX_ARRAY; /* items read one by one (hooks.c) stop past it */
     c->soap->recv_maxlength = CWMP_MAX_ENVELOPE;
     c->soap->encodingStyle = NULL; /* no SOAP-ENV:encodingStyle on every element */
     return c;
@@ -87,6 +87,7 @@ void cwmp_codec_reset(struct cwmp_codec *c)
     c->in_len = c->in_pos = 0;
     c->decoding = false;
     c->version_known = false;
+    c->no_more_requests_seen = false;
     c->out = NULL;
     c->out_rc = 0;
     c->narrays = 0;
@@ -188,13 +189,27 @@ static int fault_version(struct cwmp_codec *c, struct cwmp_error *err)
     return uri_version(c, uri, err);
 }
 
-static void take_header(struct cwmp_codec *c)
+/* xsd:boolean text (whitespace collapsed): 1 true, 0 false, -1 neither. */
+static int boolean_text(const char *s)
+{
+    static const char *const words[] = {"0", "false", "1", "true"};
+    s += strspn(s, " \t\r\n");
+    size_t n = strcspn(s, " \t\r\n");
+    if (s[n + strspn(s + n, " \t\r\n")] != '\0')
+        return -1;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strlen(words[i]) == n && strncmp(s, words[i], n) == 0)
+            return i >= 2;
+    return -1;
+}
+
+static int take_header(struct cwmp_codec *c, struct cwmp_error *err)
 {
     const struct SOAP_ENV__Header *h = c->soap->header;
     struct cwmp_header *out = &c->msg.header;
     c->msg.has_header = h != NULL;
     if (!h)
-        return;
+        return 0;
     if (h->cwmp__ID) {
         out->id = h->cwmp__ID->__item ? h->cwmp__ID->__item : "";
         out->id_must_understand = h->cwmp__ID->SOAP_ENV__mustUnderstand &&
@@ -208,6 +223,15 @@ static void take_header(struct cwmp_codec *c)
         out->supported_versions = h->cwmp__SupportedCWMPVersions->__item;
     if (h->cwmp__UseCWMPVersion)
         out->use_version = h->cwmp__UseCWMPVersion->__item;
+    if (h->cwmp__NoMoreRequests) {
+        int v = boolean_text(h->cwmp__NoMoreRequests->__item ? h->cwmp__NoMoreRequests->__item
+                                                             : "");
+        if (v < 0)
+            return cwmp_fail(err, CWMP_R_BAD_VALUE, "cwmp:NoMoreRequests is not a boolean");
+        out->no_more_requests = v == 1;
+        c->no_more_requests_seen = true;
+    }
+    return 0;
 }
 
 static int read_fault(struct cwmp_codec *c, struct cwmp_error *err)
@@ -278,17 +302,33 @@ static int read_envelope(struct cwmp_codec *c, struct cwmp_error *err)
         return cwmp_fail(err, CWMP_R_SOAP_VERSION, "SOAP version %d envelope", s->version);
     if (soap_recv_header(s))
         return soap_failure(c, "Header", err);
-    take_header(c);
+    int rc = take_header(c, err);
+    if (rc < 0)
+        return rc;
     if (soap_body_begin_in(s))
         return s->error == SOAP_TAG_MISMATCH || s->error == SOAP_NO_TAG
                    ? cwmp_fail(err, CWMP_R_NO_BODY, "no SOAP Body")
                    : soap_failure(c, "Body", err);
-    int rc = read_body(c, err);
+    rc = read_body(c, err);
     if (rc < 0)
         return rc;
     if (soap_body_end_in(s) || soap_envelope_end_in(s) || soap_end_recv(s))
         return soap_failure(c, "end of Envelope", err);
     return 0;
+}
+
+/* Header leniencies of an accepted message (validate let them pass under the flags). */
+static void header_leniency(struct cwmp_codec *c)
+{
+    struct cwmp_msg *m = &c->msg;
+    if (m->type == CWMP_MSG_NONE)
+        return;
+    if (!m->header.id)
+        m->lenient |= CWMP_LENIENT_NO_ID;
+    else if (!m->header.id_must_understand)
+        m->lenient |= CWMP_LENIENT_ID_MUST_UNDERSTAND;
+    if (c->no_more_requests_seen && m->version != CWMP_V1_0)
+        m->lenient |= CWMP_LENIENT_NO_MORE_REQUESTS_DEPRECATED;
 }
 
 /* What a refused message did reveal: its cwmp:ID and the version of its namespace. */
@@ -351,6 +391,7 @@ int cwmp_decode(struct cwmp_codec *c, const char *data, size_t len, unsigned int
         }
         if (rc < 0)
             return refused(c, rc, err);
+        header_leniency(c);
     }
     *out = &c->msg;
     return 0;

@@ -131,7 +131,29 @@ struct cwmp_header {
     unsigned int session_timeout;   /* cwmp:SessionTimeout seconds, 0 = absent */
     const char *supported_versions; /* cwmp:SupportedCWMPVersions ("1.0,1.1,..."), or NULL */
     const char *use_version;        /* cwmp:UseCWMPVersion, or NULL */
+    bool no_more_requests;          /* decode: cwmp:NoMoreRequests = true (CWMP 1.0, CPE ->
+                                     * ACS: no more requests from the CPE in this session;
+                                     * deprecated since 1.1 but still understood). Never
+                                     * encoded (no XSD defines it). */
 };
+
+/* What decode accepted although the peer got it wrong (common/cwmp/README.md has the table):
+ * X(ENUM_SUFFIX, "name for logs and metrics", bit). */
+#define CWMP_LENIENT_LIST(X)                                                              \
+    X(ARRAY_COUNT_LARGER, "array_count_larger", 0x01u) /* arrayType count > items */      \
+    X(ARRAY_COUNT_SMALLER, "array_count_smaller", 0x02u) /* arrayType count < items */    \
+    X(ARRAY_TYPE_MISSING, "array_type_missing", 0x04u) /* no arrayType, or "type[]" */    \
+    X(ARRAY_ITEM_TYPE, "array_item_type", 0x08u) /* arrayType names another item type */  \
+    X(NO_ID, "no_id", 0x10u) /* no Header or no cwmp:ID (CWMP_DECODE_ALLOW_NO_ID) */      \
+    X(ID_MUST_UNDERSTAND, "id_must_understand", 0x20u) /* cwmp:ID not mustUnderstand="1" */ \
+    X(NO_MORE_REQUESTS_DEPRECATED, "no_more_requests_deprecated", 0x40u) /* in 1.1+ */
+
+enum cwmp_lenient {
+#define CWMP_X_LENIENT(e, n, b) CWMP_LENIENT_##e = b,
+    CWMP_LENIENT_LIST(CWMP_X_LENIENT)
+#undef CWMP_X_LENIENT
+};
+#define CWMP_LENIENT_KINDS 7 /* bits in CWMP_LENIENT_LIST */
 
 /* One message. Decode fills it (fields borrowed from the codec); to encode, the caller
  * fills type, version, header and the body member (all borrowed for the call). */
@@ -143,6 +165,8 @@ struct cwmp_msg {
     union cwmp_body body;
     const char *soap_faultcode;     /* decode of CWMP_MSG_FAULT: SOAP faultcode ("Client") */
     const char *soap_faultstring;   /* ... and faultstring ("CWMP fault") */
+    unsigned int lenient;           /* decode: CWMP_LENIENT_* bits of what was accepted
+                                     * although wrong (0 = nothing); ignored by encode */
 };
 
 /* Why a message was refused. fault.c maps each to a CWMP fault code and an HTTP status. */
@@ -161,8 +185,10 @@ enum cwmp_reason {
     CWMP_R_NO_ID,           /* no cwmp:ID header */
     CWMP_R_MUST_UNDERSTAND, /* cwmp:ID without mustUnderstand="1" */
     CWMP_R_NOT_UNDERSTOOD,  /* a mustUnderstand header element we do not know */
-    CWMP_R_ARRAY_TYPE,      /* SOAP-ENC array without arrayType */
-    CWMP_R_ARRAY_COUNT,     /* arrayType count differs from the items */
+    CWMP_R_ARRAY_TYPE,      /* malformed arrayType ("type[1,2]", "type[x]") or a partial
+                             * array (SOAP-ENC:offset) */
+    CWMP_R_ARRAY_COUNT,     /* sparse array (SOAP-ENC:position left a hole): the items
+                             * could not be taken as sent */
     CWMP_R_MISSING,         /* a required element is missing or NULL */
     CWMP_R_DUPLICATE,       /* a parameter name appears twice in SetParameterValues */
     CWMP_R_EVENT_CODE,      /* EventCode does not match the schema pattern */
@@ -225,6 +251,12 @@ int cwmp_validate(const struct cwmp_msg *msg, unsigned int flags, struct cwmp_er
 const char *cwmp_msg_name(enum cwmp_msg_type t);
 /* Message type for an element name (exact case), CWMP_MSG_NONE if unknown. */
 enum cwmp_msg_type cwmp_msg_by_name(const char *name);
+/* Name of one CWMP_LENIENT_* bit ("array_count_larger"), NULL if not exactly one known bit. */
+const char *cwmp_lenient_str(unsigned int bit);
+/* Write the names of the bits set in lenient, comma-separated ("array_count_larger,no_id"),
+ * into out (always NUL-terminated; "" for 0). Returns out. */
+char *cwmp_lenient_names(unsigned int lenient, char *out, size_t n);
+
 /* Namespace URI written for a version; NULL if out of range. */
 const char *cwmp_version_ns(enum cwmp_version v);
 /* "1.0".."1.4"; NULL if out of range. */

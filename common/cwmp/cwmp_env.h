@@ -10,12 +10,20 @@ struct cwmp__IDHeader {
     @char *SOAP_ENV__mustUnderstand;
 };
 
+/* cwmp:NoMoreRequests of CWMP 1.0 (TR-069 Issue 1; in no XSD): boolean text, kept as sent
+ * and read by codec.c, so that any mustUnderstand and any spelling of the boolean pass. */
+struct cwmp__NoMoreRequestsHeader {
+    char *__item;
+    @char *SOAP_ENV__mustUnderstand;
+};
+
 struct SOAP_ENV__Header {
     struct cwmp__IDHeader *cwmp__ID;
     struct _cwmp__HoldRequests *cwmp__HoldRequests;
     struct _cwmp__SessionTimeout *cwmp__SessionTimeout;
     struct _cwmp__SupportedCWMPVersions *cwmp__SupportedCWMPVersions;
     struct _cwmp__UseCWMPVersion *cwmp__UseCWMPVersion;
+    struct cwmp__NoMoreRequestsHeader *cwmp__NoMoreRequests;
 };
 
 struct SOAP_ENV__Detail {

@@ -20,7 +20,7 @@
 struct cwmp_array_rec {
     void *obj;       /* the generated array struct (ParameterNames, ...) */
     int soap_type;   /* its SOAP_TYPE_ id */
-    long declared;   /* count from soap-enc:arrayType */
+    long declared;   /* count from soap-enc:arrayType; -1 none or "[]", LONG_MAX too big */
 };
 
 struct cwmp_codec {
@@ -31,6 +31,7 @@ struct cwmp_codec {
     size_t in_pos;
     bool decoding;
     bool version_known; /* msg.version was taken from the body's namespace */
+    bool no_more_requests_seen; /* the Header carried cwmp:NoMoreRequests */
     /* output of the current encode (fsend) */
     struct buf *out;
     int out_rc;
@@ -86,7 +87,8 @@ int cwmp_hook_element_id(struct soap *soap, const char *tag, int id, const void 
                          const void *a, int n, const char *type, int t, char **mark);
 int cwmp_hook_array_begin_out(struct soap *soap, const char *tag, int id, const char *type,
                               const char *offset);
-/* After a decode: every array held as many items as its arrayType said. 0 or -ERR_POLICY. */
+/* After a decode: no array has a missing item; a declared count that differs from the items
+ * read sets a CWMP_LENIENT_ARRAY_* bit in c->msg. 0 or -ERR_POLICY. */
 int cwmp_arrays_check(struct cwmp_codec *c, struct cwmp_error *err);
 
 #endif

@@ -1,14 +1,16 @@
-/* common/cwmp/hooks.c — arrayType bookkeeping. Decode: gSOAP trusts
- * soap-enc:arrayType: a larger count leaves NULL items, a smaller one silently skips the
- * extra items, a missing one is fine. The generated code calls these hooks instead of
- * soap_match_array and soap_id_enter (gen_hooks.h). When an array element starts, its
- * declared size N is noted; soap_id_enter, called next, gives the struct that receives the
- * items, and the size gSOAP will read is raised to N+1: a message with exactly N items
- * leaves slot N empty, one with more fills it, one with fewer leaves a hole. After the
- * parse, cwmp_arrays_check() looks at the slots and sets the size back to N.
+/* common/cwmp/hooks.c — arrayType bookkeeping. Decode: gSOAP trusts soap-enc:arrayType:
+ * a larger count allocates that many slots and leaves NULL items, a smaller one silently
+ * skips the extra items. CPEs in the field get the count wrong both ways, so the count is
+ * not used to read: the generated code calls these hooks instead of soap_match_array and
+ * soap_id_enter (gen_hooks.h); the first notes the declared count, the second (called next
+ * with the struct that receives the items) clears it, so gSOAP reads the items present one
+ * by one, all of them, up to soap->maxoccurs, allocating only for items read. After the
+ * parse, cwmp_arrays_check() compares the items read with the declared count and reports a
+ * difference as a leniency (CWMP_LENIENT_ARRAY_*).
  * Encode: gSOAP writes no arrayType for an empty array whose item pointer is NULL (the
  * schema requires one); soap_element_id tells which array is being written and
  * soap_array_begin_out gets its "type[0]". */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,16 +30,19 @@ static void array_problem(struct cwmp_codec *c, enum cwmp_reason r, const char *
         (void)cwmp_fail(&c->array_err, r, "%s in array %.64s", what, tag);
 }
 
-/* "[N]" -> N; -1 if not a single non-negative dimension. */
+/* "[N]" -> N (LONG_MAX when N does not fit); -1 for "" or "[]" (no count); -2 if not one
+ * dimension of digits ("[1,2]", "[x]"). */
 static long parse_size(const char *s)
 {
+    if (!s[0] || strcmp(s, "[]") == 0)
+        return -1;
     if (s[0] != '[' || s[1] < '0' || s[1] > '9')
-        return -1;
-    char *end;
-    long n = strtol(s + 1, &end, 10);
-    if (end[0] != ']' || end[1] != '\0' || n < 0)
-        return -1;
-    return n;
+        return -2;
+    long n = 0;
+    const char *p = s + 1;
+    for (; *p >= '0' && *p <= '9'; p++)
+        n = n > (LONG_MAX - 9) / 10 ? LONG_MAX : n * 10 + (*p - '0');
+    return p[0] == ']' && p[1] == '\0' ? n : -2;
 }
 
 /* Room for one more array record. 0, or soap->error set. */
@@ -64,19 +69,19 @@ int cwmp_hook_match_array(struct soap *soap, const char *type)
 {
     int rc = soap_match_array(soap, type);
     struct cwmp_codec *c = decoding_codec(soap);
-    if (rc != SOAP_OK || !c)
+    if (!c)
         return rc;
     c->pending = false;
-    if (!*soap->arraySize) {
-        array_problem(c, CWMP_R_ARRAY_TYPE, "no soap-enc:arrayType", soap->tag);
-        return rc;
+    if (rc != SOAP_OK) { /* the schema fixes the item type: read the items as that */
+        c->msg.lenient |= CWMP_LENIENT_ARRAY_ITEM_TYPE;
+        rc = SOAP_OK;
     }
     long n = parse_size(soap->arraySize);
-    if (n < 0 || n > CWMP_MAX_ARRAY) {
-        array_problem(c, n < 0 ? CWMP_R_ARRAY_COUNT : CWMP_R_TOO_BIG, "bad arrayType size",
+    if (n == -2 || *soap->arrayOffset) {
+        array_problem(c, CWMP_R_ARRAY_TYPE,
+                      n == -2 ? "malformed arrayType size" : "partial array (SOAP-ENC:offset)",
                       soap->tag);
-        *soap->arraySize = '\0';
-        return soap->error = SOAP_OCCURS; /* stop here rather than read a bogus array */
+        return soap->error = SOAP_OCCURS; /* stop here rather than guess */
     }
     if (c->narrays == c->arrays_cap && grow(c, soap) < 0)
         return soap->error;
@@ -103,57 +108,51 @@ void *cwmp_hook_id_enter(struct soap *soap, const char *id, void *p, int t, size
     struct cwmp_array_rec *r = &c->arrays[c->narrays++];
     r->obj = obj;
     r->soap_type = t;
-    if (t == SOAP_TYPE_VoucherList) /* items are values, not pointers: count them */
-        *soap->arraySize = '\0';
-    else
-        snprintf(soap->arraySize, sizeof soap->arraySize, "[%ld]", r->declared + 1);
+    *soap->arraySize = '\0'; /* read what is there, one by one (and no SOAP-ENC:position) */
     return obj;
 }
 
-/* Looks at the slots of a pointer array read as declared+1 items: slot N must be empty,
- * slots 0..N-1 filled. Sets the size back to N. */
-#define CHECK_SLOTS(T, P)                                                                 \
+/* Read one by one, a pointer array has no NULL item; checked all the same, since callers
+ * rely on it. */
+#define CHECK_ITEMS(T, P)                                                                 \
     case SOAP_TYPE_##T: {                                                                 \
-        struct T *a = r->obj;                                                             \
+        const struct T *a = r->obj;                                                       \
         *name = #T;                                                                       \
-        if (a->__size == 0 && r->declared == 0)                                           \
-            return 0;                                                                     \
-        if (a->__size != r->declared + 1 || !a->P)                                        \
+        if (a->__size < 0 || (a->__size > 0 && !a->P))                                    \
             return -1;                                                                    \
-        if (a->P[r->declared])                                                            \
-            return 1;                                                                     \
-        for (long i = 0; i < r->declared; i++)                                            \
+        for (int i = 0; i < a->__size; i++)                                               \
             if (!a->P[i])                                                                 \
-                return 1;                                                                 \
-        a->__size = (int)r->declared;                                                     \
-        return 0;                                                                         \
+                return -1;                                                                \
+        return a->__size;                                                                 \
     }
 
-/* 0 if the array held as many items as declared, else nonzero. */
-static int check_array(const struct cwmp_array_rec *r, const char **name)
+/* The number of items the array holds, -1 if one is missing; *name NULL for an array that
+ * is part of no CWMP message (SOAP-ENC:Array and the like). */
+static long check_array(const struct cwmp_array_rec *r, const char **name)
 {
-    *name = "VoucherList";
     switch (r->soap_type) {
-        CHECK_SLOTS(ParameterNames, __ptrstring)
-        CHECK_SLOTS(MethodList, __ptrstring)
-        CHECK_SLOTS(AccessList, __ptrstring)
-        CHECK_SLOTS(ParameterValueList, __ptrParameterValueStruct)
-        CHECK_SLOTS(EventList, __ptrEventStruct)
-        CHECK_SLOTS(ParameterInfoList, __ptrParameterInfoStruct)
-        CHECK_SLOTS(SetParameterAttributesList, __ptrSetParameterAttributesStruct)
-        CHECK_SLOTS(ParameterAttributeList, __ptrParameterAttributeStruct)
-        CHECK_SLOTS(TimeWindowList, __ptrTimeWindowStruct)
-        CHECK_SLOTS(TransferList, __ptrQueuedTransferStruct)
-        CHECK_SLOTS(AllTransferList, __ptrAllQueuedTransferStruct)
-        CHECK_SLOTS(OptionList, __ptrOptionStruct)
-        CHECK_SLOTS(FileTypeArg, __ptrArgStruct)
+        CHECK_ITEMS(ParameterNames, __ptrstring)
+        CHECK_ITEMS(MethodList, __ptrstring)
+        CHECK_ITEMS(AccessList, __ptrstring)
+        CHECK_ITEMS(ParameterValueList, __ptrParameterValueStruct)
+        CHECK_ITEMS(EventList, __ptrEventStruct)
+        CHECK_ITEMS(ParameterInfoList, __ptrParameterInfoStruct)
+        CHECK_ITEMS(SetParameterAttributesList, __ptrSetParameterAttributesStruct)
+        CHECK_ITEMS(ParameterAttributeList, __ptrParameterAttributeStruct)
+        CHECK_ITEMS(TimeWindowList, __ptrTimeWindowStruct)
+        CHECK_ITEMS(TransferList, __ptrQueuedTransferStruct)
+        CHECK_ITEMS(AllTransferList, __ptrAllQueuedTransferStruct)
+        CHECK_ITEMS(OptionList, __ptrOptionStruct)
+        CHECK_ITEMS(FileTypeArg, __ptrArgStruct)
     case SOAP_TYPE_VoucherList:
-        return ((const struct VoucherList *)r->obj)->__size != r->declared;
+        *name = "VoucherList";
+        return ((const struct VoucherList *)r->obj)->__size; /* values, not pointers */
     default:
-        return 0; /* SOAP-ENC:Array and the like: part of no CWMP message */
+        *name = NULL;
+        return -1;
     }
 }
-#undef CHECK_SLOTS
+#undef CHECK_ITEMS
 
 int cwmp_arrays_check(struct cwmp_codec *c, struct cwmp_error *err)
 {
@@ -163,10 +162,20 @@ int cwmp_arrays_check(struct cwmp_codec *c, struct cwmp_error *err)
         return -ERR_POLICY;
     }
     const char *name;
-    for (unsigned int i = 0; i < c->narrays; i++)
-        if (check_array(&c->arrays[i], &name) != 0)
-            return cwmp_fail(err, CWMP_R_ARRAY_COUNT, "%s array does not hold the %ld items "
-                             "its arrayType declares", name, c->arrays[i].declared);
+    for (unsigned int i = 0; i < c->narrays; i++) {
+        const struct cwmp_array_rec *r = &c->arrays[i];
+        long items = check_array(r, &name);
+        if (!name)
+            continue;
+        if (items < 0)
+            return cwmp_fail(err, CWMP_R_ARRAY_COUNT, "%s array: an item is missing", name);
+        if (r->declared < 0)
+            c->msg.lenient |= CWMP_LENIENT_ARRAY_TYPE_MISSING;
+        else if (r->declared > items)
+            c->msg.lenient |= CWMP_LENIENT_ARRAY_COUNT_LARGER;
+        else if (r->declared < items)
+            c->msg.lenient |= CWMP_LENIENT_ARRAY_COUNT_SMALLER;
+    }
     return 0;
 }
 

@@ -50,3 +50,39 @@ enum cwmp_msg_type cwmp_msg_by_soap_type(int soap_type)
             return t == CWMP_MSG_FAULT ? CWMP_MSG_NONE : (enum cwmp_msg_type)t;
     return CWMP_MSG_NONE;
 }
+
+static const struct {
+    unsigned int bit;
+    const char *name;
+} lenients[] = {
+#define X(e, n, b) {b, n},
+    CWMP_LENIENT_LIST(X)
+#undef X
+};
+
+const char *cwmp_lenient_str(unsigned int bit)
+{
+    for (size_t i = 0; i < sizeof lenients / sizeof lenients[0]; i++)
+        if (lenients[i].bit == bit)
+            return lenients[i].name;
+    return NULL;
+}
+
+char *cwmp_lenient_names(unsigned int lenient, char *out, size_t n)
+{
+    size_t used = 0;
+    if (n)
+        out[0] = '\0';
+    for (size_t i = 0; i < sizeof lenients / sizeof lenients[0]; i++) {
+        if (!(lenient & lenients[i].bit))
+            continue;
+        size_t l = strlen(lenients[i].name);
+        if (used + (used ? 1 : 0) + l >= n)
+            break;
+        if (used)
+            out[used++] = ',';
+        memcpy(out + used, lenients[i].name, l + 1);
+        used += l;
+    }
+    return out;
+}

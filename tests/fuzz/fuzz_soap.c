@@ -1,6 +1,7 @@
 /* tests/fuzz/fuzz_soap.c — libFuzzer target for the CWMP codec (common/cwmp): decode and
  * validate arbitrary bytes as one envelope; whatever is accepted must encode again, the
- * encoding must decode, and a second encode must give the same bytes. Refusals must carry
+ * encoding must decode with nothing to be lenient about (what we write is strict), and a
+ * second encode must give the same bytes. Refusals must carry
  * a reason that maps to a CWMP fault. Codecs are reused across inputs, as a worker does. */
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +40,10 @@ static void round_trip(const struct cwmp_msg *m)
     if (cwmp_decode(dec, b1.data, b1.len, 0, &m2, &e) != 0) {
         fprintf(stderr, "re-decode failed: %s: %s\n%s\n", cwmp_reason_str(e.reason), e.msg,
                 b1.data);
+        abort();
+    }
+    if (m2->lenient != 0) {
+        fprintf(stderr, "our own encoding needed leniency 0x%x:\n%s\n", m2->lenient, b1.data);
         abort();
     }
     if (cwmp_encode(enc, m2, &b2, &e) != 0 || b1.len != b2.len ||

@@ -52,16 +52,23 @@ check_sql "no session row written for them" "$SESS0" "SELECT count(*) FROM sessi
 check_sql "no audit row written for them" "$AUDIT0" "SELECT count(*) FROM audit_log"
 
 # ---- throughput of authenticated sessions during the flood ---------------------------------------
-check "baseline round: $N_DEV sessions" sim base --devices $N_DEV --no-bootstrap
-sim during --devices $N_DEV --no-bootstrap &
-SPID=$!
-sleep 0.3 # the flood inside the round; niced: its own TLS client work is not acsd's cost
-nice -n 10 python3 "$FLOOD" "$ACSD_PORT" "$ACSD_PID" $N $BODY 1 >"$WORK/flood2.out" 2>&1
-check "round during the flood: $N_DEV sessions" wait "$SPID"
-B=$(val sessions_per_s "$WORK/base.rep"); D=$(val sessions_per_s "$WORK/during.rep")
-echo "# sessions/s alone $B, during the flood $D; flood: $(cat "$WORK/flood2.out")"
-check_output "... every session of the round during the flood ok" "^sessions_ok=$N_DEV\$" cat "$WORK/during.rep"
-check "... at >= 80 % of the rate alone: $D vs $B sessions/s" awk -v b="$B" -v d="$D" 'BEGIN { exit !(b > 0 && d >= 0.8 * b) }'
+# Two rounds alone and two with the flood inside them, alternated; the best of each is compared
+# (other processes on this 2-core machine shift single rounds by more than the flood does).
+for i in 1 2; do
+    check "round $i alone: $N_DEV sessions" sim base$i --devices $N_DEV --no-bootstrap
+    sim during$i --devices $N_DEV --no-bootstrap &
+    SPID=$!
+    sleep 0.3 # the flood inside the round; niced: its own TLS client work is not acsd's cost
+    nice -n 10 python3 "$FLOOD" "$ACSD_PORT" "$ACSD_PID" $N $BODY 1 >"$WORK/flood2.out" 2>&1
+    check "round $i during the flood: $N_DEV sessions" wait "$SPID"
+    check_output "... every session of it ok" "^sessions_ok=$N_DEV\$" cat "$WORK/during$i.rep"
+    echo "# round $i: sessions/s alone $(val sessions_per_s "$WORK/base$i.rep"), during the flood" \
+        "$(val sessions_per_s "$WORK/during$i.rep"); flood: $(cat "$WORK/flood2.out")"
+done
+best() { for i in 1 2; do val sessions_per_s "$WORK/$1$i.rep"; done | sort -n | tail -n 1; }
+B=$(best base); D=$(best during)
+check "... the best round during the flood at >= 80 % of the best alone: $D vs $B sessions/s" \
+    awk -v b="$B" -v d="$D" 'BEGIN { exit !(b > 0 && d >= 0.8 * b) }'
 
 # ---- legacy password mode: the challenge comes before the body too -------------------------------
 stop_bg acsd

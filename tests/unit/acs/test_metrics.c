@@ -15,6 +15,7 @@
 #include "acs_cr.h"
 #include "acs_metrics.h"
 #include "ca_verify.h"
+#include "cwmp.h"
 
 static char *format(void)
 {
@@ -58,6 +59,24 @@ static void test_counters(void **state)
     assert_int_equal(series(t, "acs_cwmp_rpcs_total{method=\"GetParameterValues\"}"), 2);
     assert_int_equal(series(t, "acs_cwmp_rpcs_total{method=\"Inform\"}"), 1);
     assert_int_equal(series(t, "acs_cwmp_rpcs_total{method=\"other\"}"), 2);
+    free(t);
+}
+
+/* One count per kind per message: the label is the kind's name from the codec's table. */
+static void test_lenient(void **state)
+{
+    (void)state;
+    acs_metrics_reset();
+    acs_metrics_lenient(CWMP_LENIENT_ARRAY_COUNT_LARGER | CWMP_LENIENT_NO_ID);
+    acs_metrics_lenient(CWMP_LENIENT_ARRAY_COUNT_LARGER);
+    acs_metrics_lenient(0);
+    acs_metrics_lenient(CWMP_LENIENT_NO_MORE_REQUESTS_DEPRECATED);
+    char *t = format();
+    assert_int_equal(series(t, "acs_cwmp_lenient_total{kind=\"array_count_larger\"}"), 2);
+    assert_int_equal(series(t, "acs_cwmp_lenient_total{kind=\"no_id\"}"), 1);
+    assert_int_equal(series(t, "acs_cwmp_lenient_total{kind=\"array_count_smaller\"}"), 0);
+    assert_int_equal(series(t, "acs_cwmp_lenient_total{kind=\"no_more_requests_deprecated\"}"), 1);
+    assert_non_null(strstr(t, "# TYPE acs_cwmp_lenient_total counter"));
     free(t);
 }
 
@@ -172,7 +191,8 @@ static void test_threads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_counters),     cmocka_unit_test(test_faults_and_auth), cmocka_unit_test(test_histogram),
+        cmocka_unit_test(test_counters),
+        cmocka_unit_test(test_lenient),     cmocka_unit_test(test_faults_and_auth), cmocka_unit_test(test_histogram),
         cmocka_unit_test(test_format_lines), cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -200,6 +200,45 @@ static void get_values(void **state)
     assert_true(cpe_session_end(&f->s, f->now));
 }
 
+/* The codec's leniency reaches libcpe: an ACS whose arrayType counts are wrong (1 declared for
+ * 3 names, 9 for 2) gets every value asked for. */
+static void lenient_counts(void **state)
+{
+    struct fixture *f = *state;
+    open_session(f, NULL);
+    static const char *const gpv[] = {
+        "<soap-env:Envelope xmlns:soap-env=\"http://schemas.xmlsoap.org/soap/envelope/\" "
+        "xmlns:soap-enc=\"http://schemas.xmlsoap.org/soap/encoding/\" "
+        "xmlns:cwmp=\"urn:dslforum-org:cwmp-1-2\"><soap-env:Header><cwmp:ID soap-env:mustUnderstand=\"1\">"
+        "l-1</cwmp:ID></soap-env:Header><soap-env:Body><cwmp:GetParameterValues><ParameterNames "
+        "soap-enc:arrayType=\"xsd:string[1]\"><string>Device.DeviceInfo.SerialNumber</string>"
+        "<string>Device.ManagementServer.PeriodicInformInterval</string>"
+        "<string>Device.DeviceInfo.Manufacturer</string></ParameterNames></cwmp:GetParameterValues>"
+        "</soap-env:Body></soap-env:Envelope>",
+        "<soap-env:Envelope xmlns:soap-env=\"http://schemas.xmlsoap.org/soap/envelope/\" "
+        "xmlns:soap-enc=\"http://schemas.xmlsoap.org/soap/encoding/\" "
+        "xmlns:cwmp=\"urn:dslforum-org:cwmp-1-2\"><soap-env:Header><cwmp:ID soap-env:mustUnderstand=\"1\">"
+        "l-2</cwmp:ID></soap-env:Header><soap-env:Body><cwmp:GetParameterValues><ParameterNames "
+        "soap-enc:arrayType=\"xsd:string[9]\"><string>Device.DeviceInfo.SerialNumber</string>"
+        "<string>Device.ManagementServer.PeriodicInformInterval</string></ParameterNames>"
+        "</cwmp:GetParameterValues></soap-env:Body></soap-env:Envelope>",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(cpe_session_feed(&f->s, 200, gpv[i], strlen(gpv[i]), 0, f->now, cpe_codec, &f->out),
+                         CPE_STEP_POST);
+        const struct cwmp_msg *m = posted(f, NULL);
+        assert_int_equal(m->type, CWMP_MSG_GET_PARAMETER_VALUES_RESPONSE);
+        const struct ParameterValueList *l = m->body.get_parameter_values_response->ParameterList;
+        assert_int_equal(l->__size, i == 0 ? 3 : 2);
+        assert_string_equal(param(l, "Device.DeviceInfo.SerialNumber"), "SIM00000001");
+        assert_string_equal(param(l, "Device.ManagementServer.PeriodicInformInterval"), "300");
+        if (i == 0)
+            assert_non_null(param(l, "Device.DeviceInfo.Manufacturer"));
+    }
+    assert_int_equal(acs_says(f, CWMP_MSG_NONE, NULL), CPE_STEP_DONE);
+    assert_true(cpe_session_end(&f->s, f->now));
+}
+
 static void set_values(void **state)
 {
     struct fixture *f = *state;
@@ -452,6 +491,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(bootstrap_inform, setup, teardown),
         cmocka_unit_test_setup_teardown(get_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(lenient_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(set_values, setup, teardown),
         cmocka_unit_test_setup_teardown(objects_names_attributes, setup, teardown),
         cmocka_unit_test_setup_teardown(reboot_and_transfers, setup, teardown),
