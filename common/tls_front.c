@@ -314,7 +314,9 @@ static int start_relay(struct fconn *c)
 
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0) {
-        log_warn(f->comp, "event=socketpair_failed remote=%s error=%s", c->remote, strerror(errno));
+        char q[120];
+        log_warn(f->comp, "event=socketpair_failed remote=%s error=%s", c->remote,
+                 log_quote(q, sizeof q, strerror(errno)));
         return -1;
     }
     int sz = PAIR_SOCKBUF;

@@ -354,8 +354,10 @@ static void uppercase_oui(struct cwmp_msg *m)
                           (o[n] >= 'A' && o[n] <= 'F')))
         n++;
     for (size_t i = 0; n == 6 && !o[6] && i < 6; i++)
-        if (o[i] >= 'a' && o[i] <= 'f')
+        if (o[i] >= 'a' && o[i] <= 'f') {
             o[i] = (char)(o[i] - 'a' + 'A');
+            m->lenient |= CWMP_LENIENT_OUI_LOWERCASE;
+        }
 }
 
 int cwmp_decode(struct cwmp_codec *c, const char *data, size_t len, unsigned int flags,

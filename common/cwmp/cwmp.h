@@ -146,14 +146,15 @@ struct cwmp_header {
     X(ARRAY_ITEM_TYPE, "array_item_type", 0x08u) /* arrayType names another item type */  \
     X(NO_ID, "no_id", 0x10u) /* no Header or no cwmp:ID (CWMP_DECODE_ALLOW_NO_ID) */      \
     X(ID_MUST_UNDERSTAND, "id_must_understand", 0x20u) /* cwmp:ID not mustUnderstand="1" */ \
-    X(NO_MORE_REQUESTS_DEPRECATED, "no_more_requests_deprecated", 0x40u) /* in 1.1+ */
+    X(NO_MORE_REQUESTS_DEPRECATED, "no_more_requests_deprecated", 0x40u) /* in 1.1+ */ \
+    X(OUI_LOWERCASE, "oui_lowercase", 0x80u) /* an Inform's OUI in lowercase: uppercased */
 
 enum cwmp_lenient {
 #define CWMP_X_LENIENT(e, n, b) CWMP_LENIENT_##e = b,
     CWMP_LENIENT_LIST(CWMP_X_LENIENT)
 #undef CWMP_X_LENIENT
 };
-#define CWMP_LENIENT_KINDS 7 /* bits in CWMP_LENIENT_LIST */
+#define CWMP_LENIENT_KINDS 8 /* bits in CWMP_LENIENT_LIST */
 
 /* One message. Decode fills it (fields borrowed from the codec); to encode, the caller
  * fills type, version, header and the body member (all borrowed for the call). */

@@ -146,6 +146,11 @@ check_sql "stored under the uppercase identity, OUI uppercased" "00A859-Prod-SN|
        FROM devices d JOIN sessions s ON s.device_pk = d.id WHERE lower(d.device_id) = lower('$DEVLC')"
 check_output "the session is logged under the uppercase identity" 'event=session_start session_id=[0-9a-f]{32} device=00A859-Prod-SN ' \
     cat "$WORK/acsd.log"
+check_sql "counted as a leniency on the session and the device" "{oui_lowercase}|1|{oui_lowercase}" \
+    "SELECT s.lenient, d.lenient_messages, d.lenient_kinds FROM devices d JOIN sessions s ON s.device_pk = d.id
+      WHERE d.device_id = '$DEVLC'"
+check_output "one lenient line for the session" 'event=lenient session_id=[0-9a-f]{32} device=00A859-Prod-SN kinds=oui_lowercase messages=1' \
+    cat "$WORK/acsd.log"
 # enrolled with the lowercase spelling (acs-ca issues the uppercase identity)
 check "device certificate requested as 00a859-Prod-SN2" mkdev lc2 00a859-Prod-SN2 || t_done
 check_output "it names the uppercase identity" 'CN ?= ?00A859-Prod-SN2$' openssl x509 -in "$WORK/lc2.crt" -noout -subject

@@ -23,7 +23,7 @@ mkcsr() { # mkcsr NAME CN: base64 DER CSR in $WORK/NAME.b64
 }
 "$ACSCTL" token create --name noc --role admin >"$WORK/noc.token" 2>"$WORK/noc.err" || not_ok "NBI token"
 acsd_start
-NBI_PORT=$(sed -n 's/^acsd: nbi listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/acsd.log")
+NBI_PORT=$ACSD_NBI_PORT
 [ -n "$NBI_PORT" ] || { not_ok "the NBI listens"; t_done; }
 
 # framing DESC EXPECTED CASE TOOL-ARGS...: the tool's "status=N closed=C framing=F" must equal EXPECTED

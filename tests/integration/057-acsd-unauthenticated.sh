@@ -82,5 +82,5 @@ check "legacy mode: $N connections without credentials are all answered 401 or 4
     "$WORK/flood3.out"
 grow=$(awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } } END { print v["rss_peak_kb"] - v["rss_base_kb"] }' "$WORK/flood3.out")
 check "... and acsd's RSS grows by ${grow} KB (< $BOUND_KB KB)" test "$grow" -lt $BOUND_KB
-check_fail "a challenge logs no certificate refusal" grep -q 'event=refused reason=.no.cert' "$WORK/acsd.log"
+check_fail "a challenge logs no certificate refusal" grep -Eq 'event=refused reason="?no.cert' "$WORK/acsd.log"
 t_done

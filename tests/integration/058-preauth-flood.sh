@@ -37,7 +37,7 @@ enroll() { # enroll NAME: one valid enrollment of $EDEV with $TOKEN; prints the 
 
 # ---- the flood: one source, one window ------------------------------------------------------------
 acsd_start "[preauth]" "source_burst = 40" "source_rate = 300" "audit_window = 120"
-NBI_PORT=$(sed -n 's/^acsd: nbi listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/acsd.log")
+NBI_PORT=$ACSD_NBI_PORT
 ROWS0=$(sql "SELECT count(*) FROM audit_log")
 R=$(python3 "$FLOOD" --port "$ACSD_PORT" --ca "$WORK/chain.pem" --n 300 --csr "$WORK/e.b64" 2>"$WORK/flood.err")
 echo "# flood: $R"

@@ -76,11 +76,71 @@ static void spellings(void **state)
     assert_int_equal(acs_devid_candidates(NULL, NULL, 1), -ERR_INVAL);
 }
 
+/* Is c a stored form: uppercase OUI, '-', at most two parts of [A-Za-z0-9._~+:] and %XX? */
+static int stored_form(const char *c)
+{
+    int dashes = 0;
+    for (int i = 0; i < 6; i++)
+        if (!strchr("0123456789ABCDEF", c[i]) || !c[i])
+            return 0;
+    if (c[6] != '-')
+        return 0;
+    for (const char *p = c + 7; *p; p++) {
+        if (*p == '-') {
+            if (++dashes > 1 || p[-1] == '-' || !p[1])
+                return 0;
+        } else if (*p == '%') {
+            if (!p[1] || !p[2] || !strchr("0123456789ABCDEF", p[1]) || !strchr("0123456789ABCDEF", p[2]))
+                return 0;
+            p += 2;
+        } else if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~+:", *p)) {
+            return 0;
+        }
+    }
+    return strlen(c) <= ACS_DEVID_MAX;
+}
+
+/* Hostile spellings (the NBI's path argument): every candidate is a stored form, and a stored
+ * form stands for itself alone. Deterministic (fixed seed). */
+static void random_spellings(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "0123456789abcdefABCDEF----%%%!xyzXYZ ~+:./\"\x01\x7f\xff\xc3\xa9";
+    unsigned seed = 12345;
+    char in[400];
+    char c[ACS_DEVID_MAX_CANDIDATES][ACS_DEVID_MAX + 1], again[ACS_DEVID_MAX_CANDIDATES][ACS_DEVID_MAX + 1];
+    int accepted = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t len = (seed >> 16) % ((seed & 4) ? sizeof in - 1 : 30), at = 0; /* mostly short */
+        if ((seed & 1) && len >= 7) { /* often with a plausible OUI */
+            memcpy(in, (seed & 2) ? "00a8Fe-" : "00D09E-", 7);
+            at = 7;
+        }
+        for (; at < len; at++) {
+            seed = seed * 1103515245u + 12345u;
+            in[at] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        in[len] = '\0';
+        int k = acs_devid_candidates(in, c, ACS_DEVID_MAX_CANDIDATES);
+        assert_true(k == -ERR_INVAL || (k >= 1 && k <= ACS_DEVID_MAX_CANDIDATES));
+        for (int i = 0; i < k; i++) {
+            if (!stored_form(c[i]))
+                fail_msg("input \"%s\": candidate \"%s\" is no stored form", in, c[i]);
+            assert_int_equal(acs_devid_candidates(c[i], again, ACS_DEVID_MAX_CANDIDATES), 1);
+            assert_string_equal(again[0], c[i]);
+        }
+        accepted += k > 0;
+    }
+    assert_true(accepted > 1000); /* the generator does reach the accepting paths */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(append_part),
         cmocka_unit_test(spellings),
+        cmocka_unit_test(random_spellings),
     };
     return cmocka_run_group_tests_name("acs/devid", tests, NULL, NULL);
 }

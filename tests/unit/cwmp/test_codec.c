@@ -121,6 +121,7 @@ static void lowercase_oui_uppercased(const struct cwmp_msg *m)
     assert_int_equal(m->type, CWMP_MSG_INFORM);
     assert_string_equal(m->body.inform->DeviceId->OUI, "00D09E");
     assert_string_equal(m->body.inform->DeviceId->ProductClass, "ATA-2FXS"); /* case kept */
+    assert_int_equal(m->lenient, CWMP_LENIENT_OUI_LOWERCASE);
 }
 
 static const struct {
@@ -244,6 +245,9 @@ static void oui_case(void **state)
         if (cases[i].want) {
             assert_int_equal(rc, 0);
             assert_string_equal(m->body.inform->DeviceId->OUI, cases[i].want);
+            /* counted as a leniency only when a digit was lowercase */
+            assert_int_equal(m->lenient & CWMP_LENIENT_OUI_LOWERCASE,
+                             strcmp(cases[i].oui, cases[i].want) ? CWMP_LENIENT_OUI_LOWERCASE : 0);
             assert_string_equal(m->body.inform->DeviceId->SerialNumber, "EX0123456789");
         } else {
             assert_true(rc < 0);
