@@ -50,10 +50,10 @@ $(BUILD)/obj/%.o: %.c
 
 $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 	@mkdir -p $(dir $@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^ # anew: a member whose source went away must not linger
 $(LIBPKICA): $(call obj,$(PKICA_SRC))
 	@mkdir -p $(dir $@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^ # anew: a member whose source went away must not linger
 
 $(BUILD)/bin/acs-ca: $(call obj,$(ACSCA_SRC)) $(BUILD)/obj/acs/acs_cfg.o $(BUILD)/obj/acs/acs_nbi_cfg.o $(LIBPKICA) $(LIBCOMMON)
 	@mkdir -p $(dir $@)

@@ -15,7 +15,7 @@ $(call obj,$(ACSCA_SRC)): CFLAGS += -Iacs -Icommon/cwmp
 
 $(LIBACS): $(call obj,$(ACS_SRC))
 	@mkdir -p $(dir $@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^ # anew: a member whose source went away must not linger
 
 $(BUILD)/bin/acsd: $(BUILD)/obj/$(ACS_MAIN:.c=.o) $(LIBACS) $(LIBPKICA) $(LIBCWMP) $(LIBCOMMON)
 	@mkdir -p $(dir $@)

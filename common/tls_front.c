@@ -42,6 +42,7 @@
 #define ACCEPT_BURST 32      /* accepts per wake-up, so one thread cannot take every newcomer */
 #define IP_BUCKETS 4096
 #define MAX_EVENTS 64
+#define ACCEPT_PAUSE_MS 100 /* how long a thread leaves the listener alone when out of descriptors */
 #define FREE_AND_NULL(p) \
     do {                 \
         free(p);         \
@@ -95,6 +96,7 @@ struct fthread {
     struct tag tl, tw;
     struct fconn *hs_head, *hs_tail; /* handshakes, oldest first */
     struct fconn *all;
+    long long listen_paused_until; /* out of descriptors: the listener is off until then */
 };
 
 struct tls_front {
@@ -114,7 +116,7 @@ struct tls_front {
     size_t nslots;
     pthread_mutex_t ip_lock;
     struct ipcount *ips[IP_BUCKETS];
-    struct throttle thr_max, thr_ip;
+    struct throttle thr_max, thr_ip, thr_fd;
 };
 
 static long long now_ms(void)
@@ -517,8 +519,13 @@ static void accept_some(struct fthread *t)
         socklen_t alen = sizeof a;
         int fd = accept4(f->lfd, (struct sockaddr *)&a, &alen, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno == EMFILE || errno == ENFILE)
-                log_warn(f->comp, "event=accept_failed error=\"%s\"", strerror(errno));
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                /* out of descriptors: the listener stays readable, so waiting on it would spin;
+                 * this thread leaves it alone for a while (connections wait in the backlog) */
+                log_throttled(f, &f->thr_fd, "out_of_descriptors", "-");
+                if (epoll_ctl(t->ep, EPOLL_CTL_DEL, f->lfd, NULL) == 0)
+                    t->listen_paused_until = now_ms() + ACCEPT_PAUSE_MS;
+            }
             return; /* EAGAIN: another thread took it, or nothing left */
         }
         char remote[INET6_ADDRSTRLEN] = "-";
@@ -608,11 +615,19 @@ static void *thread_main(void *arg)
     struct tls_front *f = t->f;
     struct epoll_event evs[MAX_EVENTS];
     while (!atomic_load(&f->stopping)) {
-        int timeout = -1;
-        if (t->hs_head) {
-            long long left = t->hs_head->deadline_ms - now_ms();
-            timeout = left <= 0 ? 0 : (int)left;
+        long long now = now_ms(), wake = -1;
+        if (t->listen_paused_until && now >= t->listen_paused_until && !atomic_load(&f->quiesced)) {
+            struct epoll_event el = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = &t->tl};
+            if (epoll_ctl(t->ep, EPOLL_CTL_ADD, f->lfd, &el) == 0 || errno == EEXIST)
+                t->listen_paused_until = 0;
+            else
+                t->listen_paused_until = now + ACCEPT_PAUSE_MS;
         }
+        if (t->hs_head)
+            wake = t->hs_head->deadline_ms;
+        if (t->listen_paused_until && (wake < 0 || t->listen_paused_until < wake))
+            wake = t->listen_paused_until;
+        int timeout = wake < 0 ? -1 : wake <= now ? 0 : (int)(wake - now);
         int n = epoll_wait(t->ep, evs, MAX_EVENTS, timeout);
         if (n < 0 && errno != EINTR)
             break;

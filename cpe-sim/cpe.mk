@@ -17,7 +17,7 @@ $(CPE_USERS): | $(CWMP_STAMP)
 
 $(LIBCPE): $(call obj,$(LIBCPE_SRC))
 	@mkdir -p $(dir $@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^ # anew: a member whose source went away must not linger
 
 $(CPESIM): $(call obj,$(CPESIM_SRC)) $(LIBCPE) $(CWMP_GEN_OBJ) $(LIBCWMP) $(LIBCOMMON)
 	@mkdir -p $(dir $@)

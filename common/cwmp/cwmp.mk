@@ -55,7 +55,7 @@ $(CWMP_USERS): | $(CWMP_STAMP)
 
 $(LIBCWMP): $(CWMP_GEN_OBJ) $(call obj,$(CWMP_SRC))
 	@mkdir -p $(dir $@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^ # anew: a member whose source went away must not linger
 
 # More specific than the generic tests/unit/% rule, so GNU make picks this one. The generated
 # object is linked whole: libgsoap.so calls back into it (soap_getheader...), and a test that
