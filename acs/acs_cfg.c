@@ -39,6 +39,9 @@ const struct cfg_key acs_cfg_schema[] = {
     {"acs", "session_timeout", CFG_INT, "300", 5, 86400, 0, NULL, "seconds a whole CWMP session may last"},
     {"acs", "session_idle_timeout", CFG_INT, "30", 1, 3600, 0, NULL,
      "seconds between two requests of a session (also the idle keep-alive limit)"},
+    {"acs", "verify_cache_entries", CFG_INT, "65536", 0, 4194304, 0, NULL,
+     "client chains whose verdict is remembered (a device reconnecting skips the chain check; "
+     "validity and revocation are checked every time); about 0.6 KB each; size it to the fleet"},
     {"acs", "handshake_timeout_ms", CFG_INT, "3000", 100, 60000, 0, NULL,
      "deadline of a TLS handshake in milliseconds"},
     {"acs", "retry_after", CFG_INT, "60", 1, 86400, 0, NULL, "Retry-After seconds sent with 503"},
@@ -89,6 +92,7 @@ int acs_limits_load(const struct cfg *cfg, struct acs_limits *o, char **errmsg)
     o->session_timeout = (int)cfg_int(cfg, "acs", "session_timeout");
     o->session_idle_timeout = (int)cfg_int(cfg, "acs", "session_idle_timeout");
     o->handshake_timeout_ms = (int)cfg_int(cfg, "acs", "handshake_timeout_ms");
+    o->verify_cache_entries = (size_t)cfg_int(cfg, "acs", "verify_cache_entries");
     o->retry_after = (int)cfg_int(cfg, "acs", "retry_after");
     o->shutdown_grace = (int)cfg_int(cfg, "acs", "shutdown_grace");
     o->connection_memory = (size_t)cfg_int(cfg, "acs", "connection_memory");

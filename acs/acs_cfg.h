@@ -24,6 +24,7 @@ struct acs_limits {
     size_t max_body;
     int request_timeout, session_timeout, session_idle_timeout; /* seconds */
     int handshake_timeout_ms;
+    size_t verify_cache_entries;
     int retry_after, shutdown_grace;
     size_t connection_memory;
     int legacy_mode;

@@ -98,6 +98,10 @@ struct acs_ctx *acs_ctx_new(const struct cfg *cfg, char **errmsg)
         goto fail;
     if (!(ctx->verifier = ca_verifier_new(cfg_str(cfg, "db", "conninfo"), errmsg)))
         goto fail;
+    if (ca_verifier_set_cache_size(ctx->verifier, ctx->lim.verify_cache_entries) < 0) {
+        err_fail(errmsg, -ERR_NOMEM, "no memory for %zu cached chain verdicts", ctx->lim.verify_cache_entries);
+        goto fail;
+    }
     return ctx;
 fail:
     acs_ctx_free(ctx);
