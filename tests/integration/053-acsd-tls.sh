@@ -62,6 +62,43 @@ for _ in range(5): socket.create_connection(("127.0.0.1", int(sys.argv[1]))).clo
     check_statuses "$loop: sessions work afterwards" "200 204" after-$loop
 done
 
+# ---- out of descriptors: no spin on the listener, service resumes -------------------------------
+# acsd with a 200-descriptor limit and 300 TCP connects held open: accept fails with EMFILE; each
+# TLS thread then leaves the listener alone for 100 ms instead of spinning on it.
+stop_bg acsd
+ACSD_WRAP="prlimit --nofile=200:200" acsd_start "threads = $THREADS" "handshake_timeout_ms = 3000"
+python3 - "$ACSD_PORT" "$ACSD_PID" >"$WORK/emfile.out" 2>&1 <<'PY'
+import socket, sys, time
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+def ticks():
+    with open("/proc/%d/stat" % pid) as f:
+        v = f.read().rsplit(")", 1)[1].split()
+    return int(v[11]) + int(v[12])
+socks = []
+for _ in range(300):
+    s = socket.socket()
+    s.settimeout(2)
+    try:
+        s.connect(("127.0.0.1", port))  # the backlog takes what acsd cannot accept
+        socks.append(s)
+    except OSError:
+        s.close()
+t0 = ticks()
+time.sleep(2)
+print("held=%d cpu_ticks_in_2s=%d" % (len(socks), ticks() - t0))
+for s in socks:
+    s.close()
+PY
+echo "# $(cat "$WORK/emfile.out")"
+check "out of descriptors, acsd does not spin: $(cat "$WORK/emfile.out")" \
+    awk -v h="$(getconf CLK_TCK)" '{ split($2, a, "="); exit !(a[2] / h <= 0.3) }' "$WORK/emfile.out"
+check_output "... and says so (throttled)" 'event=refused reason=out_of_descriptors' cat "$WORK/acsd.log"
+sleep 3.5 # the held connections' handshake deadline
+cwmp after-emfile dev "@$WORK/inform.xml" -
+check_statuses "... and serves sessions again once they are gone" "200 204" after-emfile
+stop_bg acsd
+acsd_start "threads = $THREADS" "handshake_timeout_ms = $DEADLINE_MS"
+
 # ---- TLS session tickets ------------------------------------------------------------------------
 # One python process (an SSLSession cannot be saved to a file): a full handshake whose answer
 # brings a ticket, a second connection resuming with it, then $WORK/revoke.cmd runs (the device's

@@ -37,7 +37,8 @@ inform() {
         -e "s#<SerialNumber>[^<]*</SerialNumber>#<SerialNumber>$5</SerialNumber>#" "$SAMPLES/valid/$1" >"$2"
 }
 
-# acsd_start [INI LINES...]: write the [acs] section and start acsd; sets ACSD_PORT and
+# acsd_start [INI LINES...]: write the [acs] section and start acsd (under $ACSD_WRAP, a command
+# line such as "prlimit --nofile=N", if set); sets ACSD_PORT and
 # ACSD_NBI_PORT from the ports file the new acsd writes once it listens (removed first, so a
 # previous acsd's ports are never read; the log is no place to learn them: see start_bg).
 acsd_start() {
@@ -50,7 +51,8 @@ acsd_start() {
         for l in "$@"; do printf '%s\n' "$l"; done
     } >"$WORK/acsd.ini"
     rm -f "$WORK/acsd.ports"
-    start_bg acsd "$BUILD/bin/acsd" -c "$WORK/acsd.ini" --ports-file "$WORK/acsd.ports"
+    # shellcheck disable=SC2086 # ACSD_WRAP: a command line to run acsd under (e.g. prlimit ...)
+    start_bg acsd ${ACSD_WRAP:-} "$BUILD/bin/acsd" -c "$WORK/acsd.ini" --ports-file "$WORK/acsd.ports"
     ACSD_PID=$BG_PID
     ACSD_PORT= ACSD_NBI_PORT=
     local _
