@@ -436,6 +436,7 @@ static struct tls_front *start_front(struct acs_http *h, const char *cert, const
         .free_peer = free,
         .cls = h,
         .log_component = "http",
+        .guard_http = 1,
     };
     return tls_front_start(&fc, h->d, errmsg);
 }

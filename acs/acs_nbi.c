@@ -412,6 +412,7 @@ static struct tls_front *start_front(struct acs_nbi *nbi, const char *cert, cons
         .max_connections = (unsigned)cfg_int(cfg, "nbi", "max_connections"),
         .per_ip_connections = (unsigned)cfg_int(cfg, "nbi", "per_ip_connections"),
         .log_component = "nbi",
+        .guard_http = 1,
     };
     return tls_front_start(&fc, nbi->d, errmsg);
 }

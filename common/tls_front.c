@@ -34,6 +34,7 @@
 
 #include <gnutls/gnutls.h>
 
+#include "http_guard.h"
 #include "httpd_tls.h"
 #include "log.h"
 
@@ -67,6 +68,8 @@ struct fconn {
     int handshaking, relaying;
     int client_eof, client_dead, mhd_eof, pair_shut, bye_done, send_again;
     int got_bytes; /* the client sent something (a bare connect-and-close logs nothing) */
+    int guarded, refused; /* conf.guard_http: g looks at the client's bytes; it refused them */
+    struct http_guard g;
     char *up;      /* client -> MHD: decrypted, not yet written to the pair */
     size_t up_len, up_off;
     char *down; /* MHD -> client: read from the pair, not yet encrypted and sent */
@@ -340,6 +343,10 @@ static int start_relay(struct fconn *c)
         pthread_mutex_unlock(&f->slot_lock);
     }
     c->relaying = 1;
+    if (f->conf.guard_http) {
+        http_guard_init(&c->g);
+        c->guarded = 1;
+    }
     /* MHD owns sv[1] from here, and closes it even when it refuses the connection */
     pthread_rwlock_rdlock(&f->d_lock);
     enum MHD_Result added = MHD_NO;
@@ -384,6 +391,28 @@ static int handshake_step(struct fconn *c)
 
 /* ---- relay ----------------------------------------------------------------------------------- */
 
+/* The guard refused the client's framing: nothing more reaches MHD (its end is shut down, what
+ * it still writes is dropped), the client gets the guard's 400 and the connection closes. */
+static void refuse_framing(struct fconn *c)
+{
+    size_t n;
+    const char *answer = http_guard_answer(&n);
+    log_info(c->t->f->comp, "event=refused reason=bad_framing detail=%s remote=%s", http_guard_reason(&c->g),
+             c->remote);
+    FREE_AND_NULL(c->up);
+    c->up_len = c->up_off = 0;
+    c->refused = c->client_eof = 1;
+    shutdown(c->pfd, SHUT_RDWR);
+    c->pair_shut = 1;
+    if (c->down_off < c->down_len || (!c->down && !(c->down = malloc(RELAY_BUF)))) {
+        client_abort(c); /* an answer of MHD's is half sent: no room for ours */
+        return;
+    }
+    memcpy(c->down, answer, n);
+    c->down_len = n;
+    c->down_off = 0;
+}
+
 /* client -> MHD. Returns 1 if anything moved. */
 static int pump_up(struct fconn *c)
 {
@@ -412,6 +441,10 @@ static int pump_up(struct fconn *c)
             return moved;
         ssize_t r = gnutls_record_recv(c->s, c->up, RELAY_BUF);
         if (r > 0) {
+            if (c->guarded && http_guard_feed(&c->g, c->up, (size_t)r) == HTTP_GUARD_REFUSE) {
+                refuse_framing(c);
+                return 1;
+            }
             c->up_len = (size_t)r;
             moved = 1;
             continue;
@@ -467,6 +500,10 @@ static int pump_down(struct fconn *c)
         if (!c->down && !(c->down = malloc(RELAY_BUF)))
             return moved;
         ssize_t r = read(c->pfd, c->down, RELAY_BUF);
+        if (r > 0 && c->refused) { /* MHD's words after the guard's refusal: dropped */
+            moved = 1;
+            continue;
+        }
         if (r > 0) {
             c->down_len = (size_t)r;
             moved = 1;

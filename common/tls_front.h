@@ -48,6 +48,7 @@ struct tls_front_conf {
     int (*admit_source)(void *cls, const struct sockaddr *addr, socklen_t addrlen);
     void *cls;
     const char *log_component; /* "http" by default */
+    int guard_http; /* the plaintext is HTTP/1.1: refuse unframable sizes with 400 (http_guard.h) */
 };
 
 struct tls_front;

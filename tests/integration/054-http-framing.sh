@@ -3,8 +3,10 @@
 # listener: acsd's CWMP at / and EST under /.well-known/est/ (mutual TLS), acsd's NBI (TLS), acs-ca
 # est-serve (TLS) and ocsp-serve (plain HTTP). Content-Length with Transfer-Encoding, Content-Length
 # twice (different and equal) and an obsolete line folding: 400 from common/httpd_framing.c and the
-# connection closed (EOF after the answer); a chunk size over 64 bits: refused by libmicrohttpd
-# itself (413) and closed. The same request well-formed (Content-Length, chunked) gets through.
+# connection closed (EOF after the answer). A chunk size over 64 bits: on acsd's listeners (TLS
+# in common/tls_front) 400 from its framing guard (common/http_guard.c) and closed, before
+# libmicrohttpd sees it; on acs-ca's servers (libmicrohttpd's own TLS) libmicrohttpd's 413 and
+# closed. The same request well-formed (Content-Length, chunked) gets through.
 # The refused EST requests carry a valid token: it is still unused afterwards.
 . "$(dirname "$0")/lib.sh"
 t_init http_framing
@@ -42,25 +44,28 @@ framing() {
     sed 's/^/# tool: /' "$WORK/tool.err" | head -n 5
     return 1
 }
-# all_cases DESC GOOD_STATUS TOOL-ARGS...: the refusals, then the well-formed request
+# all_cases DESC GOOD_STATUS OVERFLOW TOOL-ARGS...: the refusals, then the well-formed request;
+# OVERFLOW: what the chunk-size overflow gets
 all_cases() {
-    local desc=$1 good=$2 c; shift 2
+    local desc=$1 good=$2 overflow=$3 c; shift 3
     for c in $BAD_CASES; do
         framing "$desc" "status=400 closed=1 framing=1" "$c" "$@"
     done
-    framing "$desc" "status=413 closed=1 framing=0" chunk_overflow "$@"
+    framing "$desc" "$overflow" chunk_overflow "$@"
     framing "$desc" "status=$good closed=0 framing=0" good "$@"
 }
 
 # ---- acsd :7547, CWMP at / (client certificate) -----------------------------------------------------
 MTLS=(--port "$ACSD_PORT" --tls --ca "$WORK/chain.pem" --cert "$WORK/dev.crt" --key "$WORK/dev.key")
-all_cases "acsd CWMP" 200 "${MTLS[@]}" --path / --header "Content-Type: text/xml" --body "$WORK/inform.xml"
+all_cases "acsd CWMP" 200 "status=400 closed=1 framing=1" "${MTLS[@]}" --path / --header "Content-Type: text/xml" --body "$WORK/inform.xml"
 framing "acsd CWMP" "status=200 closed=0 framing=0" good_chunked "${MTLS[@]}" --path / \
     --header "Content-Type: text/xml" --body "$WORK/inform.xml"
 check_output "the refusal is logged with its reason and the client address" \
     'event=refused reason=bad_framing detail=content_length_and_transfer_encoding remote=127\.0\.0\.1' \
     cat "$WORK/acsd.log"
 check_output "and for the obsolete line folding" 'reason=bad_framing detail=obsolete_line_folding' cat "$WORK/acsd.log"
+check_output "and for the chunk size over 64 bits, by the TLS front's guard" \
+    'component=http event=refused reason=bad_framing detail=chunk_size_overflow remote=127\.0\.0\.1' cat "$WORK/acsd.log"
 check_sql "only the well-formed Informs made sessions" 2 \
     "SELECT count(*) FROM sessions s JOIN devices d ON d.id = s.device_pk WHERE d.device_id = '$DEV'"
 
@@ -69,14 +74,14 @@ EST_DEV=00D09E-ATA2FXS-F0002
 check "CSR for $EST_DEV" mkcsr est "$EST_DEV" || t_done
 TOKEN=$("$ACS_CA" token create --device "$EST_DEV" 2>"$WORK/token.err")
 BASIC=$(printf '%s:%s' "$EST_DEV" "$TOKEN" | base64 -w 0)
-all_cases "acsd EST" 200 --port "$ACSD_PORT" --tls --ca "$WORK/chain.pem" --path /.well-known/est/simpleenroll \
+all_cases "acsd EST" 200 "status=400 closed=1 framing=1" --port "$ACSD_PORT" --tls --ca "$WORK/chain.pem" --path /.well-known/est/simpleenroll \
     --header "Content-Type: application/pkcs10" --header "Authorization: Basic $BASIC" --body "$WORK/est.b64"
 check_sql "the token was used once, by the well-formed request" 1 \
     "SELECT count(*) FROM certificates WHERE device_id = '$EST_DEV'"
 
 # ---- acsd's NBI (bearer token) ----------------------------------------------------------------------
 printf '{}' >"$WORK/empty.json"
-all_cases "NBI" 200 --port "$NBI_PORT" --tls --ca "$WORK/chain.pem" --method GET --path /api/v1/devices \
+all_cases "NBI" 200 "status=400 closed=1 framing=1" --port "$NBI_PORT" --tls --ca "$WORK/chain.pem" --method GET --path /api/v1/devices \
     --header "Authorization: Bearer $(cat "$WORK/noc.token")" --body "$WORK/empty.json"
 check_output "the NBI logs the refusal" 'component=nbi event=refused reason=bad_framing' \
     cat "$WORK/acsd.log"
@@ -96,7 +101,7 @@ EST_DEV2=00D09E-ATA2FXS-F0003
 check "CSR for $EST_DEV2" mkcsr est2 "$EST_DEV2" || t_done
 TOKEN2=$("$ACS_CA" token create --device "$EST_DEV2" 2>"$WORK/token.err")
 BASIC2=$(printf '%s:%s' "$EST_DEV2" "$TOKEN2" | base64 -w 0)
-all_cases "est-serve" 200 --port "$EST_PORT" --tls --ca "$WORK/chain.pem" --path /.well-known/est/simpleenroll \
+all_cases "est-serve" 200 "status=413 closed=1 framing=0" --port "$EST_PORT" --tls --ca "$WORK/chain.pem" --path /.well-known/est/simpleenroll \
     --header "Content-Type: application/pkcs10" --header "Authorization: Basic $BASIC2" --body "$WORK/est2.b64"
 check_sql "est-serve: the token was used once" 1 "SELECT count(*) FROM certificates WHERE device_id = '$EST_DEV2'"
 check_output "est-serve logs the refusal" 'reason=bad_framing detail=content_length_repeated' cat "$WORK/est.log"
@@ -109,7 +114,7 @@ check "OCSP request for the device certificate" openssl ocsp -issuer "$WORK/issu
 OCSP_PORT=$(free_port)
 start_bg ocsp "$ACS_CA" ocsp-serve --port "$OCSP_PORT"
 check "ocsp-serve accepts connections" wait_port "$OCSP_PORT" 10 || t_done
-all_cases "ocsp-serve" 200 --port "$OCSP_PORT" --path /ocsp --header "Content-Type: application/ocsp-request" \
+all_cases "ocsp-serve" 200 "status=413 closed=1 framing=0" --port "$OCSP_PORT" --path /ocsp --header "Content-Type: application/ocsp-request" \
     --body "$WORK/ocsp.der"
 check_output "ocsp-serve logs the refusal" 'status=400 .*reason=bad_framing detail=obsolete_line_folding' \
     cat "$WORK/ocsp.log"
