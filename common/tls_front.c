@@ -34,6 +34,7 @@
 
 #include <gnutls/gnutls.h>
 
+#include "conn_count.h"
 #include "http_guard.h"
 #include "httpd_tls.h"
 #include "log.h"
@@ -41,7 +42,6 @@
 #define RELAY_BUF 16384      /* one TLS record of plaintext */
 #define PAIR_SOCKBUF 32768   /* socketpair buffers: what a connection can park in the kernel */
 #define ACCEPT_BURST 32      /* accepts per wake-up, so one thread cannot take every newcomer */
-#define IP_BUCKETS 4096
 #define MAX_EVENTS 64
 #define ACCEPT_PAUSE_MS 100 /* how long a thread leaves the listener alone when out of descriptors */
 #define FREE_AND_NULL(p) \
@@ -80,11 +80,6 @@ struct fconn {
     char remote[INET6_ADDRSTRLEN];
 };
 
-struct ipcount {
-    struct ipcount *next;
-    unsigned char ip[16];
-    unsigned int n;
-};
 
 /* At most one log line a second per kind of refusal at accept: a flood must not flood the log. */
 struct throttle {
@@ -117,8 +112,7 @@ struct tls_front {
     pthread_mutex_t slot_lock; /* slots: MHD's socket number -> connection, until claimed */
     struct fconn **slots;
     size_t nslots;
-    pthread_mutex_t ip_lock;
-    struct ipcount *ips[IP_BUCKETS];
+    struct conn_count *per_ip;
     struct throttle thr_max, thr_ip, thr_fd;
 };
 
@@ -138,74 +132,6 @@ static void log_throttled(struct tls_front *f, struct throttle *t, const char *r
     }
     log_warn(f->comp, "event=refused reason=%s remote=%s more_in_last_second=%u", reason, remote,
              atomic_exchange(&t->suppressed, 0));
-}
-
-/* ---- per-source counts ---------------------------------------------------------------- */
-
-static void ip_key(const struct sockaddr_storage *a, unsigned char ip[16])
-{
-    memset(ip, 0, 16);
-    if (a->ss_family == AF_INET) {
-        ip[10] = ip[11] = 0xff;
-        memcpy(ip + 12, &((const struct sockaddr_in *)(const void *)a)->sin_addr, 4);
-    } else if (a->ss_family == AF_INET6) {
-        memcpy(ip, &((const struct sockaddr_in6 *)(const void *)a)->sin6_addr, 16);
-    }
-}
-
-static size_t ip_bucket(const unsigned char ip[16])
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (int i = 0; i < 16; i++)
-        h = (h ^ ip[i]) * 1099511628211ULL;
-    return (size_t)(h % IP_BUCKETS);
-}
-
-/* Count a new connection from a; 0 when over the per-source limit (nothing counted). */
-static int ip_take(struct tls_front *f, const struct sockaddr_storage *a)
-{
-    if (!f->conf.per_ip_connections)
-        return 1;
-    unsigned char ip[16];
-    ip_key(a, ip);
-    size_t b = ip_bucket(ip);
-    int ok = 1;
-    pthread_mutex_lock(&f->ip_lock);
-    struct ipcount *e = f->ips[b];
-    while (e && memcmp(e->ip, ip, 16) != 0)
-        e = e->next;
-    if (!e && (e = calloc(1, sizeof *e))) {
-        memcpy(e->ip, ip, 16);
-        e->next = f->ips[b];
-        f->ips[b] = e;
-    }
-    if (!e || e->n >= f->conf.per_ip_connections)
-        ok = 0;
-    else
-        e->n++;
-    pthread_mutex_unlock(&f->ip_lock);
-    return ok;
-}
-
-static void ip_release(struct tls_front *f, const struct sockaddr_storage *a)
-{
-    if (!f->conf.per_ip_connections)
-        return;
-    unsigned char ip[16];
-    ip_key(a, ip);
-    size_t b = ip_bucket(ip);
-    pthread_mutex_lock(&f->ip_lock);
-    for (struct ipcount **pp = &f->ips[b]; *pp; pp = &(*pp)->next) {
-        struct ipcount *e = *pp;
-        if (memcmp(e->ip, ip, 16) != 0)
-            continue;
-        if (--e->n == 0) {
-            *pp = e->next;
-            free(e);
-        }
-        break;
-    }
-    pthread_mutex_unlock(&f->ip_lock);
 }
 
 /* ---- connection life ------------------------------------------------------------------- */
@@ -259,7 +185,7 @@ static void conn_free(struct fconn *c)
         gnutls_deinit(c->s);
     free(c->up);
     free(c->down);
-    ip_release(f, &c->addr);
+    conn_count_release(f->per_ip, &c->addr);
     atomic_fetch_sub(&f->nconns, 1);
     free(c);
 }
@@ -581,7 +507,7 @@ static void accept_some(struct fthread *t)
             close(fd); /* the callback logs or counts the refusal: a flood must not flood the log */
             continue;
         }
-        if (!ip_take(f, &a)) {
+        if (!conn_count_take(f->per_ip, &a)) {
             atomic_fetch_sub(&f->nconns, 1);
             log_throttled(f, &f->thr_ip, "per_ip_connections", remote);
             close(fd);
@@ -589,7 +515,7 @@ static void accept_some(struct fthread *t)
         }
         struct fconn *c = calloc(1, sizeof *c);
         if (!c) {
-            ip_release(f, &a);
+            conn_count_release(f->per_ip, &a);
             atomic_fetch_sub(&f->nconns, 1);
             close(fd);
             continue;
@@ -781,7 +707,6 @@ struct tls_front *tls_front_start(const struct tls_front_conf *conf, struct MHD_
     f->comp = conf->log_component ? conf->log_component : "http";
     f->nthreads = conf->threads ? conf->threads : 1;
     pthread_mutex_init(&f->slot_lock, NULL);
-    pthread_mutex_init(&f->ip_lock, NULL);
     pthread_rwlock_init(&f->d_lock, NULL);
     struct rlimit rl;
     /* three descriptors per connection (client socket, two socketpair ends): take what we may */
@@ -790,7 +715,8 @@ struct tls_front *tls_front_start(const struct tls_front_conf *conf, struct MHD_
         (void)setrlimit(RLIMIT_NOFILE, &rl);
     }
     f->nslots = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? (size_t)rl.rlim_cur : 65536;
-    if (!(f->slots = calloc(f->nslots, sizeof *f->slots)) || !(f->threads = calloc(f->nthreads, sizeof *f->threads))) {
+    if (!(f->slots = calloc(f->nslots, sizeof *f->slots)) || !(f->threads = calloc(f->nthreads, sizeof *f->threads)) ||
+        !(f->per_ip = conn_count_new(conf->per_ip_connections))) {
         err_fail(errmsg, -ERR_NOMEM, "no memory for the TLS front");
         goto fail;
     }
@@ -892,18 +818,12 @@ void tls_front_stop(struct tls_front *f)
     }
     if (f->lfd >= 0)
         close(f->lfd);
-    for (size_t b = 0; b < IP_BUCKETS; b++)
-        while (f->ips[b]) {
-            struct ipcount *e = f->ips[b];
-            f->ips[b] = e->next;
-            free(e);
-        }
+    conn_count_free(f->per_ip);
     if (f->prio)
         gnutls_priority_deinit(f->prio);
     if (f->cred)
         gnutls_certificate_free_credentials(f->cred);
     pthread_mutex_destroy(&f->slot_lock);
-    pthread_mutex_destroy(&f->ip_lock);
     pthread_rwlock_destroy(&f->d_lock);
     free(f->threads);
     free(f->slots);

@@ -96,6 +96,35 @@ check_output "... and says so (throttled)" 'event=refused reason=out_of_descript
 sleep 3.5 # the held connections' handshake deadline
 cwmp after-emfile dev "@$WORK/inform.xml" -
 check_statuses "... and serves sessions again once they are gone" "200 204" after-emfile
+# ---- per-source cap at accept, before any TLS work -------------------------------------------------
+stop_bg acsd
+acsd_start "threads = $THREADS" "handshake_timeout_ms = 3000" "per_ip_connections = 5"
+python3 - "$ACSD_PORT" >"$WORK/perip.out" 2>&1 <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+def conn(src):
+    s = socket.socket()
+    s.bind((src, 0))
+    s.connect(("127.0.0.1", port))
+    s.settimeout(0.05)
+    return s
+socks = [conn("127.0.0.1") for _ in range(8)]
+other = conn("127.0.0.2")
+time.sleep(0.5)
+def closed(s):
+    try:
+        return s.recv(1) == b""
+    except socket.timeout:
+        return False
+    except OSError:
+        return True
+print("closed=%d of=8 other_closed=%d" % (sum(closed(s) for s in socks), closed(other)))
+PY
+echo "# per-source cap 5: $(cat "$WORK/perip.out")"
+check_output "per_ip_connections = 5: of 8 connects from one address 3 are closed at accept" \
+    '^closed=3 of=8 other_closed=0$' cat "$WORK/perip.out"
+check_output "... logged once a second at most" 'event=refused reason=per_ip_connections remote=127\.0\.0\.1' \
+    cat "$WORK/acsd.log"
 stop_bg acsd
 acsd_start "threads = $THREADS" "handshake_timeout_ms = $DEADLINE_MS"
 
