@@ -30,29 +30,22 @@ const char *acs_cr_status_name(enum acs_cr_status s)
     return (size_t)s < sizeof status_keys / sizeof status_keys[0] ? status_keys[s] : "unknown";
 }
 
-static int fail(char **errmsg, const char *msg)
-{
-    if (errmsg && !*errmsg)
-        *errmsg = strdup(msg);
-    return -ERR_INVAL;
-}
-
 int acs_cr_url_check(const char *url, char **errmsg)
 {
     if (!url || !*url || strlen(url) > ACS_CR_URL_MAX)
-        return fail(errmsg, "ConnectionRequestURL empty or too long");
+        return err_fail(errmsg, -ERR_INVAL, "%s", "ConnectionRequestURL empty or too long");
     CURLU *u = curl_url();
     char *scheme = NULL, *host = NULL, *user = NULL;
     int rc = 0;
     if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
-        rc = fail(errmsg, "ConnectionRequestURL is not a URL");
+        rc = err_fail(errmsg, -ERR_INVAL, "%s", "ConnectionRequestURL is not a URL");
     else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
              (strcasecmp(scheme, "http") && strcasecmp(scheme, "https")))
-        rc = fail(errmsg, "ConnectionRequestURL must be http or https");
+        rc = err_fail(errmsg, -ERR_INVAL, "%s", "ConnectionRequestURL must be http or https");
     else if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host)
-        rc = fail(errmsg, "ConnectionRequestURL has no host");
+        rc = err_fail(errmsg, -ERR_INVAL, "%s", "ConnectionRequestURL has no host");
     else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK)
-        rc = fail(errmsg, "ConnectionRequestURL must not carry credentials");
+        rc = err_fail(errmsg, -ERR_INVAL, "%s", "ConnectionRequestURL must not carry credentials");
     curl_free(scheme);
     curl_free(host);
     curl_free(user);

@@ -388,16 +388,6 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
     *req_cls = NULL;
 }
 
-__attribute__((format(printf, 2, 3))) static int fail(char **errmsg, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (errmsg && !*errmsg && vasprintf(errmsg, fmt, ap) < 0)
-        *errmsg = NULL;
-    va_end(ap);
-    return -ERR_TLS;
-}
-
 /* libmicrohttpd for HTTP only: tls_front accepts, does TLS and hands over plaintext. */
 static struct MHD_Daemon *start_daemon(struct acs_http *h, char **errmsg)
 {
@@ -412,7 +402,7 @@ static struct MHD_Daemon *start_daemon(struct acs_http *h, char **errmsg)
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_DIGEST_AUTH_RANDOM, sizeof h->digest_random,
         h->digest_random, MHD_OPTION_NONCE_NC_SIZE, (unsigned int)4096, MHD_OPTION_END);
     if (!d)
-        fail(errmsg, "cannot start the HTTP layer of the listener%s", "");
+        err_fail(errmsg, -ERR_TLS, "cannot start the HTTP layer of the listener%s", "");
     return d;
 }
 
@@ -450,14 +440,14 @@ struct acs_http *acs_http_start(struct acs_ctx *ctx, const char *cert_pem, const
     h->ctx = ctx;
     pthread_mutex_init(&h->lock, NULL);
     if (RAND_bytes(h->digest_random, sizeof h->digest_random) != 1) {
-        fail(errmsg, "no random bytes for the Digest nonces%s", "");
+        err_fail(errmsg, -ERR_TLS, "no random bytes for the Digest nonces%s", "");
         pthread_mutex_destroy(&h->lock);
         free(h);
         return NULL;
     }
     h->tickets_since = time(NULL);
     if (!(h->tickets = httpd_tickets_new(TICKET_LIFETIME_S)))
-        fail(errmsg, "cannot create the TLS session ticket key");
+        err_fail(errmsg, -ERR_TLS, "cannot create the TLS session ticket key");
     else if ((h->d = start_daemon(h, errmsg)) && !(h->front = start_front(h, cert_pem, key_pem, trust_pem, errmsg))) {
         MHD_stop_daemon(h->d);
         h->d = NULL;

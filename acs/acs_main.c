@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "daemon.h"
 #include "acs_cfg.h"
 #include "acs_ctx.h"
@@ -90,12 +92,18 @@ static int run(const struct cfg *cfg, const char *ports_file)
     char *err = NULL;
     sigset_t stop;
     daemon_block_stop_signals(&stop);
+    /* libcurl (connection requests) must be set up once, before any thread uses it */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return fail(EXIT_FAILED, strdup("cannot initialise libcurl"));
     struct acs_ctx *ctx = acs_ctx_new(cfg, &err);
-    if (!ctx)
+    if (!ctx) {
+        curl_global_cleanup();
         return fail(err && strstr(err, "database") ? EXIT_DB : EXIT_CONFIG, err);
+    }
     int rc = acs_ctx_start(ctx, &err);
     if (rc < 0) {
         acs_ctx_free(ctx);
+        curl_global_cleanup();
         return fail(rc == -ERR_DB ? EXIT_DB : EXIT_FAILED, err);
     }
     int port = acs_http_port(ctx->http);
@@ -110,6 +118,7 @@ static int run(const struct cfg *cfg, const char *ports_file)
     if (ports_file && write_ports_file(ports_file, port, ctx->nbi ? acs_nbi_port(ctx) : 0, &err) < 0) {
         acs_ctx_stop(ctx);
         acs_ctx_free(ctx);
+        curl_global_cleanup();
         return fail(EXIT_FAILED, err);
     }
     int sig = daemon_wait_stop(&stop);
@@ -118,6 +127,7 @@ static int run(const struct cfg *cfg, const char *ports_file)
         unlink(ports_file); /* no stale ports for the next reader */
     acs_ctx_stop(ctx);
     acs_ctx_free(ctx);
+    curl_global_cleanup();
     return EXIT_OK;
 }
 

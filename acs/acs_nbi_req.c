@@ -133,26 +133,19 @@ int acs_nbi_query_long(const char *s, long min, long max, long def, long *out)
     return 0;
 }
 
-static int fail(char **errmsg, const char *msg)
-{
-    if (errmsg && !*errmsg)
-        *errmsg = strdup(msg);
-    return -ERR_INVAL;
-}
-
 /* The body as a JSON object; -ERR_INVAL with a message that never quotes the input. */
 static int load_object(const char *body, size_t len, json_t **out, char **errmsg)
 {
     json_error_t e;
     if (!body || len == 0)
-        return fail(errmsg, "a JSON object is required");
+        return err_fail(errmsg, -ERR_INVAL, "%s", "a JSON object is required");
     *out = json_loadb(body, len, JSON_REJECT_DUPLICATES, &e);
     if (!*out)
-        return fail(errmsg, "malformed JSON");
+        return err_fail(errmsg, -ERR_INVAL, "%s", "malformed JSON");
     if (!json_is_object(*out)) {
         json_decref(*out);
         *out = NULL;
-        return fail(errmsg, "a JSON object is required");
+        return err_fail(errmsg, -ERR_INVAL, "%s", "a JSON object is required");
     }
     return 0;
 }
@@ -168,7 +161,7 @@ static int only_members(json_t *o, const char *const *names, char **errmsg)
         while (names[i] && strcmp(names[i], k))
             i++;
         if (!names[i])
-            return fail(errmsg, "unknown member in the request object");
+            return err_fail(errmsg, -ERR_INVAL, "%s", "unknown member in the request object");
     }
     return 0;
 }
@@ -180,7 +173,7 @@ static int opt_int(json_t *o, const char *name, long min, long max, long *out, c
     if (!v)
         return 0;
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-        return fail(errmsg, msg);
+        return err_fail(errmsg, -ERR_INVAL, "%s", msg);
     *out = (long)json_integer_value(v);
     return 0;
 }
@@ -192,14 +185,14 @@ static int task_fields(json_t *o, struct acs_nbi_task_req *out, char **errmsg)
         return -ERR_INVAL;
     const char *kind = json_string_value(json_object_get(o, "kind"));
     if (!kind || !acs_rpc_kind_valid(kind))
-        return fail(errmsg, "\"kind\" must be a task kind (getParameterValues, setParameterValues, ...)");
+        return err_fail(errmsg, -ERR_INVAL, "%s", "\"kind\" must be a task kind (getParameterValues, setParameterValues, ...)");
     snprintf(out->kind, sizeof out->kind, "%s", kind);
     json_t *args = json_object_get(o, "args");
     if (args && !json_is_object(args))
-        return fail(errmsg, "\"args\" must be an object");
+        return err_fail(errmsg, -ERR_INVAL, "%s", "\"args\" must be an object");
     json_t *cr = json_object_get(o, "connectionRequest");
     if (cr && !json_is_boolean(cr))
-        return fail(errmsg, "\"connectionRequest\" must be true or false");
+        return err_fail(errmsg, -ERR_INVAL, "%s", "\"connectionRequest\" must be true or false");
     out->connection_request = cr && json_is_true(cr);
     long attempts = 0;
     if (opt_int(o, "maxAttempts", 1, 100, &attempts, errmsg, "\"maxAttempts\" must be 1..100") < 0 ||
@@ -251,9 +244,9 @@ int acs_nbi_token_req_parse(const char *body, size_t len, struct acs_nbi_token_r
         rc = only_members(o, names, errmsg);
     const char *name = rc == 0 ? json_string_value(json_object_get(o, "name")) : NULL;
     if (rc == 0 && !acs_nbi_token_name_valid(name))
-        rc = fail(errmsg, "\"name\" must be 1..64 printable characters without spaces or quotes");
+        rc = err_fail(errmsg, -ERR_INVAL, "%s", "\"name\" must be 1..64 printable characters without spaces or quotes");
     if (rc == 0 && !(out->role = acs_nbi_role_parse(json_string_value(json_object_get(o, "role")))))
-        rc = fail(errmsg, "\"role\" must be admin, operator or viewer");
+        rc = err_fail(errmsg, -ERR_INVAL, "%s", "\"role\" must be admin, operator or viewer");
     if (rc == 0)
         rc = opt_int(o, "ttl", 0, 10L * 366 * 86400, &out->ttl, errmsg, "\"ttl\" must be 0..316224000 seconds");
     if (rc == 0)

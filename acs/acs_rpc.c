@@ -28,16 +28,6 @@ static void *ralloc(struct acs_rpc *r, size_t size)
     return b->data;
 }
 
-__attribute__((format(printf, 2, 3))) static int fail(char **errmsg, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (errmsg && !*errmsg && vasprintf(errmsg, fmt, ap) < 0)
-        *errmsg = NULL;
-    va_end(ap);
-    return -ERR_INVAL;
-}
-
 /* Members of args other than those listed (NULL-terminated) are errors. */
 static int only_members(const json_t *args, const char *kind, const char *const *allowed, char **errmsg)
 {
@@ -48,7 +38,7 @@ static int only_members(const json_t *args, const char *kind, const char *const 
         while (allowed[i] && strcmp(allowed[i], key))
             i++;
         if (!allowed[i] && strcmp(key, "holdRequests"))
-            return fail(errmsg, "%s: unknown member \"%.64s\"", kind, key);
+            return err_fail(errmsg, -ERR_INVAL, "%s: unknown member \"%.64s\"", kind, key);
     }
     return 0;
 }
@@ -59,10 +49,10 @@ static int get_str(const json_t *o, const char *key, const char *def, const char
     json_t *v = json_object_get(o, key);
     if (!v) {
         *out = def;
-        return def ? 0 : fail(errmsg, "missing \"%s\"", key);
+        return def ? 0 : err_fail(errmsg, -ERR_INVAL, "missing \"%s\"", key);
     }
     if (!json_is_string(v))
-        return fail(errmsg, "\"%s\" must be a string", key);
+        return err_fail(errmsg, -ERR_INVAL, "\"%s\" must be a string", key);
     *out = json_string_value(v);
     return 0;
 }
@@ -75,7 +65,7 @@ static int get_uint(const json_t *o, const char *key, unsigned int def, unsigned
         return 0;
     }
     if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 4294967295LL)
-        return fail(errmsg, "\"%s\" must be an integer 0..4294967295", key);
+        return err_fail(errmsg, -ERR_INVAL, "\"%s\" must be an integer 0..4294967295", key);
     *out = (unsigned int)json_integer_value(v);
     return 0;
 }
@@ -88,7 +78,7 @@ static int get_bool(const json_t *o, const char *key, int def, enum xsd__boolean
         return 0;
     }
     if (!json_is_boolean(v))
-        return fail(errmsg, "\"%s\" must be true or false", key);
+        return err_fail(errmsg, -ERR_INVAL, "\"%s\" must be true or false", key);
     *out = json_is_true(v) ? xsd__boolean__true_ : xsd__boolean__false_;
     return 0;
 }
@@ -99,7 +89,7 @@ static int get_strings(struct acs_rpc *r, const json_t *o, const char *key, int 
 {
     json_t *a = json_object_get(o, key);
     if (!json_is_array(a) || (!allow_empty && json_array_size(a) == 0) || json_array_size(a) > MAX_ITEMS)
-        return fail(errmsg, "\"%s\" must be a%s array of strings (at most 4096)", key,
+        return err_fail(errmsg, -ERR_INVAL, "\"%s\" must be a%s array of strings (at most 4096)", key,
                     allow_empty ? "n" : " non-empty");
     size_t cnt = json_array_size(a);
     char **v = ralloc(r, (cnt ? cnt : 1) * sizeof *v);
@@ -107,7 +97,7 @@ static int get_strings(struct acs_rpc *r, const json_t *o, const char *key, int 
         return -ERR_NOMEM;
     for (size_t i = 0; i < cnt; i++) {
         if (!json_is_string(json_array_get(a, i)))
-            return fail(errmsg, "\"%s\" must be an array of strings", key);
+            return err_fail(errmsg, -ERR_INVAL, "\"%s\" must be an array of strings", key);
         v[i] = (char *)json_string_value(json_array_get(a, i));
     }
     *out = v;
@@ -126,7 +116,7 @@ static int pvs(struct acs_rpc *r, const json_t *e, struct cwmp__ParameterValueSt
     const char *type = NULL;
     int rc;
     if (!json_is_object(e))
-        return fail(errmsg, "each of \"values\" must be an object");
+        return err_fail(errmsg, -ERR_INVAL, "each of \"values\" must be an object");
     json_t *v = json_object_get(e, "value");
     const char *inferred = json_is_boolean(v) ? "xsd:boolean" : json_is_integer(v) ? "xsd:int" : "xsd:string";
     if ((rc = only_members(e, "setParameterValues value", allowed, errmsg)) < 0 ||
@@ -137,7 +127,7 @@ static int pvs(struct acs_rpc *r, const json_t *e, struct cwmp__ParameterValueSt
     while (known_types[t] && strcmp(known_types[t], type))
         t++;
     if (!known_types[t])
-        return fail(errmsg, "unknown parameter type \"%.32s\" for %.256s", type, p->Name);
+        return err_fail(errmsg, -ERR_INVAL, "unknown parameter type \"%.32s\" for %.256s", type, p->Name);
     p->Value.xsi__type = (char *)known_types[t];
     if (json_is_string(v))
         p->Value.__item = (char *)json_string_value(v);
@@ -150,7 +140,7 @@ static int pvs(struct acs_rpc *r, const json_t *e, struct cwmp__ParameterValueSt
         snprintf(s, 24, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         p->Value.__item = s;
     } else
-        return fail(errmsg, "the value of %.256s must be a string, integer or boolean", p->Name);
+        return err_fail(errmsg, -ERR_INVAL, "the value of %.256s must be a string, integer or boolean", p->Name);
     return 0;
 }
 
@@ -197,7 +187,7 @@ static int build_spv(struct acs_rpc *r, const json_t *a, char **errmsg)
     r->command_key = b->ParameterKey;
     size_t n = json_array_size(vals);
     if (!json_is_array(vals) || n == 0 || n > MAX_ITEMS)
-        return fail(errmsg, "\"values\" must be a non-empty array of {\"name\",\"value\",\"type\"}");
+        return err_fail(errmsg, -ERR_INVAL, "\"values\" must be a non-empty array of {\"name\",\"value\",\"type\"}");
     struct cwmp__ParameterValueStruct *items = ralloc(r, n * sizeof *items);
     l->__ptrParameterValueStruct = ralloc(r, n * sizeof *l->__ptrParameterValueStruct);
     if (!items || !l->__ptrParameterValueStruct)
@@ -237,13 +227,13 @@ static int spa_item(struct acs_rpc *r, const json_t *e, struct cwmp__SetParamete
         return -ERR_NOMEM;
     s->AccessList = al;
     if (!json_is_object(e))
-        return fail(errmsg, "each of \"attributes\" must be an object");
+        return err_fail(errmsg, -ERR_INVAL, "each of \"attributes\" must be an object");
     if ((rc = only_members(e, "setParameterAttributes attribute", allowed, errmsg)) < 0 ||
         (rc = get_str(e, "name", NULL, (const char **)&s->Name, errmsg)) < 0 ||
         (rc = get_uint(e, "notification", 0, &notif, errmsg)) < 0)
         return rc;
     if (notif > 6)
-        return fail(errmsg, "\"notification\" must be 0..6");
+        return err_fail(errmsg, -ERR_INVAL, "\"notification\" must be 0..6");
     s->Notification = (enum cwmp__ParameterAttributeNotificationValueType)notif;
     if ((rc = get_bool(e, "notificationChange", json_object_get(e, "notification") != NULL, &s->NotificationChange,
                        errmsg)) < 0 ||
@@ -270,7 +260,7 @@ static int build_spa(struct acs_rpc *r, const json_t *a, char **errmsg)
         return rc;
     size_t n = json_array_size(attrs);
     if (!json_is_array(attrs) || n == 0 || n > MAX_ITEMS)
-        return fail(errmsg, "\"attributes\" must be a non-empty array");
+        return err_fail(errmsg, -ERR_INVAL, "\"attributes\" must be a non-empty array");
     struct cwmp__SetParameterAttributesStruct *items = ralloc(r, n * sizeof *items);
     l->__ptrSetParameterAttributesStruct = ralloc(r, n * sizeof *l->__ptrSetParameterAttributesStruct);
     if (!items || !l->__ptrSetParameterAttributesStruct)
@@ -299,7 +289,7 @@ static int build_object(struct acs_rpc *r, const json_t *a, char **errmsg)
         return rc;
     size_t len = strlen(b->ObjectName);
     if (len == 0 || b->ObjectName[len - 1] != '.')
-        return fail(errmsg, "%s: \"path\" must name an object (end with '.')", kind);
+        return err_fail(errmsg, -ERR_INVAL, "%s: \"path\" must name an object (end with '.')", kind);
     r->command_key = b->ParameterKey;
     if (r->msg.type == CWMP_MSG_ADD_OBJECT) {
         r->msg.body.add_object = b;
@@ -358,7 +348,7 @@ static int build_download(struct acs_rpc *r, const json_t *a, char **errmsg)
         (rc = get_str(a, "commandKey", "", (const char **)&b->CommandKey, errmsg)) < 0)
         return rc;
     r->command_key = b->CommandKey;
-    return *b->URL ? 0 : fail(errmsg, "download: \"url\" must not be empty");
+    return *b->URL ? 0 : err_fail(errmsg, -ERR_INVAL, "download: \"url\" must not be empty");
 }
 
 static int build_upload(struct acs_rpc *r, const json_t *a, char **errmsg)
@@ -379,7 +369,7 @@ static int build_upload(struct acs_rpc *r, const json_t *a, char **errmsg)
         (rc = get_str(a, "commandKey", "", (const char **)&b->CommandKey, errmsg)) < 0)
         return rc;
     r->command_key = b->CommandKey;
-    return *b->URL ? 0 : fail(errmsg, "upload: \"url\" must not be empty");
+    return *b->URL ? 0 : err_fail(errmsg, -ERR_INVAL, "upload: \"url\" must not be empty");
 }
 
 static int build_schedule_inform(struct acs_rpc *r, const json_t *a, char **errmsg)
@@ -395,7 +385,7 @@ static int build_schedule_inform(struct acs_rpc *r, const json_t *a, char **errm
         (rc = get_str(a, "commandKey", "", (const char **)&b->CommandKey, errmsg)) < 0)
         return rc;
     r->command_key = b->CommandKey;
-    return b->DelaySeconds ? 0 : fail(errmsg, "scheduleInform: \"delaySeconds\" must be at least 1");
+    return b->DelaySeconds ? 0 : err_fail(errmsg, -ERR_INVAL, "scheduleInform: \"delaySeconds\" must be at least 1");
 }
 
 static int build_cancel_transfer(struct acs_rpc *r, const json_t *a, char **errmsg)
@@ -470,7 +460,7 @@ static int check_message(struct acs_rpc *r, const char *kind, char **errmsg)
     m.header.id = "task";
     m.header.id_must_understand = true;
     if (cwmp_validate(&m, 0, &err) < 0)
-        return fail(errmsg, "%s: %s", kind, err.msg);
+        return err_fail(errmsg, -ERR_INVAL, "%s: %s", kind, err.msg);
     return 0;
 }
 
@@ -480,22 +470,22 @@ int acs_rpc_build(const char *kind, const char *args_json, struct acs_rpc *out, 
     out->command_key = "";
     const struct kind *k = kind_find(kind);
     if (!k)
-        return fail(errmsg, "unknown task kind \"%.64s\"", kind ? kind : "(null)");
+        return err_fail(errmsg, -ERR_INVAL, "unknown task kind \"%.64s\"", kind ? kind : "(null)");
     json_error_t jerr;
     out->args = args_json && *args_json ? json_loads(args_json, JSON_REJECT_DUPLICATES, &jerr) : json_object();
     if (!out->args || !json_is_object(out->args)) {
         acs_rpc_cleanup(out);
-        return fail(errmsg, "%s: args must be a JSON object", k->name);
+        return err_fail(errmsg, -ERR_INVAL, "%s: args must be a JSON object", k->name);
     }
     out->msg.type = k->type;
     json_t *hold = json_object_get(out->args, "holdRequests");
-    int rc = hold && !json_is_boolean(hold) ? fail(errmsg, "\"holdRequests\" must be true or false")
+    int rc = hold && !json_is_boolean(hold) ? err_fail(errmsg, -ERR_INVAL, "\"holdRequests\" must be true or false")
                                             : k->build(out, out->args, errmsg);
     if (rc == 0)
         rc = check_message(out, k->name, errmsg);
     if (rc < 0) {
         if (rc == -ERR_NOMEM)
-            fail(errmsg, "%s: out of memory", k->name);
+            err_fail(errmsg, -ERR_INVAL, "%s: out of memory", k->name);
         acs_rpc_cleanup(out);
         return rc;
     }

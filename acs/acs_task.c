@@ -25,13 +25,6 @@ int acs_task_validate(const char *kind, const char *args_json, char **errmsg)
     return rc;
 }
 
-static int fail(char **errmsg, int rc, const char *msg)
-{
-    if (errmsg && !*errmsg)
-        *errmsg = strdup(msg);
-    return rc;
-}
-
 int acs_task_create_ex(struct db *db, const char *device_id, const char *kind, const char *args_json,
                        const struct acs_task_opts *opts, long *task_id, char **errmsg)
 {
@@ -39,16 +32,16 @@ int acs_task_create_ex(struct db *db, const char *device_id, const char *kind, c
     int max_attempts = opts && opts->max_attempts ? opts->max_attempts : ACS_TASK_DEFAULT_ATTEMPTS;
     long expires_in = opts && opts->expires_in ? opts->expires_in : ACS_TASK_DEFAULT_TTL;
     if (max_attempts < 1 || max_attempts > 100 || expires_in < 1 || expires_in > 366L * 86400)
-        return fail(errmsg, -ERR_INVAL, "max_attempts must be 1..100 and expires_in 1 s..366 days");
+        return err_fail(errmsg, -ERR_INVAL, "%s", "max_attempts must be 1..100 and expires_in 1 s..366 days");
     if (!device_id || !*device_id)
-        return fail(errmsg, -ERR_INVAL, "no device id");
+        return err_fail(errmsg, -ERR_INVAL, "%s", "no device id");
     int rc = acs_rpc_build(kind, args_json, &r, errmsg);
     if (rc < 0)
         return rc;
     /* store the args as parsed (normalised JSON), not the caller's text */
     char *norm = json_dumps(r.args, JSON_COMPACT);
     if (!norm)
-        rc = fail(errmsg, -ERR_NOMEM, "out of memory");
+        rc = err_fail(errmsg, -ERR_NOMEM, "%s", "out of memory");
     else
         rc = acs_db_task_insert(db, device_id, kind, norm, r.command_key, opts ? opts->created_by : NULL,
                                 max_attempts, expires_in, task_id, errmsg);
@@ -70,15 +63,15 @@ int acs_task_get(struct db *db, long task_id, char **json, char **errmsg)
     char *raw = NULL;
     int rc = acs_db_task_get(db, task_id, &raw, errmsg);
     if (rc < 0)
-        return rc == -ERR_NOENT ? fail(errmsg, rc, "no such task") : rc;
+        return rc == -ERR_NOENT ? err_fail(errmsg, rc, "%s", "no such task") : rc;
     json_t *t = json_loads(raw, 0, NULL);
     free(raw);
     if (!t)
-        return fail(errmsg, -ERR_NOMEM, "cannot parse the task row");
+        return err_fail(errmsg, -ERR_NOMEM, "%s", "cannot parse the task row");
     json_t *red = acs_rpc_args_redacted(json_string_value(json_object_get(t, "kind")), json_object_get(t, "args"));
     if (red)
         json_object_set_new(t, "args", red);
     *json = red ? json_dumps(t, JSON_COMPACT) : NULL;
     json_decref(t);
-    return *json ? 0 : fail(errmsg, -ERR_NOMEM, "out of memory");
+    return *json ? 0 : err_fail(errmsg, -ERR_NOMEM, "%s", "out of memory");
 }
