@@ -231,6 +231,7 @@ static int next_task(struct acs_worker *w, struct acs_session *s, struct acs_cwm
         rpc.msg.header.hold_requests = rpc.hold_requests;
         rc = acs_reply_msg(w, s->version, id, &rpc.msg, rep);
         s->task_id = rc == 0 ? t.id : 0;
+        snprintf(s->rpc_id, sizeof s->rpc_id, "%s", id);
         s->expect = acs_rpc_response_type(rpc.msg.type);
         s->hold = rpc.hold_requests;
         snprintf(s->task_kind, sizeof s->task_kind, "%s", t.kind);
@@ -304,12 +305,29 @@ static int is_response(enum cwmp_msg_type t)
     return l > 8 && !strcmp(n + l - 8, "Response");
 }
 
+/* An answer to the request in flight must carry its cwmp:ID (TR-069 §3.5). An answer without
+ * any (a CPE that sends no Header: accepted leniently, counted by the codec) is taken as the
+ * answer; one carrying another ID answers something else: it completes nothing. */
+static int answer_id_mismatch(const struct acs_session *s, const struct cwmp_msg *m)
+{
+    return m->type != CWMP_MSG_NONE && m->header.id && *m->header.id && strcmp(m->header.id, s->rpc_id) != 0;
+}
+
 /* Everything after the Inform. Returns 1 when the session is over. */
 static int in_session(struct acs_worker *w, struct acs_session *s, const struct cwmp_msg *m,
                       struct acs_cwmp_reply *rep)
 {
     int no_more = s->no_more_requests;
     acs_session_note_msg(s, m);
+    if (s->task_id && (m->type == s->expect || m->type == CWMP_MSG_FAULT) && answer_id_mismatch(s, m)) {
+        char q1[120], q2[120];
+        log_warn("cwmp", "event=refused reason=cwmp_id_mismatch session_id=%s task_id=%ld kind=%s got=%s want=%s",
+                 s->id, s->task_id, s->task_kind, log_quote(q1, sizeof q1, m->header.id),
+                 log_quote(q2, sizeof q2, s->rpc_id));
+        s->task_id = 0; /* stays sent: retried in a later session, up to max_attempts */
+        acs_reply_fault(w, s->version, m->header.id, CWMP_FAULT_ACS_INVALID_ARGS, rep);
+        return 0;
+    }
     if (m->type == CWMP_MSG_NONE || m->type == CWMP_MSG_FAULT || is_response(m->type)) {
         if (s->task_id == ACS_TASK_CR_CREDENTIALS && (m->type == s->expect || m->type == CWMP_MSG_FAULT)) {
             acs_session_cr_answer(w, s, m);

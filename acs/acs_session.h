@@ -37,6 +37,7 @@ struct acs_session {
     enum cwmp_version version;
     int cpe_done;        /* the CPE sent its empty POST: the ACS has the floor */
     long task_id;        /* task awaiting its response, 0 = none */
+    char rpc_id[48];     /* the cwmp:ID of that request: its answer must carry it */
     long last_task_id;   /* tasks are taken after this id (never twice per session) */
     char task_kind[32];
     enum cwmp_msg_type expect;

@@ -57,6 +57,7 @@ int acs_session_cr_send(struct acs_worker *w, struct acs_session *s, struct acs_
     if (rc == 0) {
         acs_dump_envelope(w->ctx, s, rep, pass);
         s->task_id = ACS_TASK_CR_CREDENTIALS;
+        snprintf(s->rpc_id, sizeof s->rpc_id, "%s", id);
         s->expect = CWMP_MSG_SET_PARAMETER_VALUES_RESPONSE;
         s->hold = 0;
         snprintf(s->task_kind, sizeof s->task_kind, "crCredentials");

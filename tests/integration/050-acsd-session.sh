@@ -99,6 +99,26 @@ check_sql "faults row with the SetParameterValuesFault details" \
 check_sql "session row counts the RPCs (Inform, GetRPCMethods, GPV, SPV)" 'ok|4' \
     "SELECT result, rpcs FROM sessions WHERE device_pk = $PK ORDER BY id DESC LIMIT 1"
 
+# ---- an answer must carry the cwmp:ID of the request it answers -------------------------------------
+sql "INSERT INTO tasks (device_pk, kind, args) VALUES
+     ($PK, 'getParameterValues', '{\"names\": [\"Device.ManagementServer.PeriodicInformInterval\"]}')" >/dev/null
+sed 's#<Value xsi:type="xsd:unsignedInt">3600</Value>#<Value xsi:type="xsd:unsignedInt">7</Value>#' \
+    "$SAMPLES/valid/getparametervaluesresponse-1-2.xml" >"$WORK/gpv-other.xml"
+cwmp wrongid dev "@$WORK/periodic.xml" - "@=$WORK/gpv-other.xml" -
+check_statuses "a GetParameterValuesResponse with another cwmp:ID: a CWMP fault, then the session ends" \
+    "200 200 200 204" wrongid
+check_output "... fault 8003 (invalid arguments)" '<FaultCode>8003</FaultCode>' cat "$WORK/wrongid/3.body"
+check_sql "... which completes nothing: the task is still sent, the cache unchanged" 'sent|3600' \
+    "SELECT t.state, p.value FROM tasks t JOIN device_params p ON p.device_pk = t.device_pk
+       AND p.name = 'Device.ManagementServer.PeriodicInformInterval' WHERE t.id = (SELECT max(id) FROM tasks)"
+check_output "... and is logged with both IDs" 'event=refused reason=cwmp_id_mismatch .*got=acs-0001 want=task-' \
+    cat "$WORK/acsd.log"
+cwmp rightid dev "@$WORK/periodic.xml" - "@$WORK/gpv-other.xml"
+check_statuses "the next session: the same task again, answered with its cwmp:ID" "200 200 204" rightid
+check_sql "... completes it" 'done|7' \
+    "SELECT t.state, p.value FROM tasks t JOIN device_params p ON p.device_pk = t.device_pk
+       AND p.name = 'Device.ManagementServer.PeriodicInformInterval' WHERE t.id = (SELECT max(id) FROM tasks)"
+
 # ---- Download, then TransferComplete in a later session ---------------------------------------
 sql "INSERT INTO tasks (device_pk, kind, args, command_key) VALUES ($PK, 'download',
      '{\"fileType\": \"1 Firmware Upgrade Image\", \"url\": \"https://files.example.net/fw.bin\",

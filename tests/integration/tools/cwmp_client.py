@@ -13,12 +13,16 @@ One TLS keep-alive connection, the ACS session cookie kept and sent back, steps 
 --auth basic|digest with --user and --password-file: HTTP Basic on every request, or HTTP
 Digest (MD5, qop=auth): a 401 challenge is answered once (the retry is not counted as a step)
 and later requests reuse the nonce with the next nc, as legacy CPEs do.
+An answer to the ACS (a body whose RPC element ends in "Response", or a SOAP Fault) is sent
+with the cwmp:ID of the ACS's last request, as a CPE does (TR-069 3.5); @=FILE sends FILE
+exactly as it is (e.g. to answer with another ID).
 For each HTTP exchange prints "N STATUS" and writes OUT/N.body and OUT/N.hdr.
 Exit 0 when every exchange got an answer, 3 when the server closed the connection early
 (the line then says "N closed"), 2 on usage errors.
 """
 import argparse
 import base64
+import re
 import hashlib
 import http.client
 import os
@@ -102,6 +106,17 @@ def post(c, body, cookie, explicit_zero, auth=None):
     return c.getresponse()
 
 
+ID_RE = re.compile(rb"(<(?:[A-Za-z_][\w.-]*:)?ID\b[^>]*>)([^<]*)(</(?:[A-Za-z_][\w.-]*:)?ID>)")
+ANSWER_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Body[^>]*>\s*<(?:[A-Za-z_][\w.-]*:)?(\w+Response|Fault)\b")
+
+
+def echo_id(body, acs_id):
+    """body with its cwmp:ID replaced by acs_id when it answers the ACS."""
+    if acs_id is None or not ANSWER_RE.search(body):
+        return body
+    return ID_RE.sub(lambda m: m.group(1) + acs_id + m.group(3), body, count=1)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--host", default="localhost")
@@ -125,6 +140,7 @@ def main():
         print("0 closed %s" % e.__class__.__name__)
         return 3
     cookie = None
+    acs_id = None  # the cwmp:ID of the ACS's last request
     auth = Auth(a) if a.auth else None
     n = 0
     for step in a.steps:
@@ -142,9 +158,12 @@ def main():
             continue
         n += 1
         body = None
-        if step.startswith("@"):
-            with open(step[1:], "rb") as f:
+        if step.startswith("@="):
+            with open(step[2:], "rb") as f:
                 body = f.read()
+        elif step.startswith("@"):
+            with open(step[1:], "rb") as f:
+                body = echo_id(f.read(), acs_id)
         elif step not in ("-", "="):
             print("unknown step %s" % step, file=sys.stderr)
             return 2
@@ -160,6 +179,8 @@ def main():
             return 3
         with open(os.path.join(a.out, "%d.body" % n), "wb") as f:
             f.write(data)
+        found = ID_RE.search(data) if r.status == 200 else None
+        acs_id = found.group(2) if found else None
         with open(os.path.join(a.out, "%d.hdr" % n), "w") as f:
             for k, v in r.getheaders():
                 f.write("%s: %s\n" % (k, v))
