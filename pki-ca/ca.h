@@ -109,6 +109,10 @@ int ca_issue_server(struct ca_ctx *ca, const char *issuer, const char *common_na
 /* Revocation. reason: RFC 5280 CRLReason code (0..10, not 7). Revoking twice fails
  * with -ERR_EXIST. The revocation is NOTIFYed to every verifier. */
 int ca_revoke(struct ca_ctx *ca, const char *serial, int reason, char **errmsg) WARN_UNUSED;
+/* Revoke every live certificate of a device (identity in either OUI case), in one
+ * transaction, one audit row each; *count gets how many (0 is no error). */
+int ca_revoke_device(struct ca_ctx *ca, const char *device_id, int reason, long *count,
+                     char **errmsg) WARN_UNUSED;
 /* Map "keyCompromise", "superseded", ... or a number to a reason code; -1 if unknown. */
 int ca_reason_parse(const char *text);
 const char *ca_reason_name(int reason);

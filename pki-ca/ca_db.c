@@ -175,6 +175,16 @@ int ca_db_revoke(struct db *db, const char *serial, int reason, const char *acto
     return inserted ? 0 : ca_fail(errmsg, -ERR_EXIST, "certificate %s is already revoked", serial);
 }
 
+PGresult *ca_db_live_serials(struct db *db, const char *device_id, char **errmsg)
+{
+    const char *p[1] = {device_id};
+    return db_exec(db,
+                   "SELECT c.serial FROM certificates c WHERE c.device_id = $1 AND c.not_after > now()"
+                   " AND NOT EXISTS (SELECT 1 FROM revocations r WHERE r.serial = c.serial)"
+                   " ORDER BY c.created_at FOR UPDATE OF c",
+                   1, p, errmsg);
+}
+
 PGresult *ca_db_cert_list(struct db *db, const char *device_id, int revoked_only, long limit, char **errmsg)
 {
     char lim[24], rev[2] = {revoked_only ? 't' : 'f', 0};

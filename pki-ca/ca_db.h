@@ -50,6 +50,10 @@ int ca_db_cert_insert(struct db *db, const struct ca_db_cert_row *rows, size_t n
 int ca_db_revoke(struct db *db, const char *serial, int reason, const char *actor,
                  char **errmsg) WARN_UNUSED;
 
+/* The serials of a device's live certificates (not revoked, not expired), locked FOR UPDATE
+ * (call inside a transaction); the caller PQclear()s. NULL on a database error. */
+PGresult *ca_db_live_serials(struct db *db, const char *device_id, char **errmsg);
+
 /* Queries for the CLI and NBI; the caller PQclear()s. Columns as in ca_db.c. */
 PGresult *ca_db_cert_list(struct db *db, const char *device_id, int revoked_only, long limit,
                           char **errmsg);

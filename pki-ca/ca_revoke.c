@@ -70,3 +70,48 @@ int ca_revoke(struct ca_ctx *ca, const char *serial_text, int reason, char **err
     log_info("ca", "event=revoke serial=%s reason=%s", serial, ca_reason_name(reason));
     return 0;
 }
+
+int ca_revoke_device(struct ca_ctx *ca, const char *device_id, int reason, long *count, char **errmsg)
+{
+    char id[CA_DEVICE_ID_MAX + 1];
+    char *why = NULL;
+    int rc = 0;
+    PGresult *r = NULL;
+    *count = 0;
+    if (!device_id || ca_device_id_normalise(device_id, id, sizeof id) < 0)
+        rc = ca_fail(&why, -ERR_INVAL, "invalid device id \"%.64s\"", device_id ? device_id : "");
+    else if (reason < 0 || reason >= NREASONS || !reason_names[reason])
+        rc = ca_fail(&why, -ERR_INVAL, "invalid revocation reason %d", reason);
+    struct db *db = ca_db(ca);
+    if (rc == 0 && (rc = db_begin(db, &why)) == 0) {
+        char details[96 + CA_DEVICE_ID_MAX];
+        snprintf(details, sizeof details, "reason=%s device=%s", ca_reason_name(reason), id);
+        if (!(r = ca_db_live_serials(db, id, &why)))
+            rc = -ERR_DB;
+        for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+            const char *serial = PQgetvalue(r, i, 0);
+            rc = ca_db_revoke(db, serial, reason, ca_actor(ca), &why);
+            if (rc == 0)
+                rc = ca_audit(db, ca_actor(ca), "cert.revoke", serial, "ok", details, &why);
+        }
+        if (rc == 0 && (rc = db_commit(db, &why)) == 0)
+            *count = PQntuples(r);
+        else if (rc < 0)
+            db_rollback(db);
+    }
+    if (rc < 0) {
+        PQclear(r);
+        if (rc != -ERR_DB)
+            ca_audit_refusal(ca, "cert.revoke", device_id, why);
+        if (errmsg && !*errmsg)
+            *errmsg = why;
+        else
+            free(why);
+        return rc;
+    }
+    for (long i = 0; i < *count; i++)
+        log_info("ca", "event=revoke serial=%s device=%s reason=%s", PQgetvalue(r, (int)i, 0), id,
+                 ca_reason_name(reason));
+    PQclear(r);
+    return 0;
+}

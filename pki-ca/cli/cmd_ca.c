@@ -187,26 +187,33 @@ int cmd_server_cert(struct cli *c, int argc, char **argv)
 
 int cmd_revoke(struct cli *c, int argc, char **argv)
 {
-    static const char use[] = "revoke --serial HEX --reason keyCompromise|superseded|...|0-10";
-    static const struct option opts[] = {
-        {"serial", required_argument, NULL, 's'}, {"reason", required_argument, NULL, 'r'}, {0, 0, 0, 0}};
-    const char *serial = NULL, *reason_text = "unspecified";
+    static const char use[] = "revoke --serial HEX | --device ID  [--reason keyCompromise|superseded|...|0-10]";
+    static const struct option opts[] = {{"serial", required_argument, NULL, 's'},
+                                         {"device", required_argument, NULL, 'd'},
+                                         {"reason", required_argument, NULL, 'r'},
+                                         {0, 0, 0, 0}};
+    const char *serial = NULL, *device = NULL, *reason_text = "unspecified";
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (o == 's') serial = optarg;
+        else if (o == 'd') device = optarg;
         else if (o == 'r') reason_text = optarg;
         else return cli_usage(use, NULL);
     }
-    if (!serial || optind != argc)
-        return cli_usage(use, "--serial is required");
+    if (!serial == !device || optind != argc)
+        return cli_usage(use, "one of --serial or --device is required");
     int reason = ca_reason_parse(reason_text);
     if (reason < 0)
         return cli_usage(use, "unknown revocation reason");
     char *err = NULL;
-    int rc = ca_revoke(c->ca, serial, reason, &err);
+    long n = 0;
+    int rc = serial ? ca_revoke(c->ca, serial, reason, &err) : ca_revoke_device(c->ca, device, reason, &n, &err);
     if (rc < 0)
         return cli_fail_free(rc, err);
-    printf("revoked %s (%s)\n", serial, ca_reason_name(reason));
+    if (serial)
+        printf("revoked %s (%s)\n", serial, ca_reason_name(reason));
+    else
+        printf("revoked %ld live certificate%s of %s (%s)\n", n, n == 1 ? "" : "s", device, ca_reason_name(reason));
     return CLI_OK;
 }
 

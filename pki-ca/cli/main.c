@@ -35,7 +35,7 @@ static const struct command commands[] = {
      "issue a TLS server certificate  --cn NAME [--dns a,b] [--ip x,y] --out-cert F --out-key F"},
     {"batch", NULL, cmd_batch, 1,
      "factory mode: N device keys + certs  --count N --oui OUI --product-class PC --out DIR"},
-    {"revoke", NULL, cmd_revoke, 1, "revoke a certificate  --serial S --reason R"},
+    {"revoke", NULL, cmd_revoke, 1, "revoke a certificate, or every live one of a device  --serial S | --device ID  [--reason R]"},
     {"crl", NULL, cmd_crl, 1, "write the signed CRL of an issuer  [--issuer NAME] [--out FILE] [--der]"},
     {"ocsp-serve", NULL, cmd_ocsp_serve, 1, "OCSP responder and CRL server over HTTP  [--port 7580] [--bind ADDR]"},
     {"list", NULL, cmd_list, 1, "list certificates  [--device ID] [--revoked] [--limit N]"},

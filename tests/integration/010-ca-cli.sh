@@ -165,6 +165,28 @@ check_exit "an unknown reason is a usage error" 2 "$A" revoke --serial "$SERIAL"
 check_output "show reports the revocation with reason" 'reason: +keyCompromise' "$A" show --serial "$SERIAL"
 check_output "list --revoked shows it" "$SERIAL" "$A" list --revoked
 check_fail_output "verify refuses the revoked cert" 'refused: revoked' "$A" verify --cert "$WORK/dev.crt"
+# revoke --device: every live certificate of one device, nobody else's
+RD=00D09E-RevokeBox-RD0001
+for i in 1 2; do
+    csr "$WORK/rd$i.csr" "$RD" -newkey ec -pkeyopt ec_paramgen_curve:P-256
+    check "certificate $i for $RD" "$A" -q issue --csr "$WORK/rd$i.csr" --device "$RD" --out "$WORK/rd$i.crt"
+done
+csr "$WORK/rdo.csr" "00D09E-RevokeBox-RD0002" -newkey ec -pkeyopt ec_paramgen_curve:P-256
+check "a certificate of another device" "$A" -q issue --csr "$WORK/rdo.csr" --device 00D09E-RevokeBox-RD0002 \
+    --out "$WORK/rdo.crt"
+AUD0=$(psql -d "$DBNAME" -qAtX -c "SELECT count(*) FROM audit_log WHERE action = 'cert.revoke'")
+check_output "revoke --device (lowercase OUI accepted) revokes both of its live certificates" \
+    "revoked 2 live certificates of 00d09e-RevokeBox-RD0001 \(superseded\)" \
+    "$A" revoke --device 00d09e-RevokeBox-RD0001 --reason superseded
+for i in 1 2; do
+    check_fail_output "... certificate $i is refused by verify" 'refused: revoked' "$A" verify --cert "$WORK/rd$i.crt"
+done
+check_output "... the other device's is not" 'ok: device 00D09E-RevokeBox-RD0002' "$A" verify --cert "$WORK/rdo.crt"
+check_output "... one audit row each" "^$((AUD0 + 2))\$" \
+    psql -d "$DBNAME" -qAtX -c "SELECT count(*) FROM audit_log WHERE action = 'cert.revoke'"
+check_output "again: nothing live is left" 'revoked 0 live certificates' "$A" revoke --device "$RD"
+check_exit "--serial and --device together are a usage error" 2 "$A" revoke --serial "$SERIAL" --device "$RD"
+check_exit "an id that is no device id is refused" 1 "$A" revoke --device 'not a device'
 
 # --- batch (factory mode) ----------------------------------------------------
 check_output "batch issues 50 device identities" 'batch issued 50 of 50' "$A" batch --count 50 --oui 00D09E \
