@@ -492,10 +492,7 @@ void acs_http_stop(struct acs_http *h)
 {
     if (!h)
         return;
-    tls_front_quiesce(h->front);
-    tls_front_detach(h->front);
-    MHD_stop_daemon(h->d);
-    tls_front_stop(h->front);
+    tls_front_shutdown(h->front, h->d);
     httpd_tickets_free(h->tickets);
     pthread_mutex_destroy(&h->lock);
     free(h);

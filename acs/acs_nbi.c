@@ -437,13 +437,7 @@ static void nbi_free(struct acs_nbi *nbi)
 {
     if (!nbi)
         return;
-    if (nbi->front) {
-        tls_front_quiesce(nbi->front);
-        tls_front_detach(nbi->front);
-    }
-    if (nbi->d)
-        MHD_stop_daemon(nbi->d);
-    tls_front_stop(nbi->front);
+    tls_front_shutdown(nbi->front, nbi->d);
     if (nbi->own_cr)
         acs_cr_pool_free(nbi->cr);
     if (nbi->db_key_ok) {

@@ -71,11 +71,6 @@ int httpd_tickets_rotate(struct httpd_tickets *t)
     return 0;
 }
 
-void httpd_tickets_enable(struct httpd_tickets *t, struct MHD_Connection *c)
-{
-    httpd_tickets_enable_session(t, t ? tls_session(c) : NULL);
-}
-
 void httpd_tickets_enable_session(struct httpd_tickets *t, void *session)
 {
     gnutls_session_t s = session;

@@ -22,9 +22,9 @@ void httpd_remote_text(struct MHD_Connection *c, char *out, size_t n);
  * a client stalled mid-handshake is closed after ms milliseconds (FACTS.md). */
 void httpd_set_handshake_timeout(struct MHD_Connection *c, unsigned int ms);
 
-/* TLS session tickets (RFC 5077 / TLS 1.3 resumption) for an MHD server: one process-wide
- * master key from gnutls_session_ticket_key_generate, copied into each new connection by
- * httpd_tickets_enable (call on MHD_CONNECTION_NOTIFY_STARTED); GnuTLS derives time-rotated
+/* TLS session tickets (RFC 5077 / TLS 1.3 resumption): one process-wide master key from
+ * gnutls_session_ticket_key_generate, copied into each new GnuTLS server session by
+ * httpd_tickets_enable_session (tls_front does, before the handshake); GnuTLS derives time-rotated
  * ticket keys from it, valid lifetime_s seconds. httpd_tickets_rotate replaces the master key
  * (tickets under the old one fall back to a full handshake). A resumed session still carries
  * the client's chain: verify it (revocation included) on every connection as for a full one.
@@ -32,8 +32,7 @@ void httpd_set_handshake_timeout(struct MHD_Connection *c, unsigned int ms);
 struct httpd_tickets;
 struct httpd_tickets *httpd_tickets_new(unsigned int lifetime_s);
 int httpd_tickets_rotate(struct httpd_tickets *t) WARN_UNUSED;
-void httpd_tickets_enable(struct httpd_tickets *t, struct MHD_Connection *c);
-/* The same for a gnutls_session_t of one's own (void * keeps GnuTLS out of this header). */
+/* session: a gnutls_session_t (void * keeps GnuTLS out of this header); t NULL: no tickets. */
 void httpd_tickets_enable_session(struct httpd_tickets *t, void *session);
 void httpd_tickets_free(struct httpd_tickets *t);
 

@@ -791,11 +791,22 @@ void tls_front_quiesce(struct tls_front *f)
     shutdown(f->lfd, SHUT_RDWR);
 }
 
-void tls_front_detach(struct tls_front *f)
+static void detach(struct tls_front *f)
 {
     pthread_rwlock_wrlock(&f->d_lock);
     f->d = NULL;
     pthread_rwlock_unlock(&f->d_lock);
+}
+
+void tls_front_shutdown(struct tls_front *f, struct MHD_Daemon *d)
+{
+    if (f) {
+        tls_front_quiesce(f);
+        detach(f);
+    }
+    if (d)
+        MHD_stop_daemon(d);
+    tls_front_stop(f);
 }
 
 void tls_front_stop(struct tls_front *f)

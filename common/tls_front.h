@@ -76,12 +76,13 @@ size_t tls_front_connections(struct tls_front *f);
 /* Stop accepting (the listening socket is closed); open connections go on. */
 void tls_front_quiesce(struct tls_front *f);
 
-/* Hand nothing more to the MHD daemon (call before MHD_stop_daemon; the daemon's connections
- * then claim nothing). */
-void tls_front_detach(struct tls_front *f);
-
-/* Stop the threads and close every connection (after MHD_stop_daemon: no claim may run any
- * more). NULL is a no-op. */
+/* Stop the threads and close every connection. Only without a running daemon behind it (a
+ * failed start); otherwise tls_front_shutdown. NULL is a no-op. */
 void tls_front_stop(struct tls_front *f);
+
+/* Take down a front and the daemon behind it, in the one safe order: stop accepting, hand d
+ * nothing more, stop d (its connections claim nothing after that), stop the front. Either
+ * may be NULL. */
+void tls_front_shutdown(struct tls_front *f, struct MHD_Daemon *d);
 
 #endif

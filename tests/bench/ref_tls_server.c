@@ -246,12 +246,7 @@ int main(int argc, char **argv)
     int sig = 0;
     while (sigwait(&stop, &sig) != 0)
         ;
-    if (front) {
-        tls_front_quiesce(front);
-        tls_front_detach(front);
-    }
-    MHD_stop_daemon(d);
-    tls_front_stop(front);
+    tls_front_shutdown(front, d);
     if (trust_list)
         gnutls_x509_trust_list_deinit(trust_list, 1);
     printf("ref_connections=%lu\nref_requests=%lu\nref_refused=%lu\n", atomic_load(&n_conn),
