@@ -9,7 +9,7 @@ WARN     := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wvla -Wuninitialized
 CFLAGS   ?= -g -O2
 CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
-            -Icommon -Ipki-ca -DACS_DB_DIR='"$(CURDIR)/db"' -MMD -MP \
+            -Icommon -Ipki-ca -MMD -MP $(CPPFLAGS) \
             $(shell pkg-config --cflags $(PKGS))
 LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lhttp_parser -lpthread
 ifeq ($(SANITIZE),1)
@@ -35,8 +35,18 @@ include common/cwmp/cwmp.mk
 include acs/acs.mk
 include cpe-sim/cpe.mk
 
-.PHONY: all deps test check asan fuzz demo bench bench-ca clean lint
+.PHONY: all bins deps test check asan fuzz demo bench bench-ca clean lint
 all: $(BINS) $(UNIT_BINS) $(REPLAY_BINS)
+bins: $(BINS) $(CPESIM)
+
+# Where the binaries look for the migrations when [db] migrations_dir is empty: the
+# tree's db/ for a build run in place; `make install` builds its own binaries in
+# $(INSTALL_BUILD) with the installed copy. A change of DBDIR recompiles db.c.
+DBDIR ?= $(CURDIR)/db
+DBDIR_STAMP := $(BUILD)/dbdir
+$(shell mkdir -p $(BUILD) && { echo '$(DBDIR)' | cmp -s - $(DBDIR_STAMP) || echo '$(DBDIR)' >$(DBDIR_STAMP); })
+$(BUILD)/obj/common/db.o: $(DBDIR_STAMP)
+$(BUILD)/obj/common/db.o: CFLAGS += -DACS_DB_DIR='"$(DBDIR)"'
 
 V ?= 0
 ifeq ($(V),0)
@@ -107,5 +117,42 @@ lint:
 
 clean:
 	rm -rf build
+
+# ---- install (PREFIX, DESTDIR) ----------------------------------------------
+# Binaries, migrations, units, docs; the configuration in $(SYSCONFDIR)/acs is
+# written only where none exists (an operator's file is never replaced).
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share
+DOCDIR     ?= $(DATADIR)/doc/acs
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+INSTALL_BUILD ?= $(BUILD)/install
+INSTALL_BINS  := acsd acs-ca acsctl cpe-sim
+INSTALL_DOCS  := README.md docs/deploy.md docs/config.md docs/ARCHITECTURE.md
+UNITS      := $(wildcard etc/systemd/*.service)
+
+.PHONY: install install-build uninstall
+install-build:
+	@$(MAKE) --no-print-directory bins BUILD=$(INSTALL_BUILD) DBDIR=$(DATADIR)/acs/db
+
+install: install-build
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/acs/db $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/acs
+	install -m 0755 $(addprefix $(INSTALL_BUILD)/bin/,$(INSTALL_BINS)) $(DESTDIR)$(BINDIR)/
+	install -m 0644 db/*.sql $(DESTDIR)$(DATADIR)/acs/db/
+	for u in $(UNITS); do \
+	    sed 's|@BINDIR@|$(BINDIR)|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; done
+	install -m 0644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 etc/acs.ini.sample $(DESTDIR)$(SYSCONFDIR)/acs/acs.ini.sample
+	for f in acsd.ini acs-ca.ini; do \
+	    [ -e $(DESTDIR)$(SYSCONFDIR)/acs/$$f ] || install -m 0640 etc/$$f $(DESTDIR)$(SYSCONFDIR)/acs/$$f || exit 1; done
+
+# Leaves $(SYSCONFDIR)/acs (the operator's configuration) and the state directories.
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(INSTALL_BINS)) $(DESTDIR)$(SYSCONFDIR)/acs/acs.ini.sample
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
+	rm -rf $(DESTDIR)$(DATADIR)/acs $(DESTDIR)$(DOCDIR)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -19,7 +19,7 @@ const struct cfg_key db_cfg_schema[] = {
     {"db", "conninfo", CFG_STR, "", 0, 0, CFG_SECRET, "ACS_DB_CONNINFO",
      "libpq connection string; empty uses the PG* environment variables"},
     {"db", "migrations_dir", CFG_PATH, "", 0, 0, 0, NULL,
-     "directory of the numbered NNNN_name.sql migrations (empty: the db/ folder of the source tree built from)"},
+     "directory of the numbered NNNN_name.sql migrations (empty: the source tree's db/ for a tree build, PREFIX/share/acs/db once installed)"},
     {"db", "connect_timeout", CFG_INT, "5", 1, 300, 0, NULL,
      "seconds to wait for the database when connecting"},
     CFG_END,

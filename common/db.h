@@ -53,7 +53,7 @@ int db_in_transaction(struct db *db);
 /* SQLSTATE of the last failed db_exec on this connection ("23505"...), or "". */
 const char *db_last_sqlstate(struct db *db);
 
-/* [db] migrations_dir, or the source tree's db/ folder when it is empty. */
+/* [db] migrations_dir, or when it is empty the compiled-in ACS_DB_DIR (Makefile DBDIR). */
 const char *db_migrations_dir(const struct cfg *cfg);
 
 /* Apply every dir/NNNN_name.sql not yet in schema_migrations, in order, each in
