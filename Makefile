@@ -8,6 +8,7 @@ SANITIZE ?= 0
 WARN     := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wvla -Wuninitialized
 CFLAGS   ?= -g -O2
+CFLAGS_IN := $(CFLAGS)
 CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
             -Icommon -Ipki-ca -MMD -MP $(CPPFLAGS) \
             $(shell pkg-config --cflags $(PKGS))
@@ -133,8 +134,9 @@ INSTALL_DOCS  := README.md docs/deploy.md docs/config.md docs/ARCHITECTURE.md
 UNITS      := $(wildcard etc/systemd/*.service)
 
 .PHONY: install install-build uninstall
+# the caller's CFLAGS, not this make's (which has the project's flags appended already)
 install-build:
-	@$(MAKE) --no-print-directory bins BUILD=$(INSTALL_BUILD) DBDIR=$(DATADIR)/acs/db
+	@CFLAGS='$(CFLAGS_IN)' $(MAKE) --no-print-directory bins BUILD=$(INSTALL_BUILD) DBDIR=$(DATADIR)/acs/db
 
 install: install-build
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/acs/db $(DESTDIR)$(UNITDIR) \
@@ -142,7 +144,7 @@ install: install-build
 	install -m 0755 $(addprefix $(INSTALL_BUILD)/bin/,$(INSTALL_BINS)) $(DESTDIR)$(BINDIR)/
 	install -m 0644 db/*.sql $(DESTDIR)$(DATADIR)/acs/db/
 	for u in $(UNITS); do \
-	    sed 's|@BINDIR@|$(BINDIR)|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
+	    sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
 	    chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; done
 	install -m 0644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)/
 	install -m 0644 etc/acs.ini.sample $(DESTDIR)$(SYSCONFDIR)/acs/acs.ini.sample

@@ -2,7 +2,7 @@
  * process, talking CWMP over mutual TLS to one ACS on the loopback, with boot, periodic and
  * connection-request sessions; bounded in time (--duration) and count
  * (--sessions-per-device); prints a load report at the end. */
-#define _GNU_SOURCE /* asprintf */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cpe_schema.h"
+#include "err.h"
 #include "log.h"
 #include "sim.h"
 
@@ -55,13 +56,13 @@ static int parse_acs(struct sim_cfg *c, char **err)
 {
     const char *u = c->acs_url;
     if (strncmp(u, "https://", 8) != 0)
-        return asprintf(err, "--acs must be an https:// URL"), -1;
+        return err_fail(err, -1, "--acs must be an https:// URL");
     u += 8;
     const char *hend, *rest;
     if (*u == '[') {
         hend = strchr(u, ']');
         if (!hend)
-            return asprintf(err, "--acs: bad IPv6 literal"), -1;
+            return err_fail(err, -1, "--acs: bad IPv6 literal");
         snprintf(c->host, sizeof c->host, "%.*s", (int)(hend - u - 1), u + 1);
         rest = hend + 1;
     } else {
@@ -73,17 +74,17 @@ static int parse_acs(struct sim_cfg *c, char **err)
     if (*rest == ':') {
         size_t l = strcspn(rest + 1, "/");
         if (l == 0 || l >= sizeof c->port)
-            return asprintf(err, "--acs: bad port"), -1;
+            return err_fail(err, -1, "--acs: bad port");
         snprintf(c->port, sizeof c->port, "%.*s", (int)l, rest + 1);
         rest += 1 + l;
     }
     snprintf(c->path, sizeof c->path, "%s", *rest ? rest : "/");
     if (strpbrk(c->path, " \r\n"))
-        return asprintf(err, "--acs: bad path"), -1;
+        return err_fail(err, -1, "--acs: bad path");
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV}, *ai = NULL;
     int rc = getaddrinfo(c->host, c->port, &hints, &ai);
     if (rc)
-        return asprintf(err, "--acs: %s: %s", c->host, gai_strerror(rc)), -1;
+        return err_fail(err, -1, "--acs: %s: %s", c->host, gai_strerror(rc));
     bool loop = true;
     for (struct addrinfo *a = ai; a; a = a->ai_next) {
         if (a->ai_family == AF_INET)
@@ -97,7 +98,7 @@ static int parse_acs(struct sim_cfg *c, char **err)
     c->addrlen = ai->ai_addrlen;
     freeaddrinfo(ai);
     if (!loop)
-        return asprintf(err, "--acs: %s is not a loopback address: cpe-sim only talks to a local ACS", c->host), -1;
+        return err_fail(err, -1, "--acs: %s is not a loopback address: cpe-sim only talks to a local ACS", c->host);
     bool v6 = strchr(c->host, ':') != NULL;
     snprintf(c->hostport, sizeof c->hostport, "%s%s%s:%s", v6 ? "[" : "", c->host, v6 ? "]" : "", c->port);
     return 0;
@@ -282,7 +283,7 @@ static int setup_devices(struct sim *sim, const char *datamodel, size_t *heap, c
     sim->ndevs = (unsigned)n;
     sim->devs = calloc(sim->ndevs, sizeof *sim->devs);
     if (!sim->devs)
-        return asprintf(err, "out of memory"), -1;
+        return err_fail(err, -1, "out of memory");
     sim->dev_cfg = (struct cpe_dev_cfg){.schema = sim->schema, .acs_url = sim->cfg.acs_url,
                                         .cr_url_base = sim->cr ? sim->cr_base : NULL,
                                         .manufacturer = "cpe-sim", .periodic_interval = sim->cfg.periodic};
@@ -292,7 +293,7 @@ static int setup_devices(struct sim *sim, const char *datamodel, size_t *heap, c
         d->ident = &sim->ids[i];
         d->cpe = cpe_dev_new(&sim->dev_cfg, d->ident->id, d->ident->cert_serial, now, sim->cfg.bootstrap);
         if (!d->cpe)
-            return asprintf(err, "device %s: bad identity (OUI-ProductClass-Serial) or no memory", d->ident->id), -1;
+            return err_fail(err, -1, "device %s: bad identity (OUI-ProductClass-Serial) or no memory", d->ident->id);
         if (sim->cfg.start_spread_ms)
             cpe_dev_set_start(d->cpe, now + (int64_t)((uint64_t)i * sim->cfg.start_spread_ms / sim->ndevs));
         *heap += cpe_dev_mem(d->cpe) + sizeof *d + strlen(d->ident->id) + 1;

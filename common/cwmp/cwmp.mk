@@ -1,9 +1,10 @@
 # common/cwmp/cwmp.mk — included by the top-level Makefile: generates the gSOAP CWMP
 # binding at build time into $(BUILD)/gen (never committed), builds $(BUILD)/libcwmp.a
 # (generated code + common/cwmp/*.c) and links the cwmp unit tests and fuzz replays.
-# Input schemas: the shared test vectors beside the repository (../shared/cwmp/xsd).
+# Input schemas: the BBF CWMP XSDs in common/cwmp/xsd (copies of ../shared/cwmp/xsd, so
+# that a clone or a source package builds on its own).
 
-CWMP_XSD_DIR  ?= $(CURDIR)/../shared/cwmp/xsd
+CWMP_XSD_DIR  ?= $(CURDIR)/common/cwmp/xsd
 CWMP_GEN      := $(BUILD)/gen
 CWMP_STAMP    := $(CWMP_GEN)/cwmpgen.stamp
 CWMP_SRC      := $(wildcard common/cwmp/*.c)
