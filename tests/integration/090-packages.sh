@@ -20,13 +20,14 @@ if git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1; then
 else
     tar -C "$TOP" --exclude=./build --exclude=./var --exclude=./.git -cf - . | tar -xf - -C "$SRC"
 fi
-check "dpkg-buildpackage -us -uc -b in a copy of the tree" \
-    sh -c "cd '$SRC' && dpkg-buildpackage -us -uc -b >'$WORK/dpkg-build.log' 2>&1" ||
+check "dpkg-buildpackage -us -uc (source and binaries) in a copy of the tree" \
+    sh -c "cd '$SRC' && dpkg-buildpackage -us -uc >'$WORK/dpkg-build.log' 2>&1" ||
     { tail -n 30 "$WORK/dpkg-build.log" | sed 's/^/# /'; t_done; }
 for p in acs-common acs-server acs-ca acs-cpe-sim; do
     deb=$(ls "$WORK"/src/${p}_*.deb 2>/dev/null | head -n 1)
     if [ -n "$deb" ] && dpkg -x "$deb" "$ROOT"; then ok "$p built and unpacked"; else not_ok "$p built and unpacked"; fi
 done
+check "a source package too" test -s "$(ls "$WORK"/src/acs_*.dsc 2>/dev/null | head -n 1)"
 check "no build products left in the source tree" test ! -e "$TOP/debian/tmp" -a ! -e "$TOP/debian/files"
 
 # --- lintian -----------------------------------------------------------------
