@@ -128,6 +128,7 @@ DATADIR    ?= $(PREFIX)/share
 DOCDIR     ?= $(DATADIR)/doc/acs
 SYSCONFDIR ?= /etc
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
+MANDIR     ?= $(DATADIR)/man
 INSTALL_BUILD ?= $(BUILD)/install
 INSTALL_BINS  := acsd acs-ca acsctl cpe-sim
 INSTALL_DOCS  := README.md docs/deploy.md docs/config.md docs/ARCHITECTURE.md
@@ -140,13 +141,15 @@ install-build:
 
 install: install-build
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/acs/db $(DESTDIR)$(UNITDIR) \
-	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/acs
+	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/acs $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(addprefix $(INSTALL_BUILD)/bin/,$(INSTALL_BINS)) $(DESTDIR)$(BINDIR)/
 	install -m 0644 db/*.sql $(DESTDIR)$(DATADIR)/acs/db/
 	for u in $(UNITS); do \
 	    sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
 	    chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; done
 	install -m 0644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 docs/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 docs/man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 etc/acs.ini.sample $(DESTDIR)$(SYSCONFDIR)/acs/acs.ini.sample
 	for f in acsd.ini acs-ca.ini; do \
 	    [ -e $(DESTDIR)$(SYSCONFDIR)/acs/$$f ] || install -m 0640 etc/$$f $(DESTDIR)$(SYSCONFDIR)/acs/$$f || exit 1; done
@@ -155,6 +158,7 @@ install: install-build
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(INSTALL_BINS)) $(DESTDIR)$(SYSCONFDIR)/acs/acs.ini.sample
 	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/,$(subst docs/man/,man1/,$(wildcard docs/man/*.1)) $(subst docs/man/,man8/,$(wildcard docs/man/*.8)))
 	rm -rf $(DESTDIR)$(DATADIR)/acs $(DESTDIR)$(DOCDIR)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

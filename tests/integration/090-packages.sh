@@ -33,7 +33,7 @@ check "no build products left in the source tree" test ! -e "$TOP/debian/tmp" -a
 # --- lintian -----------------------------------------------------------------
 t_run lintian "$WORK"/src/acs_*.changes
 if [ "$T_RC" -eq 0 ] && ! grep -q '^E:' "$WORK/last.out"; then
-    ok "lintian: no errors ($(grep -c '^W:' "$WORK/last.out") warnings)"
+    ok "lintian: no errors (warnings: $(grep -c "^W:" "$WORK/last.out"))"
 else
     not_ok "lintian: no errors"; t_show_output lintian
 fi
@@ -41,6 +41,7 @@ fi
 # --- the files and their modes -------------------------------------------------
 mode() { stat -c %a "$ROOT/$1" 2>/dev/null; }
 for b in acsd acs-ca acsctl cpe-sim; do
+    check "a manual page for $b" sh -c "ls '$ROOT'/usr/share/man/man[18]/$b.[18].gz"
     check "usr/bin/$b installed 0755" test "$(mode "usr/bin/$b")" = 755
 done
 nmig=$(ls "$TOP"/db/*.sql | wc -l)
