@@ -82,6 +82,11 @@ if command -v systemd-analyze >/dev/null; then
     t_run systemd-analyze verify "$WORK"/units/*.service
     if [ "$T_RC" -eq 0 ] && [ ! -s "$WORK/last.out" ]; then ok "systemd-analyze verify: clean"
     else not_ok "systemd-analyze verify: clean"; t_show_output systemd-analyze verify; fi
+    # exposure 0 (locked down) .. 10 (none); ours are about 1.5
+    for u in "$WORK"/units/*.service; do
+        check "systemd-analyze security: ${u##*/} exposure at most 2.0" \
+            systemd-analyze security --offline=yes --threshold=20 "$u"
+    done
 else
     echo "# systemd-analyze not installed: unit verification skipped"
 fi
