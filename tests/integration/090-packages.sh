@@ -4,7 +4,9 @@
 # dpkg -x into a scratch root (the host's dpkg database is not touched), the files and
 # their modes, lintian without errors, systemd-analyze verify of the installed units,
 # the units' ExecStartPre (--check-config) run from the scratch root, the installed
-# acs-ca finding the installed migrations; then make install with DESTDIR and PREFIX.
+# binaries with the packaged configuration (a CA, acsd started, stopped by SIGTERM with
+# exit 0 and started again, the OCSP/CRL server), the installed acs-ca finding the
+# installed migrations; then make install with DESTDIR and PREFIX.
 . "$(dirname "$0")/lib.sh"
 for tool in dpkg-buildpackage dh lintian fakeroot dpkg-deb; do
     command -v "$tool" >/dev/null || t_skip "$tool not installed (scripts/install-deps)"
@@ -74,7 +76,9 @@ check_output "acs-server's postinst creates acsd in group acs-signer" 'adduser -
     sh -c "dpkg-deb --ctrl-tarfile '$WORK'/src/acs-server_*.deb | tar -xOf - ./postinst"
 
 # --- the units, pointed at the scratch root ------------------------------------------
-mkdir -p "$WORK/units" "$ROOT/var/lib/acsd/tls" "$ROOT/var/lib/acs-ca/keys"
+mkdir -p "$WORK/units"
+# the directories as the postinst scripts make them
+install -d -m 0700 "$ROOT/var/lib/acsd" "$ROOT/var/lib/acsd/tls" "$ROOT/var/lib/acs-ca" "$ROOT/var/lib/acs-ca/keys"
 for u in "$ROOT"/lib/systemd/system/*.service; do
     sed -e "s|/usr/bin/|$ROOT/usr/bin/|g" -e "s|/etc/acs/|$ROOT/etc/acs/|g" "$u" >"$WORK/units/${u##*/}"
 done
@@ -103,6 +107,45 @@ done
 printf '[acs]\nno_such_key = 1\n' >>"$ROOT/etc/acs/acsd.ini"
 check_fail_output "... and fails on a bad configuration" 'no_such_key' \
     "$ROOT/usr/bin/acsd" -c "$ROOT/etc/acs/acsd.ini" --check-config
+
+# --- the installed daemons, run from the scratch root with the packaged configuration ---
+sed -i '/^no_such_key/d' "$ROOT/etc/acs/acsd.ini"
+for c in acsd.ini acs-ca.ini; do # this test's database; free ports
+    sed -i -e "s|^conninfo = .*|conninfo = dbname=$DBNAME|" -e 's|^port = .*|port = 0|' \
+        -e 's|^listen_address = .*|listen_address = 127.0.0.1|' "$ROOT/etc/acs/$c"
+done
+(umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$ROOT/etc/acs/ca.passphrase" &&
+    head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$ROOT/var/lib/acsd/secret.key")
+ACS_CA_ROOT_PASSPHRASE=$(cat "$ROOT/etc/acs/ca.passphrase") # the root's own, where it has one
+export ACS_CA_ROOT_PASSPHRASE
+ICA=("$ROOT/usr/bin/acs-ca" -c "$ROOT/etc/acs/acs-ca.ini")
+check "installed acs-ca: init and issuer create" \
+    sh -c "env -u ACS_DB_CONNINFO ${ICA[*]} init --cn 'Pkg Root' && env -u ACS_DB_CONNINFO ${ICA[*]} issuer create devices"
+check_output "the CA keys are 0600" '^600$' sh -c "stat -c %a '$ROOT'/var/lib/acs-ca/keys/* | sort -u"
+check "installed acs-ca: server certificate for acsd" env -u ACS_DB_CONNINFO "${ICA[@]}" server-cert --cn localhost \
+    --ip 127.0.0.1 --out-cert "$ROOT/var/lib/acsd/tls/server.crt" --out-key "$ROOT/var/lib/acsd/tls/server.key"
+env -u ACS_DB_CONNINFO "${ICA[@]}" cacerts --issuer devices --out "$WORK/chain.pem" >/dev/null 2>&1
+acsd_up() { # acsd_up N: start the installed acsd as its unit does; sets port from its ports file
+    rm -f "$WORK/acsd.ports"
+    start_bg "acsd$1" env -u ACS_DB_CONNINFO -u ACS_CONFIG "$ROOT/usr/bin/acsd" -c "$ROOT/etc/acs/acsd.ini" \
+        --ports-file "$WORK/acsd.ports"
+    for _ in $(seq 100); do [ -s "$WORK/acsd.ports" ] && break; sleep 0.1; done
+    port=$(sed -n 's/^cwmp=//p' "$WORK/acsd.ports" 2>/dev/null)
+}
+for n in 1 2; do
+    acsd_up $n
+    pid=${T_PID_OF[acsd$n]}
+    check_output "installed acsd (start $n) serves TLS with its certificate; no client certificate: 401" '^401$' \
+        curl -sS -o /dev/null -w '%{http_code}' --cacert "$WORK/chain.pem" "https://127.0.0.1:$port/"
+    kill -TERM "$pid" 2>/dev/null
+    rc=0; wait "$pid" || rc=$?
+    check "SIGTERM: acsd exits 0 (start $n; Restart=on-failure leaves it stopped)" test "$rc" -eq 0
+done
+OPORT=$(free_port)
+start_bg ocsp env -u ACS_DB_CONNINFO "${ICA[@]}" ocsp-serve --port "$OPORT"
+wait_port "$OPORT"
+check "installed acs-ca ocsp-serve serves the CRL" curl -sS --fail -o "$WORK/devices.crl" "http://127.0.0.1:$OPORT/crl/devices.crl"
+stop_bg ocsp
 
 # --- the installed acs-ca finds the installed migrations --------------------------
 EMPTY_DB=${DBNAME}_empty
