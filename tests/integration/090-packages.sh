@@ -63,6 +63,8 @@ for u in acsd:acsd acs-signer:acs-ca acs-ocsp:acs-ca; do
 done
 check_output "the signer's socket directory is shared with acsd's group" 'RuntimeDirectoryMode=0750' \
     grep -E '^RuntimeDirectory(Mode)?=' "$ROOT/lib/systemd/system/acs-signer.service"
+check "... and the signer still reads its configuration (group acs-ca)" \
+    has_lines "$ROOT/lib/systemd/system/acs-signer.service" Group=acs-signer SupplementaryGroups=acs-ca
 check_output "acsd is in that group" '^SupplementaryGroups=acs-signer$' cat "$ROOT/lib/systemd/system/acsd.service"
 for c in acsd.ini acs-ca.ini acs.ini.sample; do
     check "etc/acs/$c installed" test -s "$ROOT/etc/acs/$c"
