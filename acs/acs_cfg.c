@@ -11,6 +11,7 @@
 #include "cwmp.h"
 #include "db.h"
 #include "acs_nbi.h"
+#include "acs_retention.h"
 #include "log.h"
 #include "ratelimit.h"
 
@@ -64,8 +65,8 @@ const struct cfg_key acs_cfg_schema[] = {
 };
 
 const struct cfg_key *const acs_all_schemas[] = {db_cfg_schema,        ca_cfg_schema,        ca_audit_cfg_schema,
-                                                 acs_cfg_schema,       acs_nbi_cfg_schema,   ratelimit_cfg_schema,
-                                                 log_cfg_schema,       NULL};
+                                                 acs_cfg_schema,       acs_nbi_cfg_schema,   acs_retention_cfg_schema,
+                                                 ratelimit_cfg_schema, log_cfg_schema,       NULL};
 
 
 int acs_limits_load(const struct cfg *cfg, struct acs_limits *o, char **errmsg)

@@ -161,6 +161,8 @@ static void *housekeeper(void *arg)
                 w = acs_worker_get(ctx);
             sweep_sessions(ctx, w);
             acs_preauth_flush(ctx->preauth, w ? w->db : NULL, ctx->node, 0); /* windows closed by now */
+            /* at most one short DELETE a second: sessions are never kept waiting behind a big prune */
+            (void)acs_retention_step(&ctx->retention, w ? w->db : NULL, time(NULL));
         }
     }
     return NULL;
@@ -186,6 +188,7 @@ int acs_ctx_start(struct acs_ctx *ctx, char **errmsg)
         goto out;
     if ((rc = acs_nbi_start(ctx, errmsg)) < 0)
         goto out;
+    acs_retention_init(&ctx->retention, ctx->cfg, time(NULL), 0);
     atomic_store(&ctx->housekeeper_state, 1);
     if (pthread_create(&ctx->housekeeper, NULL, housekeeper, ctx) != 0) {
         atomic_store(&ctx->housekeeper_state, 0);
