@@ -124,25 +124,37 @@ static int read_file(const char *path, char **out, char **errmsg)
     return 0;
 }
 
-static int revoked_cb(void *arg, const char *serial)
+enum { CRED_LIVE, CRED_REVOKED, CRED_EXPIRED };
+
+/* Why a certificate session may not go on: its leaf or the CA above it revoked (also an
+ * issuing CA revoked as a whole), or a certificate of its chain past its notAfter. */
+static int credentials_dead(void *arg, const struct acs_session *s, time_t now)
 {
-    return ca_verifier_is_revoked(arg, serial) == 1;
+    struct ca_verifier *v = arg;
+    if (!s->cert_serial[0])
+        return CRED_LIVE; /* a legacy (password) session */
+    if (ca_verifier_is_revoked(v, s->cert_serial) == 1 ||
+        (s->issuer_serial[0] && ca_verifier_is_revoked(v, s->issuer_serial) == 1))
+        return CRED_REVOKED;
+    return s->cert_not_after && now >= s->cert_not_after ? CRED_EXPIRED : CRED_LIVE;
 }
 
-/* End sessions past their timeouts (or revoked) with this thread's DB connection. */
+/* End sessions past their timeouts, or whose credentials died, with this thread's DB connection. */
 static void sweep_sessions(struct acs_ctx *ctx, struct acs_worker *w)
 {
     struct acs_session *out[SWEEP_BATCH];
     time_t now = time(NULL);
     size_t n = acs_registry_take_expired(ctx->sessions, now, ctx->lim.session_idle_timeout, ctx->lim.session_timeout,
-                                         revoked_cb, ctx->verifier, out, SWEEP_BATCH);
+                                         credentials_dead, ctx->verifier, out, SWEEP_BATCH);
     for (size_t i = 0; i < n; i++) {
         struct acs_session *s = out[i];
-        int revoked = s->cert_serial[0] && revoked_cb(ctx->verifier, s->cert_serial);
-        if (revoked)
-            log_info("cwmp", "event=refused reason=revoked session_id=%s device=%s cert_serial=%s", s->id,
-                     s->device_id, s->cert_serial);
-        acs_session_end(ctx, w ? w->db : NULL, s, revoked ? "refused:revoked" : "timeout");
+        int why = credentials_dead(ctx->verifier, s, now);
+        if (why != CRED_LIVE)
+            log_info("cwmp", "event=refused reason=%s session_id=%s device=%s cert_serial=%s issuer_serial=%s",
+                     why == CRED_REVOKED ? "revoked" : "expired", s->id, s->device_id, s->cert_serial,
+                     s->issuer_serial[0] ? s->issuer_serial : "-");
+        acs_session_end(ctx, w ? w->db : NULL, s,
+                        why == CRED_REVOKED ? "refused:revoked" : why == CRED_EXPIRED ? "refused:expired" : "timeout");
     }
 }
 

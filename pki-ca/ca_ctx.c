@@ -170,6 +170,7 @@ static struct ca_authority *load_authority(struct ca_ctx *ca, const char *name, 
     a->id = row.id;
     a->is_root = !strcmp(row.kind, "root");
     a->parent_id = row.parent_id;
+    a->revoked = row.revoked;
     snprintf(a->name, sizeof a->name, "%s", row.name);
     snprintf(a->key_file, sizeof a->key_file, "%s", row.key_file);
     snprintf(a->key_type, sizeof a->key_type, "%s", row.key_type);
@@ -187,6 +188,8 @@ static int load_key(struct ca_ctx *ca, struct ca_authority *a, char **errmsg)
 {
     if (a->key)
         return 0;
+    if (a->revoked)
+        return ca_fail(errmsg, -ERR_POLICY, "issuing CA \"%s\" is revoked", a->name);
     const char *pass = ca_passphrase(ca, errmsg);
     if (!pass)
         return -ERR_AUTH;

@@ -76,6 +76,30 @@ int cmd_issuer_create(struct cli *c, int argc, char **argv)
     return CLI_OK;
 }
 
+int cmd_issuer_revoke(struct cli *c, int argc, char **argv)
+{
+    static const char use[] = "issuer revoke NAME [--reason cACompromise|superseded|...|0-10]";
+    static const struct option opts[] = {{"reason", required_argument, NULL, 'r'}, {0, 0, 0, 0}};
+    const char *reason_text = "cessationOfOperation";
+    int o;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (o != 'r')
+            return cli_usage(use, NULL);
+        reason_text = optarg;
+    }
+    if (optind + 1 != argc)
+        return cli_usage(use, "give exactly one issuer NAME");
+    int reason = ca_reason_parse(reason_text);
+    if (reason < 0)
+        return cli_usage(use, "unknown revocation reason");
+    char *err = NULL;
+    int rc = ca_issuer_revoke(c->ca, argv[optind], reason, &err);
+    if (rc < 0)
+        return cli_fail_free(rc, err);
+    printf("issuing CA \"%s\" revoked (%s)\n", argv[optind], ca_reason_name(reason));
+    return CLI_OK;
+}
+
 /* PEM of cert, followed by the issuer chain (issuer, root) when chain is set. */
 static char *pem_with_chain(struct cli *c, X509 *cert, const char *issuer, int chain)
 {
