@@ -40,6 +40,9 @@ const struct cfg_key ca_cfg_schema[] = {
      "CRL distribution point base; the issuer's CRL is <base>/<issuer>.crl (empty: none)"},
     {"ca", "token_ttl_seconds", CFG_INT, "86400", 60, 31536000, 0, NULL,
      "default lifetime of one-time enrollment tokens"},
+    {"est", "revoke_on_reenroll", CFG_BOOL, "true", 0, 0, 0, NULL,
+     "a successful simplereenroll revokes the certificate that authenticated it (reason superseded), "
+     "in the transaction of the new one"},
     CFG_END,
 };
 

@@ -161,3 +161,14 @@ int ca_issuer_revoke(struct ca_ctx *ca, const char *name, int reason, char **err
     PQclear(r);
     return 0;
 }
+
+int ca_revoke_superseded(struct ca_ctx *ca, const char *serial, const char *by, char **errmsg)
+{
+    struct db *db = ca_db(ca);
+    char details[64 + CA_SERIAL_HEX_MAX];
+    snprintf(details, sizeof details, "reason=superseded by=%s", by);
+    int rc = ca_db_revoke(db, serial, 4, ca_actor(ca), errmsg);
+    if (rc == 0)
+        rc = ca_audit(db, ca_actor(ca), "cert.revoke", serial, "ok", details, errmsg);
+    return rc;
+}
