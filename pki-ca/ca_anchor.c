@@ -142,16 +142,6 @@ int ca_anchor_keygen(const char *key_path, const char *pub_path, char **errmsg)
     return rc;
 }
 
-static void now_text(char *out, size_t n)
-{
-    struct timespec ts;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t l = strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm);
-    snprintf(out + l, n - l, ".%06ld+00", ts.tv_nsec / 1000);
-}
-
 static char *anchor_text(const struct anchor *a)
 {
     char hash[65], sig[2 * ANCHOR_SIG_MAX + 1], *text = NULL;
@@ -189,7 +179,7 @@ int ca_anchor_take(struct db *db, const char *key_path, const char *actor, char 
         return rc < 0 ? rc : -ERR_DB;
     }
     ca_audit_head(b, &a.head_id, a.head_hash);
-    now_text(a.at, sizeof a.at);
+    ca_audit_now_text(a.at, sizeof a.at);
     rc = sign(key, &a, errmsg);
     EVP_PKEY_free(key);
     char id[24], hash[67] = "\\x", sig[2 * ANCHOR_SIG_MAX + 3] = "\\x", details[160], subject[40];

@@ -114,7 +114,7 @@ struct ca_audit_batch *ca_audit_begin(struct db *db, char **errmsg)
     return b;
 }
 
-static void now_text(char *out, size_t n)
+void ca_audit_now_text(char *out, size_t n)
 {
     struct timespec ts;
     struct tm tm;
@@ -143,7 +143,7 @@ int ca_audit_add(struct ca_audit_batch *b, const char *actor, const char *action
     subject = clip(subject, c3);
     details = clip(details, c4);
     char at[40], hex[65];
-    now_text(at, sizeof at);
+    ca_audit_now_text(at, sizeof at);
     long id = b->last_id + 1;
     unsigned char hash[32];
     int rc = chain_hash(CA_AUDIT_HASH_V2, b->last_hash, id, at, actor, action, subject, result, details, hash);

@@ -53,6 +53,9 @@ int ca_audit_tally_flush(struct db *db, struct tally *t, const char *actor, cons
  * *errmsg naming the first bad row ("audit row 17: ..."). */
 int ca_audit_verify(struct db *db, long *rows, char **errmsg) WARN_UNUSED;
 
+/* The time now as audit rows record it ("YYYY-MM-DD HH:MM:SS.uuuuuu+00", UTC), as the verify
+ * query prints a timestamptz back: what is hashed or signed round-trips exactly. */
+void ca_audit_now_text(char *out, size_t n);
 /* Parse bytea text output ("\\x" + hex) of exactly outlen bytes. 0 or -ERR_PARSE. */
 int ca_audit_unhex(const char *text, unsigned char *out, size_t outlen) WARN_UNUSED;
 

@@ -73,14 +73,20 @@ awk -v dir="$WORK" '/BEGIN CERT/ {n++} {print > (dir "/ca" n ".pem")}' "$WORK/ch
 ROOT=$(ls "$WORK"/ca[0-9].pem | sort | tail -n 1)
 cat $(ls "$WORK"/ca[0-9].pem | sort | grep -v "^$ROOT\$") >"$WORK/issuers.pem"
 
-start_bg est "$ACS_CA" est-serve --port 0 --cert "$WORK/server.crt" --key "$WORK/server.key"
-PORT=
-for _ in $(seq 100); do
-    PORT=$(sed -n 's/^acs-ca: est-serve listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/est.log")
-    [ -n "$PORT" ] && break
-    kill -0 "$BG_PID" 2>/dev/null || break
-    sleep 0.1
-done
+# est_start NAME [acs-ca options]: est-serve on a free port, logging to $WORK/NAME.log; sets PORT
+est_start() {
+    local name=$1; shift
+    start_bg "$name" "$ACS_CA" "$@" est-serve --port 0 --cert "$WORK/server.crt" --key "$WORK/server.key"
+    PORT=
+    for _ in $(seq 100); do
+        PORT=$(sed -n 's/^acs-ca: est-serve listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/$name.log")
+        [ -n "$PORT" ] && break
+        kill -0 "$BG_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+}
+
+est_start est
 if [ -n "$PORT" ] && [ "$PORT" != 0 ]; then
     ok "est-serve --port 0 listens on a free port ($PORT)"
 else
@@ -317,13 +323,7 @@ check "est-serve's log is key=value pairs throughout" python3 "$TOP/tests/integr
 
 # ---- [est] revoke_on_reenroll = false: both certificates stay valid ----------------------
 { cat "$WORK/acs.ini"; printf '\n[est]\nrevoke_on_reenroll = false\n'; } >"$WORK/keep.ini"
-start_bg est2 "$ACS_CA" -c "$WORK/keep.ini" est-serve --port 0 --cert "$WORK/server.crt" --key "$WORK/server.key"
-PORT=
-for _ in $(seq 100); do
-    PORT=$(sed -n 's/^acs-ca: est-serve listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/est2.log")
-    [ -n "$PORT" ] && break
-    sleep 0.1
-done
+est_start est2 -c "$WORK/keep.ini"
 check "est-serve with revoke_on_reenroll = false" wait_port "$PORT" 10 || t_done
 mkcsr re2 "/CN=$DEV"
 if check_status "simplereenroll with the re-enrolled certificate: 200" 200 reenroll2 simplereenroll \
