@@ -1,4 +1,13 @@
--- 0010: revocation of an issuing CA (acs-ca issuer revoke NAME). Its serial joins every
+-- 0010: retention (acsd's housekeeper deletes old rows) and revocation of an issuing CA.
+
+-- acsd prunes ended sessions, faults and finished tasks ([retention]); never audit_log.
+DO $$ BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'acs_cwmp') THEN
+        EXECUTE 'GRANT DELETE ON sessions, faults, tasks TO acs_cwmp';
+    END IF;
+END $$;
+
+-- acs-ca issuer revoke NAME. Its serial joins every
 -- verifier's revoked set (the UPDATE fires ca_authorities_notify), so every chain through it
 -- is refused and acsd ends the sessions that depend on it.
 ALTER TABLE ca_authorities ADD COLUMN revoked_at timestamptz;
