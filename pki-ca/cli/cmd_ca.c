@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/pem.h>
 
+#include "ca_anchor.h"
 #include "ca_token.h"
 #include "ca_util.h"
 #include "cli.h"
@@ -44,6 +46,13 @@ int cmd_init(struct cli *c, int argc, char **argv)
     if (rc < 0)
         return cli_fail_free(rc, err);
     printf("root CA created (%s)\n", type);
+    /* the audit anchor key comes with the root when it is configured and not there yet */
+    const char *akey = cfg_str(c->cfg, "audit", "anchor_key_file"), *apub = cfg_str(c->cfg, "audit", "anchor_pub_file");
+    if (akey && *akey && apub && *apub && access(akey, F_OK) != 0) {
+        if ((rc = ca_anchor_keygen(akey, apub, &err)) < 0)
+            return cli_fail_free(rc, err);
+        printf("anchor key written: %s (private, 0600), %s (public)\n", akey, apub);
+    }
     return CLI_OK;
 }
 

@@ -6,14 +6,14 @@
 t_init audit-anchor
 A=$ACS_CA
 q() { psql -v ON_ERROR_STOP=1 -qAtX -d "$DBNAME" "$@"; }
+"$A" init >/dev/null && "$A" issuer create devices >/dev/null
+# [audit] after init, which would make the anchor key itself (tested at the end)
 cat >>"$WORK/acs.ini" <<EOF2
 
 [audit]
 anchor_key_file = $WORK/anchor.key
 anchor_pub_file = $WORK/anchor.pub
 EOF2
-
-"$A" init >/dev/null && "$A" issuer create devices >/dev/null
 for i in 1 2 3; do "$A" token create --device "00D09E-Box-SN000$i" >/dev/null; done
 
 # --- hash versions ---------------------------------------------------------------
@@ -123,6 +123,14 @@ check_fail_output "the forged anchor is refused: another key" 'anchor 2 \(head r
 check_output "an unreadable anchor file is an integrity failure" '^5$' bash -c \
     "echo junk >'$WORK/junk.anchor'; ACS_DB_CONNINFO=dbname=$DBB '$A' audit verify --anchor '$WORK/junk.anchor' 2>/dev/null; echo \$?"
 dropdb "$DBB"
+
+# --- init makes the anchor key when it is configured ------------------------------------
+createdb -T "$TEMPLATE_DB" "${DBNAME}_c"
+sed "s#$WORK/anchor\.#$WORK/initkey.#" "$WORK/acs.ini" | sed "s#key_dir = .*#key_dir = $WORK/keys_c#" >"$WORK/c.ini"
+check_output "acs-ca init writes the anchor key too" 'anchor key written' \
+    env ACS_DB_CONNINFO="dbname=${DBNAME}_c" "$A" -c "$WORK/c.ini" init
+check "its private key is 0600" test "$(stat -c %a "$WORK/initkey.key")" = 600
+dropdb "${DBNAME}_c"
 
 # --- configuration -------------------------------------------------------------------------
 check_output "docs/config.md documents [audit]" 'anchor_pub_file' cat "$TOP/docs/config.md"

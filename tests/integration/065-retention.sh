@@ -71,4 +71,5 @@ check "acsd's housekeeper prunes on its interval, in batches" \
     acsd_log_has 'event=retention result=ok sessions=35 faults=35 tasks=35 statements=12 batch=10' 30
 check_output "the same rows are kept" '^3 1 3 4 pending,sent$' counts
 check_sql "the audit log is untouched" "$AUDIT" "SELECT count(*) || ' ' || max(id) FROM audit_log"
+check "acsd's log is key=value pairs throughout" python3 "$TOP/tests/integration/tools/logfmt_check.py" "$WORK/acsd.log"
 t_done

@@ -70,4 +70,5 @@ check_sql "acsd ended the session at expiry" "refused:expired" \
       ORDER BY s.id DESC LIMIT 1"
 check_output "the end is logged" "event=refused reason=expired session_id=[0-9a-f]+ device=$DEV" cat "$WORK/acsd.log"
 check_output "acsd is still alive" '^alive$' bash -c "kill -0 $ACSD_PID && echo alive"
+check "acsd's log is key=value pairs throughout" python3 "$TOP/tests/integration/tools/logfmt_check.py" "$WORK/acsd.log"
 t_done
