@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "ca.h"
+#include "ca_anchor.h"
 #include "cwmp.h"
 #include "db.h"
 #include "acs_nbi.h"
+#include "acs_retention.h"
 #include "log.h"
 #include "ratelimit.h"
 
@@ -62,9 +64,9 @@ const struct cfg_key acs_cfg_schema[] = {
     CFG_END,
 };
 
-const struct cfg_key *const acs_all_schemas[] = {db_cfg_schema,      ca_cfg_schema,        acs_cfg_schema,
-                                                 acs_nbi_cfg_schema, ratelimit_cfg_schema, log_cfg_schema,
-                                                 NULL};
+const struct cfg_key *const acs_all_schemas[] = {db_cfg_schema,        ca_cfg_schema,        ca_audit_cfg_schema,
+                                                 acs_cfg_schema,       acs_nbi_cfg_schema,   acs_retention_cfg_schema,
+                                                 ratelimit_cfg_schema, log_cfg_schema,       NULL};
 
 
 int acs_limits_load(const struct cfg *cfg, struct acs_limits *o, char **errmsg)

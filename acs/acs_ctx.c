@@ -124,25 +124,37 @@ static int read_file(const char *path, char **out, char **errmsg)
     return 0;
 }
 
-static int revoked_cb(void *arg, const char *serial)
+enum { CRED_LIVE, CRED_REVOKED, CRED_EXPIRED };
+
+/* Why a certificate session may not go on: its leaf or the CA above it revoked (also an
+ * issuing CA revoked as a whole), or a certificate of its chain past its notAfter. */
+static int credentials_dead(void *arg, const struct acs_session *s, time_t now)
 {
-    return ca_verifier_is_revoked(arg, serial) == 1;
+    struct ca_verifier *v = arg;
+    if (!s->cert_serial[0])
+        return CRED_LIVE; /* a legacy (password) session */
+    if (ca_verifier_is_revoked(v, s->cert_serial) == 1 ||
+        (s->issuer_serial[0] && ca_verifier_is_revoked(v, s->issuer_serial) == 1))
+        return CRED_REVOKED;
+    return s->cert_not_after && now >= s->cert_not_after ? CRED_EXPIRED : CRED_LIVE;
 }
 
-/* End sessions past their timeouts (or revoked) with this thread's DB connection. */
+/* End sessions past their timeouts, or whose credentials died, with this thread's DB connection. */
 static void sweep_sessions(struct acs_ctx *ctx, struct acs_worker *w)
 {
     struct acs_session *out[SWEEP_BATCH];
     time_t now = time(NULL);
     size_t n = acs_registry_take_expired(ctx->sessions, now, ctx->lim.session_idle_timeout, ctx->lim.session_timeout,
-                                         revoked_cb, ctx->verifier, out, SWEEP_BATCH);
+                                         credentials_dead, ctx->verifier, out, SWEEP_BATCH);
     for (size_t i = 0; i < n; i++) {
         struct acs_session *s = out[i];
-        int revoked = s->cert_serial[0] && revoked_cb(ctx->verifier, s->cert_serial);
-        if (revoked)
-            log_info("cwmp", "event=refused reason=revoked session_id=%s device=%s cert_serial=%s", s->id,
-                     s->device_id, s->cert_serial);
-        acs_session_end(ctx, w ? w->db : NULL, s, revoked ? "refused:revoked" : "timeout");
+        int why = credentials_dead(ctx->verifier, s, now);
+        if (why != CRED_LIVE)
+            log_info("cwmp", "event=refused reason=%s session_id=%s device=%s cert_serial=%s issuer_serial=%s",
+                     why == CRED_REVOKED ? "revoked" : "expired", s->id, s->device_id, s->cert_serial,
+                     s->issuer_serial[0] ? s->issuer_serial : "-");
+        acs_session_end(ctx, w ? w->db : NULL, s,
+                        why == CRED_REVOKED ? "refused:revoked" : why == CRED_EXPIRED ? "refused:expired" : "timeout");
     }
 }
 
@@ -161,6 +173,8 @@ static void *housekeeper(void *arg)
                 w = acs_worker_get(ctx);
             sweep_sessions(ctx, w);
             acs_preauth_flush(ctx->preauth, w ? w->db : NULL, ctx->node, 0); /* windows closed by now */
+            /* at most one short DELETE a second: sessions are never kept waiting behind a big prune */
+            (void)acs_retention_step(&ctx->retention, w ? w->db : NULL, time(NULL));
         }
     }
     return NULL;
@@ -186,6 +200,7 @@ int acs_ctx_start(struct acs_ctx *ctx, char **errmsg)
         goto out;
     if ((rc = acs_nbi_start(ctx, errmsg)) < 0)
         goto out;
+    acs_retention_init(&ctx->retention, ctx->cfg, time(NULL), 0);
     atomic_store(&ctx->housekeeper_state, 1);
     if (pthread_create(&ctx->housekeeper, NULL, housekeeper, ctx) != 0) {
         atomic_store(&ctx->housekeeper_state, 0);

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 
 #include "acs_cfg.h"
+#include "acs_retention.h"
 #include "cfg.h"
 #include "db.h"
 
@@ -36,6 +37,7 @@ struct acs_ctx {
     int worker_key_ok;
     pthread_t housekeeper;
     atomic_int housekeeper_state;    /* 0 none, 1 running, 2 asked to stop */
+    struct acs_retention retention;  /* the housekeeper's pruning runs (its thread only) */
     atomic_int stopping;
     /* hooks for later components (NBI daemon, connection requests, metrics): owned by them */
     void *nbi;

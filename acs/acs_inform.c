@@ -123,6 +123,8 @@ static struct acs_session *session_new(const struct acs_cwmp_req *req, const str
         snprintf(s->id + 2 * i, 3, "%02x", rnd[i]);
     snprintf(s->device_id, sizeof s->device_id, "%s", req->peer->device_id);
     snprintf(s->cert_serial, sizeof s->cert_serial, "%s", req->peer->serial);
+    snprintf(s->issuer_serial, sizeof s->issuer_serial, "%s", req->peer->issuer_serial);
+    s->cert_not_after = req->peer->not_after;
     snprintf(s->remote, sizeof s->remote, "%s", req->remote ? req->remote : "-");
     snprintf(s->auth, sizeof s->auth, "%s", req->auth ? req->auth : "cert");
     s->version = m->version;

@@ -17,6 +17,7 @@
 #include "acs_ctx.h"
 #include "acs_http.h"
 #include "acs_nbi.h"
+#include "acs_retention.h"
 #include "log.h"
 
 #define DEFAULT_CONFIG "/etc/acs/acs.ini"
@@ -26,12 +27,13 @@ enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_CONFIG = 3, EXIT_DB = 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: acsd [-c CONFIG] [-v|-q] [--ports-file FILE]\n"
-                 "            [--check-config | --config-doc | --config-sample]\n\n"
+                 "            [--check-config | --config-doc | --config-sample | --prune-now]\n\n"
                  "Runs the CWMP server in the foreground (logs on stderr; SIGTERM stops it).\n"
                  "Configuration: -c FILE, else $ACS_CONFIG, else " DEFAULT_CONFIG " if it exists.\n"
                  "  --ports-file F   once listening, write \"cwmp=PORT\", \"nbi=PORT\" (0: off) and\n"
                  "                   \"pid=PID\" lines to F (atomically, by rename); removed at exit\n"
                  "  --check-config   validate the configuration, print it (secrets hidden) and exit\n"
+                 "  --prune-now      run one [retention] pass over the database and exit\n"
                  "  --config-doc     print the configuration reference (Markdown, docs/config.md)\n"
                  "  --config-sample  print a sample configuration file (etc/acs.ini.sample)\n"
                  "exit codes: 0 ok, 1 failed, 2 usage, 3 configuration, 4 database\n");
@@ -131,6 +133,20 @@ static int run(const struct cfg *cfg, const char *ports_file)
     return EXIT_OK;
 }
 
+/* One retention run with a connection of its own, for operators and tests. */
+static int prune_now(const struct cfg *cfg)
+{
+    char *err = NULL;
+    struct db *db = db_connect_cfg(cfg, &err);
+    if (!db)
+        return fail(EXIT_DB, err);
+    struct acs_retention r;
+    acs_retention_init(&r, cfg, time(NULL), 1);
+    int rc = acs_retention_run(&r, db);
+    db_free(db);
+    return rc < 0 ? EXIT_DB : EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     const char *config = NULL, *ports_file = NULL;
@@ -143,6 +159,7 @@ int main(int argc, char **argv)
                                          {"config-doc", no_argument, NULL, 'D'},
                                          {"config-sample", no_argument, NULL, 'S'},
                                          {"ports-file", required_argument, NULL, 'P'},
+                                         {"prune-now", no_argument, NULL, 'R'},
                                          {0, 0, 0, 0}};
     while ((opt = getopt_long(argc, argv, "c:vqh", opts, NULL)) != -1) {
         switch (opt) {
@@ -151,7 +168,7 @@ int main(int argc, char **argv)
         case 'v': log_set_level(LOG_DEBUG); break;
         case 'q': log_set_level(LOG_ERR); break;
         case 'h': usage(stdout); return EXIT_OK;
-        case 'C': case 'D': case 'S': mode = opt; break;
+        case 'C': case 'D': case 'S': case 'R': mode = opt; break;
         default: usage(stderr); return EXIT_USAGE;
         }
     }
@@ -169,6 +186,8 @@ int main(int argc, char **argv)
     if (rc == EXIT_OK && mode == 'C') {
         cfg_dump(stdout, cfg);
         fprintf(stderr, "acsd: configuration ok\n");
+    } else if (rc == EXIT_OK && mode == 'R') {
+        rc = prune_now(cfg);
     } else if (rc == EXIT_OK) {
         rc = run(cfg, ports_file);
     }

@@ -129,7 +129,7 @@ void acs_registry_remove(struct acs_registry *r, struct acs_session *s)
 }
 
 size_t acs_registry_take_expired(struct acs_registry *r, time_t now, int idle_s, int total_s,
-                                 int (*is_revoked)(void *arg, const char *serial), void *arg,
+                                 int (*dead)(void *arg, const struct acs_session *s, time_t now), void *arg,
                                  struct acs_session **out, size_t max)
 {
     size_t n = 0;
@@ -144,7 +144,7 @@ size_t acs_registry_take_expired(struct acs_registry *r, time_t now, int idle_s,
                 continue;
             }
             if (over || now - s->last_active >= idle_s ||
-                (is_revoked && s->cert_serial[0] && is_revoked(arg, s->cert_serial))) {
+                (dead && dead(arg, s, now))) {
                 unlink_locked(r, s);
                 out[n++] = s;
             }

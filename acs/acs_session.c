@@ -440,11 +440,15 @@ static void handle(struct acs_worker *w, const struct acs_cwmp_req *req, struct 
         refuse_peer(req, rep);
         return;
     }
-    if (ca_verifier_is_revoked(ctx->verifier, req->peer->serial)) {
-        log_info("cwmp", "event=refused reason=revoked device=%s cert_serial=%s remote=%s", req->peer->device_id,
-                 req->peer->serial, req->remote);
+    /* the verdict is the connection's: a keep-alive connection outlives a revocation of its
+     * certificate or issuer, and its chain's expiry; each request checks them anew */
+    int revoked = ca_verifier_is_revoked(ctx->verifier, req->peer->serial) ||
+                  (req->peer->issuer_serial[0] && ca_verifier_is_revoked(ctx->verifier, req->peer->issuer_serial));
+    if (revoked || (req->peer->not_after && time(NULL) >= req->peer->not_after)) {
+        log_info("cwmp", "event=refused reason=%s device=%s cert_serial=%s remote=%s", revoked ? "revoked" : "expired",
+                 req->peer->device_id, req->peer->serial, req->remote);
         acs_metrics_count(ACS_METRIC_AUTH_REFUSED, ACS_MA_REVOKED);
-        acs_reply_text(rep, 403, "client certificate refused: revoked");
+        acs_reply_text(rep, 403, revoked ? "client certificate refused: revoked" : "client certificate refused: expired");
         rep->close = 1;
         return;
     }

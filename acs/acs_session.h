@@ -33,6 +33,8 @@ struct acs_session {
     /* engine */
     long row, device_pk;
     char cert_serial[CA_SERIAL_HEX_MAX + 1];
+    char issuer_serial[CA_SERIAL_HEX_MAX + 1]; /* the CA above the leaf ("": none) */
+    time_t cert_not_after; /* the chain's earliest notAfter (0: no certificate) */
     char remote[64];
     enum cwmp_version version;
     int cpe_done;        /* the CPE sent its empty POST: the ACS has the floor */
@@ -133,10 +135,11 @@ struct acs_session *acs_registry_acquire(struct acs_registry *r, const char *id,
 void acs_registry_release(struct acs_registry *r, struct acs_session *s);
 /* Take an acquired session out (the caller then ends it). */
 void acs_registry_remove(struct acs_registry *r, struct acs_session *s);
-/* Take out idle sessions past their idle or total timeout, or whose certificate is_revoked
- * reports revoked; up to max into out. Busy ones past the total timeout get expired = 1. */
+/* Take out idle sessions past their idle or total timeout, or whose credentials are dead
+ * (dead(arg, s, now) != 0: a revoked or expired certificate or CA); up to max into out. Busy
+ * ones past the total timeout get expired = 1. */
 size_t acs_registry_take_expired(struct acs_registry *r, time_t now, int idle_s, int total_s,
-                                 int (*is_revoked)(void *arg, const char *serial), void *arg,
+                                 int (*dead)(void *arg, const struct acs_session *s, time_t now), void *arg,
                                  struct acs_session **out, size_t max);
 /* Take out every idle session (shutdown); up to max. */
 size_t acs_registry_take_idle(struct acs_registry *r, struct acs_session **out, size_t max);

@@ -33,6 +33,7 @@ struct ca_authority {
     EVP_PKEY *key;      /* NULL until ca_authority_get(..., need_key=1) */
     char key_file[256];
     char key_type[16];
+    int revoked;        /* a revoked issuer: its key is never loaded, it signs nothing more */
 };
 
 /* Create a context over cfg ([ca] section) and db (both borrowed, must outlive it).
@@ -113,6 +114,9 @@ int ca_revoke(struct ca_ctx *ca, const char *serial, int reason, char **errmsg) 
  * transaction, one audit row each; *count gets how many (0 is no error). */
 int ca_revoke_device(struct ca_ctx *ca, const char *device_id, int reason, long *count,
                      char **errmsg) WARN_UNUSED;
+/* Revoke an issuing CA (the root's key must open: the CA passphrase). Its serial joins every
+ * verifier's revoked set, so each chain through it is refused from then on. */
+int ca_issuer_revoke(struct ca_ctx *ca, const char *name, int reason, char **errmsg) WARN_UNUSED;
 /* Map "keyCompromise", "superseded", ... or a number to a reason code; -1 if unknown. */
 int ca_reason_parse(const char *text);
 const char *ca_reason_name(int reason);

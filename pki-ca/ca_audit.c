@@ -25,24 +25,52 @@ struct ca_audit_batch {
     struct buf copy;
 };
 
-static int chain_hash(const unsigned char prev[32], long id, const char *at, const char *actor,
-                      const char *action, const char *subject, const char *result,
-                      const char *details, unsigned char out[32])
+/* Version 1 (rows written before 0009): fields joined by "\n", ambiguous when a field holds one. */
+static int chain_hash_v1(EVP_MD_CTX *md, const char *const parts[CA_AUDIT_NFIELDS])
 {
+    int ok = 1;
+    for (size_t i = 0; ok && i < CA_AUDIT_NFIELDS; i++)
+        ok = EVP_DigestUpdate(md, parts[i], strlen(parts[i])) && EVP_DigestUpdate(md, "\n", 1);
+    return ok;
+}
+
+static int encode_field(EVP_MD_CTX *md, const void *data, size_t len)
+{
+    unsigned char be[4] = {(unsigned char)(len >> 24), (unsigned char)(len >> 16), (unsigned char)(len >> 8),
+                           (unsigned char)len};
+    return len <= 0xffffffffu && EVP_DigestUpdate(md, be, 4) && EVP_DigestUpdate(md, data, len);
+}
+
+/* Version 2: a version byte, then each field as 4-byte big-endian length + bytes: one
+ * encoding per row, whatever the fields hold. */
+static int chain_hash_v2(EVP_MD_CTX *md, const char *const parts[CA_AUDIT_NFIELDS])
+{
+    static const unsigned char version = CA_AUDIT_HASH_V2;
+    int ok = EVP_DigestUpdate(md, &version, 1);
+    for (size_t i = 0; ok && i < CA_AUDIT_NFIELDS; i++)
+        ok = encode_field(md, parts[i], strlen(parts[i]));
+    return ok;
+}
+
+static int chain_hash(int version, const unsigned char prev[32], long id, const char *at, const char *actor,
+                      const char *action, const char *subject, const char *result, const char *details,
+                      unsigned char out[32])
+{
+    if (version != CA_AUDIT_HASH_V1 && version != CA_AUDIT_HASH_V2)
+        return -ERR_INTEGRITY;
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     char idtext[24];
     snprintf(idtext, sizeof idtext, "%ld", id);
-    const char *parts[] = {idtext, at, actor, action, subject, result, details};
+    const char *const parts[CA_AUDIT_NFIELDS] = {idtext, at, actor, action, subject, result, details};
     int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) && EVP_DigestUpdate(md, prev, 32);
-    for (size_t i = 0; ok && i < sizeof parts / sizeof parts[0]; i++)
-        ok = EVP_DigestUpdate(md, parts[i], strlen(parts[i])) && EVP_DigestUpdate(md, "\n", 1);
+    ok = ok && (version == CA_AUDIT_HASH_V1 ? chain_hash_v1(md, parts) : chain_hash_v2(md, parts));
     unsigned int len = 0;
     ok = ok && EVP_DigestFinal_ex(md, out, &len) && len == 32;
     EVP_MD_CTX_free(md);
     return ok ? 0 : -ERR_CRYPTO;
 }
 
-static int unhex(const char *text, unsigned char *out, size_t outlen)
+int ca_audit_unhex(const char *text, unsigned char *out, size_t outlen)
 {
     /* bytea text output: \x followed by hex */
     if (strncmp(text, "\\x", 2) || strlen(text + 2) != 2 * outlen)
@@ -73,7 +101,7 @@ struct ca_audit_batch *ca_audit_begin(struct db *db, char **errmsg)
         b->own_txn = 1;
     }
     PGresult *r = db_exec(db, "SELECT last_id, last_hash FROM audit_head FOR UPDATE", 0, NULL, errmsg);
-    if (!r || PQntuples(r) != 1 || unhex(PQgetvalue(r, 0, 1), b->last_hash, 32) < 0) {
+    if (!r || PQntuples(r) != 1 || ca_audit_unhex(PQgetvalue(r, 0, 1), b->last_hash, 32) < 0) {
         if (r)
             ca_fail(errmsg, -ERR_INTEGRITY, "audit_head is missing or damaged");
         PQclear(r);
@@ -86,7 +114,7 @@ struct ca_audit_batch *ca_audit_begin(struct db *db, char **errmsg)
     return b;
 }
 
-static void now_text(char *out, size_t n)
+void ca_audit_now_text(char *out, size_t n)
 {
     struct timespec ts;
     struct tm tm;
@@ -115,10 +143,10 @@ int ca_audit_add(struct ca_audit_batch *b, const char *actor, const char *action
     subject = clip(subject, c3);
     details = clip(details, c4);
     char at[40], hex[65];
-    now_text(at, sizeof at);
+    ca_audit_now_text(at, sizeof at);
     long id = b->last_id + 1;
     unsigned char hash[32];
-    int rc = chain_hash(b->last_hash, id, at, actor, action, subject, result, details, hash);
+    int rc = chain_hash(CA_AUDIT_HASH_V2, b->last_hash, id, at, actor, action, subject, result, details, hash);
     if (rc < 0)
         return rc;
     rc = buf_printf(&b->copy, "%ld\t%s\t", id, at);
@@ -135,13 +163,19 @@ int ca_audit_add(struct ca_audit_batch *b, const char *actor, const char *action
     }
     if (rc == 0) {
         ca_hex(hash, 32, hex);
-        rc = buf_printf(&b->copy, "\t\\\\x%s\n", hex);
+        rc = buf_printf(&b->copy, "\t\\\\x%s\t%d\n", hex, CA_AUDIT_HASH_V2);
     }
     if (rc < 0)
         return rc;
     b->last_id = id;
     memcpy(b->last_hash, hash, 32);
     return 0;
+}
+
+void ca_audit_head(const struct ca_audit_batch *b, long *id, unsigned char hash[32])
+{
+    *id = b->last_id;
+    memcpy(hash, b->last_hash, 32);
 }
 
 void ca_audit_abort(struct ca_audit_batch *b)
@@ -159,8 +193,8 @@ int ca_audit_finish(struct ca_audit_batch *b, char **errmsg)
     int rc = 0;
     if (b->copy.len) {
         rc = db_copy_in(b->db,
-                        "COPY audit_log (id, at, actor, action, subject, result, details, prev_hash, row_hash)"
-                        " FROM STDIN",
+                        "COPY audit_log (id, at, actor, action, subject, result, details, prev_hash, row_hash,"
+                        " hash_version) FROM STDIN",
                         b->copy.data, b->copy.len, errmsg);
         char idtext[24], hex[67];
         snprintf(idtext, sizeof idtext, "%ld", b->last_id);
@@ -252,11 +286,14 @@ static int verify_page(PGresult *r, long *expect_id, unsigned char prev[32], lon
         if (id != *expect_id)
             return ca_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: missing (rows %ld..%ld deleted)", *expect_id,
                            *expect_id, id - 1);
-        if (unhex(PQgetvalue(r, i, 7), stored_prev, 32) < 0 || unhex(PQgetvalue(r, i, 8), stored, 32) < 0)
+        if (ca_audit_unhex(PQgetvalue(r, i, 7), stored_prev, 32) < 0 || ca_audit_unhex(PQgetvalue(r, i, 8), stored, 32) < 0)
             return ca_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: damaged hash column", id);
         if (memcmp(stored_prev, prev, 32))
             return ca_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: does not chain to row %ld", id, id - 1);
-        if (chain_hash(prev, id, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+        int version = (int)strtol(PQgetvalue(r, i, 9), NULL, 10);
+        if (version != CA_AUDIT_HASH_V1 && version != CA_AUDIT_HASH_V2)
+            return ca_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: unknown hash version %d", id, version);
+        if (chain_hash(version, prev, id, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
                        PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), computed) < 0)
             return -ERR_CRYPTO;
         if (memcmp(computed, stored, 32))
@@ -279,7 +316,7 @@ int ca_audit_verify(struct db *db, long *rows, char **errmsg)
         const char *p[1] = {after};
         PGresult *r = db_exec(db,
                               "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00',"
-                              " actor, action, subject, result, details, prev_hash, row_hash"
+                              " actor, action, subject, result, details, prev_hash, row_hash, hash_version"
                               " FROM audit_log WHERE id > $1::bigint ORDER BY id LIMIT " AUDIT_VERIFY_PAGE,
                               1, p, errmsg);
         if (!r)
@@ -296,7 +333,7 @@ int ca_audit_verify(struct db *db, long *rows, char **errmsg)
     if (!r)
         return -ERR_DB;
     unsigned char head[32];
-    if (PQntuples(r) != 1 || unhex(PQgetvalue(r, 0, 1), head, 32) < 0)
+    if (PQntuples(r) != 1 || ca_audit_unhex(PQgetvalue(r, 0, 1), head, 32) < 0)
         rc = ca_fail(errmsg, -ERR_INTEGRITY, "audit head missing or damaged");
     else if (strtol(PQgetvalue(r, 0, 0), NULL, 10) != expect_id - 1)
         rc = ca_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: missing (head says the log ends at row %s)",

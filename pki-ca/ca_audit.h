@@ -1,7 +1,8 @@
 /* pki-ca/ca_audit.h — append-only, hash-chained audit log (audit_log + audit_head).
- * row_hash = SHA-256(prev_hash || id "\n" at "\n" actor "\n" action "\n" subject "\n"
- * result "\n" details); appends lock audit_head so they serialise across processes.
- * Thread-safety: per struct db. */
+ * row_hash = SHA-256(prev_hash || 0x02 || for each of id, at, actor, action, subject, result,
+ * details: 4-byte big-endian length || bytes) (hash_version 2; rows of version 1, written before
+ * migration 0009, joined the fields with "\n" and are verified that way). Appends lock
+ * audit_head so they serialise across processes. Thread-safety: per struct db. */
 #ifndef PKICA_CA_AUDIT_H
 #define PKICA_CA_AUDIT_H
 
@@ -9,6 +10,10 @@
 
 #include "db.h"
 #include "tally.h"
+
+#define CA_AUDIT_HASH_V1 1
+#define CA_AUDIT_HASH_V2 2 /* every new row */
+#define CA_AUDIT_NFIELDS 7
 
 struct ca_audit_batch;
 
@@ -21,6 +26,8 @@ int ca_audit_add(struct ca_audit_batch *b, const char *actor, const char *action
                  const char *subject, const char *result, const char *details) WARN_UNUSED;
 /* Write queued rows and move the head; frees b in every case. */
 int ca_audit_finish(struct ca_audit_batch *b, char **errmsg) WARN_UNUSED;
+/* The chain's head as of the rows queued so far (id 0 and zero hash: an empty log). */
+void ca_audit_head(const struct ca_audit_batch *b, long *id, unsigned char hash[32]);
 /* Abandon (rolls back a transaction begin opened); frees b. */
 void ca_audit_abort(struct ca_audit_batch *b);
 
@@ -45,5 +52,11 @@ int ca_audit_tally_flush(struct db *db, struct tally *t, const char *actor, cons
 /* Verify the whole chain. 0 when intact (*rows = rows checked); -ERR_INTEGRITY with
  * *errmsg naming the first bad row ("audit row 17: ..."). */
 int ca_audit_verify(struct db *db, long *rows, char **errmsg) WARN_UNUSED;
+
+/* The time now as audit rows record it ("YYYY-MM-DD HH:MM:SS.uuuuuu+00", UTC), as the verify
+ * query prints a timestamptz back: what is hashed or signed round-trips exactly. */
+void ca_audit_now_text(char *out, size_t n);
+/* Parse bytea text output ("\\x" + hex) of exactly outlen bytes. 0 or -ERR_PARSE. */
+int ca_audit_unhex(const char *text, unsigned char *out, size_t outlen) WARN_UNUSED;
 
 #endif

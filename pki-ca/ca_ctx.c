@@ -40,6 +40,9 @@ const struct cfg_key ca_cfg_schema[] = {
      "CRL distribution point base; the issuer's CRL is <base>/<issuer>.crl (empty: none)"},
     {"ca", "token_ttl_seconds", CFG_INT, "86400", 60, 31536000, 0, NULL,
      "default lifetime of one-time enrollment tokens"},
+    {"est", "revoke_on_reenroll", CFG_BOOL, "true", 0, 0, 0, NULL,
+     "a successful simplereenroll revokes the certificate that authenticated it (reason superseded), "
+     "in the transaction of the new one"},
     CFG_END,
 };
 
@@ -170,6 +173,7 @@ static struct ca_authority *load_authority(struct ca_ctx *ca, const char *name, 
     a->id = row.id;
     a->is_root = !strcmp(row.kind, "root");
     a->parent_id = row.parent_id;
+    a->revoked = row.revoked;
     snprintf(a->name, sizeof a->name, "%s", row.name);
     snprintf(a->key_file, sizeof a->key_file, "%s", row.key_file);
     snprintf(a->key_type, sizeof a->key_type, "%s", row.key_type);
@@ -187,6 +191,8 @@ static int load_key(struct ca_ctx *ca, struct ca_authority *a, char **errmsg)
 {
     if (a->key)
         return 0;
+    if (a->revoked)
+        return ca_fail(errmsg, -ERR_POLICY, "issuing CA \"%s\" is revoked", a->name);
     const char *pass = ca_passphrase(ca, errmsg);
     if (!pass)
         return -ERR_AUTH;

@@ -33,10 +33,10 @@ int ca_db_authority_get(struct db *db, const char *name, int id, struct ca_db_au
     snprintf(idtext, sizeof idtext, "%d", id);
     const char *p[1] = {id > 0 ? idtext : name};
     PGresult *r = db_exec(db,
-                          id > 0 ? "SELECT id, name, kind, coalesce(parent_id, 0), key_type, key_file, cert_der"
-                                   " FROM ca_authorities WHERE id = $1::int"
-                                 : "SELECT id, name, kind, coalesce(parent_id, 0), key_type, key_file, cert_der"
-                                   " FROM ca_authorities WHERE name = $1",
+                          id > 0 ? "SELECT id, name, kind, coalesce(parent_id, 0), key_type, key_file, cert_der,"
+                                   " revoked_at IS NOT NULL FROM ca_authorities WHERE id = $1::int"
+                                 : "SELECT id, name, kind, coalesce(parent_id, 0), key_type, key_file, cert_der,"
+                                   " revoked_at IS NOT NULL FROM ca_authorities WHERE name = $1",
                           1, p, errmsg);
     if (!r)
         return -ERR_DB;
@@ -53,6 +53,7 @@ int ca_db_authority_get(struct db *db, const char *name, int id, struct ca_db_au
     out->parent_id = (int)db_get_long(r, 0, 3);
     snprintf(out->key_type, sizeof out->key_type, "%s", PQgetvalue(r, 0, 4));
     snprintf(out->key_file, sizeof out->key_file, "%s", PQgetvalue(r, 0, 5));
+    out->revoked = !strcmp(PQgetvalue(r, 0, 7), "t");
     rc = bytea_out(PQgetvalue(r, 0, 6), &out->cert_der, &out->cert_der_len);
 out:
     PQclear(r);

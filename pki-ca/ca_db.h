@@ -18,6 +18,7 @@ struct ca_db_authority {
     char key_file[256];
     unsigned char *cert_der;    /* malloc'd */
     size_t cert_der_len;
+    int revoked;                /* acs-ca issuer revoke */
 };
 
 struct ca_db_cert_row {

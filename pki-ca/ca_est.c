@@ -333,12 +333,19 @@ static void est_reenroll(struct est_op *op)
         refuse(op, status_for(rc), why);
         goto out;
     }
-    if ((rc = db_ready(op->ca)) < 0 ||
+    /* [est] revoke_on_reenroll: the old certificate is revoked in the new one's transaction
+     * (a second re-enrollment with it then fails on the revocation and issues nothing) */
+    int supersede = cfg_bool(ca_cfg(op->ca), "est", "revoke_on_reenroll");
+    if ((rc = db_ready(op->ca)) < 0 || (supersede && (rc = db_begin(ca_db(op->ca), &why)) < 0) ||
         (rc = check_cert_record(op, peer->serial, issuer, sizeof issuer, &why)) < 0) {
         refuse(op, status_for(rc), why ? why : "database unreachable");
         goto out;
     }
     rc = ca_issue_from_csr(op->ca, issuer, der, der_len, op->device, "est-reenroll", &cert, &why);
+    if (rc == 0 && supersede && (rc = ca_revoke_superseded(op->ca, peer->serial, cert.serial, &why)) == 0 &&
+        (rc = db_commit(ca_db(op->ca), &why)) == 0)
+        log_info("est", "event=revoke serial=%s device=%s reason=superseded by=%s", peer->serial, op->device,
+                 cert.serial);
     if (rc < 0) {
         refuse(op, status_for(rc), why);
         goto out;

@@ -9,6 +9,9 @@
 const char *ca_passphrase(struct ca_ctx *ca, char **errmsg);
 /* key_dir/file into out. */
 int ca_key_path(struct ca_ctx *ca, const char *file, char *out, size_t n);
+/* Inside the caller's transaction: revoke serial as superseded by the certificate by (a
+ * re-enrollment's), with its audit row. -ERR_EXIST when it is revoked already. */
+int ca_revoke_superseded(struct ca_ctx *ca, const char *serial, const char *by, char **errmsg) WARN_UNUSED;
 /* Record a refusal in the audit log (best effort: a DB failure is logged, not returned). */
 void ca_audit_refusal(struct ca_ctx *ca, const char *action, const char *subject, const char *why);
 

@@ -115,3 +115,60 @@ int ca_revoke_device(struct ca_ctx *ca, const char *device_id, int reason, long 
     PQclear(r);
     return 0;
 }
+
+int ca_issuer_revoke(struct ca_ctx *ca, const char *name, int reason, char **errmsg)
+{
+    char *why = NULL;
+    int rc = 0;
+    if (reason < 0 || reason >= NREASONS || !reason_names[reason])
+        rc = ca_fail(&why, -ERR_INVAL, "invalid revocation reason %d", reason);
+    /* the root signs issuers: whoever revokes one must be able to open the root's key too */
+    else if (!ca_authority_get(ca, "root", 1, &why))
+        rc = -ERR_AUTH;
+    struct db *db = ca_db(ca);
+    char code[8], details[96];
+    snprintf(code, sizeof code, "%d", reason);
+    snprintf(details, sizeof details, "reason=%s", ca_reason_name(reason));
+    const char *p[2] = {name ? name : "", code};
+    PGresult *r = NULL;
+    if (rc == 0 && (rc = db_begin(db, &why)) == 0) {
+        r = db_exec(db,
+                    "UPDATE ca_authorities SET revoked_at = now(), revoked_reason = $2::smallint"
+                    " WHERE name = $1 AND kind = 'issuer' AND revoked_at IS NULL RETURNING serial",
+                    2, p, &why);
+        if (!r)
+            rc = -ERR_DB;
+        else if (PQntuples(r) != 1)
+            rc = ca_fail(&why, -ERR_NOENT, "no live issuing CA \"%.64s\"", p[0]);
+        if (rc == 0)
+            rc = ca_audit(db, ca_actor(ca), "ca.issuer.revoke", p[0], "ok", details, &why);
+        if (rc == 0)
+            rc = db_commit(db, &why);
+        else
+            db_rollback(db);
+    }
+    if (rc < 0) {
+        PQclear(r);
+        if (rc != -ERR_DB)
+            ca_audit_refusal(ca, "ca.issuer.revoke", p[0], why);
+        if (errmsg && !*errmsg)
+            *errmsg = why;
+        else
+            free(why);
+        return rc;
+    }
+    log_info("ca", "event=issuer_revoke name=%s serial=%s reason=%s", p[0], PQgetvalue(r, 0, 0), ca_reason_name(reason));
+    PQclear(r);
+    return 0;
+}
+
+int ca_revoke_superseded(struct ca_ctx *ca, const char *serial, const char *by, char **errmsg)
+{
+    struct db *db = ca_db(ca);
+    char details[64 + CA_SERIAL_HEX_MAX];
+    snprintf(details, sizeof details, "reason=superseded by=%s", by);
+    int rc = ca_db_revoke(db, serial, 4, ca_actor(ca), errmsg);
+    if (rc == 0)
+        rc = ca_audit(db, ca_actor(ca), "cert.revoke", serial, "ok", details, errmsg);
+    return rc;
+}

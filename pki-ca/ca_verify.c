@@ -140,7 +140,8 @@ static void install(struct ca_verifier *v, X509_STORE *store, STACK_OF(X509) *in
 /* Build a fresh store and revoked set from the DB, then swap them in. */
 static int load_state(struct ca_verifier *v, struct db *db, char **errmsg)
 {
-    PGresult *r = db_exec(db, "SELECT kind, cert_der FROM ca_authorities ORDER BY id", 0, NULL, errmsg);
+    PGresult *r = db_exec(db, "SELECT kind, cert_der, serial, revoked_at IS NOT NULL FROM ca_authorities ORDER BY id",
+                          0, NULL, errmsg);
     if (!r)
         return -ERR_DB;
     X509_STORE *store = X509_STORE_new();
@@ -156,7 +157,11 @@ static int load_state(struct ca_verifier *v, struct db *db, char **errmsg)
             rc = -ERR_INTEGRITY;
             break;
         }
-        if (!strcmp(PQgetvalue(r, i, 0), "root")) {
+        if (!strcmp(PQgetvalue(r, i, 3), "t"))
+            rc = set_add(&set, PQgetvalue(r, i, 2)); /* a revoked issuer: every chain through it */
+        if (rc < 0) {
+            X509_free(x);
+        } else if (!strcmp(PQgetvalue(r, i, 0), "root")) {
             rc = X509_STORE_add_cert(store, x) ? 0 : -ERR_CRYPTO;
             X509_free(x);
         } else if (!sk_X509_push(inter, x)) {
@@ -451,6 +456,8 @@ static int verdict_of_hit(const struct ca_verifier *v, const struct ca_vcache_en
         return -ERR_REVOKED;
     }
     out->reason = CA_VERIFY_OK;
+    out->not_after = e->not_after;
+    snprintf(out->issuer_serial, sizeof out->issuer_serial, "%s", e->nchain ? e->chain_serial[0] : "");
     snprintf(out->device_id, sizeof out->device_id, "%s", e->device_id);
     snprintf(out->detail, sizeof out->detail, "ok");
     return 0;
@@ -595,8 +602,14 @@ int ca_verify_peer_at(struct ca_verifier *v, const unsigned char *const *ders, c
         out->reason = CA_VERIFY_OK;
         snprintf(out->detail, sizeof out->detail, "ok");
         rc = 0;
+        /* the chain's end of validity and issuer: acsd ends a session when either comes */
+        int entry_ok = entry_of_chain(chain, presented, n, &e) == 0;
+        if (!entry_ok)
+            (void)entry_of_chain(chain, NULL, 0, &e); /* padded: never cached, its windows still count */
+        out->not_after = e.not_after;
+        snprintf(out->issuer_serial, sizeof out->issuer_serial, "%s", e.nchain ? e.chain_serial[0] : "");
         /* only a chain that verified is remembered, and only under the trust set it verified with */
-        if (have_key && entry_of_chain(chain, presented, n, &e) == 0) {
+        if (have_key && entry_ok) {
             snprintf(e.device_id, sizeof e.device_id, "%s", out->device_id);
             snprintf(e.serial, sizeof e.serial, "%s", out->serial);
             pthread_rwlock_rdlock(&v->lock);

@@ -34,6 +34,8 @@ struct ca_verify_result {
     char device_id[CA_DEVICE_ID_MAX + 1]; /* set when reason == OK and the cert is a device cert */
     char serial[CA_SERIAL_HEX_MAX + 1];   /* leaf serial, lowercase hex, when decodable */
     char detail[160];                     /* human-readable detail for logs/audit */
+    char issuer_serial[CA_SERIAL_HEX_MAX + 1]; /* when OK: the serial of the CA above the leaf */
+    time_t not_after;                     /* when OK: the earliest notAfter of the chain */
 };
 
 struct ca_verifier;

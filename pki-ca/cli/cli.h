@@ -39,11 +39,14 @@ int cli_read_file(const char *path, size_t max, unsigned char **data, size_t *le
 /* Write data to path (0644, or 0600 when private); "-" or NULL is stdout. */
 int cli_write_file(const char *path, const void *data, size_t len, int private_file, char **errmsg);
 
+#define CLI_ANCHOR_FILES_MAX 16 /* --anchor files one audit verify checks */
+
 typedef int (*cli_cmd_fn)(struct cli *c, int argc, char **argv);
 
 int cmd_db_migrate(struct cli *c, int argc, char **argv);
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_issuer_create(struct cli *c, int argc, char **argv);
+int cmd_issuer_revoke(struct cli *c, int argc, char **argv);
 int cmd_issue(struct cli *c, int argc, char **argv);
 int cmd_server_cert(struct cli *c, int argc, char **argv);
 int cmd_batch(struct cli *c, int argc, char **argv);
@@ -53,6 +56,8 @@ int cmd_show(struct cli *c, int argc, char **argv);
 int cmd_cacerts(struct cli *c, int argc, char **argv);
 int cmd_verify(struct cli *c, int argc, char **argv);
 int cmd_audit_verify(struct cli *c, int argc, char **argv);
+int cmd_audit_anchor(struct cli *c, int argc, char **argv);
+int cmd_audit_anchor_key(struct cli *c, int argc, char **argv);
 int cmd_audit_list(struct cli *c, int argc, char **argv);
 int cmd_token_create(struct cli *c, int argc, char **argv);
 int cmd_crl(struct cli *c, int argc, char **argv);

@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/pem.h>
 
+#include "ca_anchor.h"
 #include "ca_token.h"
 #include "ca_util.h"
 #include "cli.h"
@@ -44,6 +46,13 @@ int cmd_init(struct cli *c, int argc, char **argv)
     if (rc < 0)
         return cli_fail_free(rc, err);
     printf("root CA created (%s)\n", type);
+    /* the audit anchor key comes with the root when it is configured and not there yet */
+    const char *akey = cfg_str(c->cfg, "audit", "anchor_key_file"), *apub = cfg_str(c->cfg, "audit", "anchor_pub_file");
+    if (akey && *akey && apub && *apub && access(akey, F_OK) != 0) {
+        if ((rc = ca_anchor_keygen(akey, apub, &err)) < 0)
+            return cli_fail_free(rc, err);
+        printf("anchor key written: %s (private, 0600), %s (public)\n", akey, apub);
+    }
     return CLI_OK;
 }
 
@@ -73,6 +82,30 @@ int cmd_issuer_create(struct cli *c, int argc, char **argv)
     if (rc < 0)
         return cli_fail_free(rc, err);
     printf("issuing CA \"%s\" created (%s, pathlen %d)\n", argv[optind], type, path_len);
+    return CLI_OK;
+}
+
+int cmd_issuer_revoke(struct cli *c, int argc, char **argv)
+{
+    static const char use[] = "issuer revoke NAME [--reason cACompromise|superseded|...|0-10]";
+    static const struct option opts[] = {{"reason", required_argument, NULL, 'r'}, {0, 0, 0, 0}};
+    const char *reason_text = "cessationOfOperation";
+    int o;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (o != 'r')
+            return cli_usage(use, NULL);
+        reason_text = optarg;
+    }
+    if (optind + 1 != argc)
+        return cli_usage(use, "give exactly one issuer NAME");
+    int reason = ca_reason_parse(reason_text);
+    if (reason < 0)
+        return cli_usage(use, "unknown revocation reason");
+    char *err = NULL;
+    int rc = ca_issuer_revoke(c->ca, argv[optind], reason, &err);
+    if (rc < 0)
+        return cli_fail_free(rc, err);
+    printf("issuing CA \"%s\" revoked (%s)\n", argv[optind], ca_reason_name(reason));
     return CLI_OK;
 }
 

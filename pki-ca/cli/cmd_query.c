@@ -7,6 +7,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "ca_anchor.h"
 #include "ca_audit.h"
 #include "ca_db.h"
 #include "ca_util.h"
@@ -150,17 +151,36 @@ int cmd_cacerts(struct cli *c, int argc, char **argv)
 
 int cmd_audit_verify(struct cli *c, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    static const char use[] = "audit verify [--chain-only] [--anchor FILE]...";
+    static const struct option opts[] = {
+        {"chain-only", no_argument, NULL, 'c'}, {"anchor", required_argument, NULL, 'a'}, {0, 0, 0, 0}};
+    const char *files[CLI_ANCHOR_FILES_MAX];
+    size_t nfiles = 0;
+    int chain_only = 0, o;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (o == 'c')
+            chain_only = 1;
+        else if (o == 'a' && nfiles < CLI_ANCHOR_FILES_MAX)
+            files[nfiles++] = optarg;
+        else
+            return cli_usage(use, o == 'a' ? "too many --anchor files" : NULL);
+    }
+    if (optind != argc || (chain_only && nfiles))
+        return cli_usage(use, optind != argc ? "unexpected argument" : "--chain-only checks no anchor");
     char *err = NULL;
-    long rows = 0;
+    long rows = 0, anchors = 0;
     int rc = ca_audit_verify(c->db, &rows, &err);
+    if (rc == 0 && !chain_only)
+        rc = ca_anchor_verify(c->db, cfg_str(c->cfg, "audit", "anchor_pub_file"), files, nfiles, &anchors, &err);
     if (rc < 0) {
         char q[300];
         log_err("ca", "event=audit_verify result=failed reason=%s", log_quote(q, sizeof q, err ? err : ""));
         return cli_fail_free(rc, err);
     }
-    printf("audit log intact: %ld rows\n", rows);
+    if (chain_only)
+        printf("audit log intact: %ld rows (anchors not checked)\n", rows);
+    else
+        printf("audit log intact: %ld rows, %ld anchor%s match\n", rows, anchors, anchors == 1 ? "" : "s");
     return CLI_OK;
 }
 

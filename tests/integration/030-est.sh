@@ -73,14 +73,20 @@ awk -v dir="$WORK" '/BEGIN CERT/ {n++} {print > (dir "/ca" n ".pem")}' "$WORK/ch
 ROOT=$(ls "$WORK"/ca[0-9].pem | sort | tail -n 1)
 cat $(ls "$WORK"/ca[0-9].pem | sort | grep -v "^$ROOT\$") >"$WORK/issuers.pem"
 
-start_bg est "$ACS_CA" est-serve --port 0 --cert "$WORK/server.crt" --key "$WORK/server.key"
-PORT=
-for _ in $(seq 100); do
-    PORT=$(sed -n 's/^acs-ca: est-serve listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/est.log")
-    [ -n "$PORT" ] && break
-    kill -0 "$BG_PID" 2>/dev/null || break
-    sleep 0.1
-done
+# est_start NAME [acs-ca options]: est-serve on a free port, logging to $WORK/NAME.log; sets PORT
+est_start() {
+    local name=$1; shift
+    start_bg "$name" "$ACS_CA" "$@" est-serve --port 0 --cert "$WORK/server.crt" --key "$WORK/server.key"
+    PORT=
+    for _ in $(seq 100); do
+        PORT=$(sed -n 's/^acs-ca: est-serve listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/$name.log")
+        [ -n "$PORT" ] && break
+        kill -0 "$BG_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+}
+
+est_start est
 if [ -n "$PORT" ] && [ "$PORT" != 0 ]; then
     ok "est-serve --port 0 listens on a free port ($PORT)"
 else
@@ -237,10 +243,21 @@ if check_status "simplereenroll with the enrolled certificate: 200" 200 reenroll
     check_output "new certificate verifies" ': OK$' \
         openssl verify -CAfile "$ROOT" -untrusted "$WORK/issuers.pem" "$WORK/reenroll.pem"
     check_output "re-enrollment recorded via est-reenroll" 'est-reenroll' "$ACS_CA" list --device "$DEV"
+    # [est] revoke_on_reenroll (default on): the certificate that authenticated it is superseded
+    check_output "the new certificate is accepted" '^ok: device' "$ACS_CA" verify --cert "$WORK/reenroll.pem"
+    check_fail_output "the old one is refused: revoked by the re-enrollment" 'revoked' \
+        "$ACS_CA" verify --cert "$WORK/enroll.pem"
+    check_output "revoked as superseded" 'superseded' "$ACS_CA" show --serial "$SERIAL"
+    check_output "audited with its successor" \
+        "action=cert.revoke subject=$SERIAL result=ok details=\"reason=superseded by=$NEWSERIAL\"" \
+        "$ACS_CA" audit list --limit 1000
+    check_output "in the transaction of the issuance: revocation and new row together" '^1$' psql -d "$DBNAME" -qAtX -c \
+        "SELECT count(*) FROM revocations r, certificates c WHERE r.serial = '$SERIAL' AND c.serial = '$NEWSERIAL'
+            AND r.revoked_at = c.created_at"
 fi
 
 # ---- revocation ------------------------------------------------------------------
-check "revoke the enrolled certificate" "$ACS_CA" revoke --serial "$SERIAL" --reason keyCompromise
+# the enrolled certificate is revoked (superseded) by now: the verifier learns it by NOTIFY
 status=
 for _ in $(seq 50); do
     status=$(est revoked simplereenroll --cert "$WORK/enroll.pem" --key "$WORK/good.key" "${CT[@]}" \
@@ -303,4 +320,17 @@ check_output "the summary is logged once as key=value" '^1$' grep -c 'event=est_
     "$WORK/est.log"
 check_output "audit log intact" 'audit log intact' "$ACS_CA" audit verify
 check "est-serve's log is key=value pairs throughout" python3 "$TOP/tests/integration/tools/logfmt_check.py" "$WORK/est.log"
+
+# ---- [est] revoke_on_reenroll = false: both certificates stay valid ----------------------
+{ cat "$WORK/acs.ini"; printf '\n[est]\nrevoke_on_reenroll = false\n'; } >"$WORK/keep.ini"
+est_start est2 -c "$WORK/keep.ini"
+check "est-serve with revoke_on_reenroll = false" wait_port "$PORT" 10 || t_done
+mkcsr re2 "/CN=$DEV"
+if check_status "simplereenroll with the re-enrolled certificate: 200" 200 reenroll2 simplereenroll \
+    --cert "$WORK/reenroll.pem" --key "$WORK/re.key" "${CT[@]}" --data-binary "@$WORK/re2.b64"; then
+    p7_certs reenroll2
+    check_output "the newest certificate is accepted" '^ok: device' "$ACS_CA" verify --cert "$WORK/reenroll2.pem"
+    check_output "and the one it re-enrolled with is kept" '^ok: device' "$ACS_CA" verify --cert "$WORK/reenroll.pem"
+fi
+stop_bg est2
 t_done

@@ -206,11 +206,12 @@ t_done() {
     exit 1
 }
 
-# expired_cert CSR DEVICE_ID OUT: sign CSR with the real issuing CA "devices" ($WORK/keys,
-# $WORK/passphrase) but with a validity that ended in 2021 (openssl ca can backdate; our CA
-# cannot, by design). Needs $WORK/issuer.pem (the devices CA certificate).
+# expired_cert CSR DEVICE_ID OUT [START END]: sign CSR with the real issuing CA "devices"
+# ($WORK/keys, $WORK/passphrase) but with a validity that ended in 2021, or START..END
+# (YYYYMMDDHHMMSSZ: a certificate expiring in seconds), which openssl ca can do and our CA
+# cannot, by design. Needs $WORK/issuer.pem (the devices CA certificate).
 expired_cert() {
-    local csr=$1 dev=$2 out=$3 d=$WORK/oca
+    local csr=$1 dev=$2 out=$3 start=${4:-20200101000000Z} end=${5:-20210101000000Z} d=$WORK/oca
     mkdir -p "$d" && : >"$d/index.txt" && echo 01 >"$d/serial"
     cat >"$d/ca.cnf" <<CNF
 [ca]
@@ -233,5 +234,5 @@ subjectAltName = URI:urn:dev:ops:$dev
 CNF
     openssl ca -batch -config "$d/ca.cnf" -in "$csr" -cert "$WORK/issuer.pem" \
         -keyfile "$WORK/keys/devices.key.pem" -passin "file:$WORK/passphrase" \
-        -startdate 20200101000000Z -enddate 20210101000000Z -out "$out"
+        -startdate "$start" -enddate "$end" -out "$out"
 }
