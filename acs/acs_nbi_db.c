@@ -84,6 +84,11 @@ static const char SQL_SESSIONS[] =
 static const char SQL_CR_INFO[] =
     "SELECT connection_request_url, cr_username, cr_password_enc FROM devices WHERE device_id = $1";
 
+struct db *acs_nbi_db_connect(const struct cfg *cfg, char **errmsg)
+{
+    return db_connect_cfg_as(cfg, cfg_str(cfg, "nbi", "conninfo"), errmsg);
+}
+
 static json_t *cell(const PGresult *r, int row, int col)
 {
     if (PQgetisnull(r, row, col))

@@ -11,6 +11,9 @@
 #include "acs_nbi_int.h"
 #include "db.h"
 
+/* A connection as the NBI's role: [nbi] conninfo, else [db] conninfo. NULL with *errmsg. */
+struct db *acs_nbi_db_connect(const struct cfg *cfg, char **errmsg);
+
 struct acs_nbi_token_info {
     long id;
     char name[ACS_NBI_NAME_MAX + 1];

@@ -59,7 +59,8 @@ static void usage(FILE *out)
                  "  tasks ID [--state S]       a device's tasks\n"
                  "  faults ID                  a device's CPE faults\n"
                  "  sessions ID                a device's CWMP sessions\n\n"
-                 "The token commands use [db] of the configuration (-c FILE, else $ACS_CONFIG, else\n" DEFAULT_CONFIG
+                 "The token and device set-* commands use the database ([nbi] conninfo, else [db]) of the\n"
+                 "configuration (-c FILE, else $ACS_CONFIG, else " DEFAULT_CONFIG
                  ").\nThe others call the NBI: --url, else $ACS_NBI_URL, else https://localhost:<[nbi] port>;\n"
                  "--cacert (or $ACS_CACERT) names the CA of its certificate. The bearer token comes from\n"
                  "$ACS_TOKEN or the file --token-file / $ACS_TOKEN_FILE, never from the command line.\n"
@@ -90,7 +91,7 @@ static int load_config(struct acsctl *a, const char *path)
 int acsctl_db_open(struct acsctl *a, struct db **db)
 {
     char *err = NULL;
-    if (!(*db = db_connect_cfg(a->cfg, &err))) {
+    if (!(*db = acs_nbi_db_connect(a->cfg, &err))) {
         int rc = acsctl_fail(ACSCTL_UNREACHABLE, "%s", err ? err : "cannot connect to the database");
         free(err);
         return rc;
