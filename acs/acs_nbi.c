@@ -248,6 +248,7 @@ static int authenticate(struct MHD_Connection *c, struct db *db, struct acs_nbi_
         return -1;
     }
     call->token_id = ti.id;
+    call->tenant = ti.tenant;
     snprintf(call->who, sizeof call->who, "nbi:%s", ti.name);
     *role = ti.role;
     return 0;

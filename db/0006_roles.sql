@@ -64,7 +64,8 @@ GRANT SELECT ON devices, device_params, faults, sessions TO acs_nbi;
 GRANT SELECT, INSERT ON tasks TO acs_nbi;
 GRANT UPDATE (auth_mode, legacy_username, legacy_ha1, legacy_password_hash, updated_at) ON devices
     TO acs_nbi;                                                -- acsctl device set-auth / set-legacy
-GRANT USAGE ON SEQUENCE api_tokens_id_seq, tasks_id_seq TO acs_nbi;
+GRANT INSERT (device_id, oui, product_class, serial_number, manufacturer) ON devices TO acs_nbi; -- set-legacy
+GRANT USAGE ON SEQUENCE api_tokens_id_seq, tasks_id_seq, devices_id_seq TO acs_nbi;
 
 -- ---- acs_readonly: reports; never a secret column (hashes, sealed passwords, task args) ----
 GRANT SELECT (id, device_id, oui, product_class, serial_number, manufacturer, root_object, cwmp_version,
