@@ -128,4 +128,9 @@ want "the platform admin lists both devices" 200 "$ROOT" GET "/api/v1/devices" \
     "[d['deviceId'] for d in j['devices']] == ['$DEVA', '$DEVB']"
 want "the platform admin sees B's task" 200 "$ROOT" GET "/api/v1/tasks/$TASKB" "j['id'] == $TASKB"
 want "the platform admin lists every token" 200 "$ROOT" GET "/api/v1/tokens" "len(j['tokens']) == 5"
+
+# the harness runs acsd as acs_cwmp and its NBI as acs_nbi (db/0006_roles.sql), never the superuser
+check_sql "acsd's connections: acs_cwmp (sessions, verifier) and acs_nbi (NBI) only" "acs_cwmp acs_nbi" \
+    "SELECT string_agg(DISTINCT usename, ' ' ORDER BY usename) FROM pg_stat_activity
+     WHERE datname = current_database() AND pid <> pg_backend_pid()"
 t_done
