@@ -34,14 +34,22 @@ static const char SQL_DEVICE_CREATE[] =
  * sessions row id is drawn first so the device can point at it. BOOTSTRAP: cached params the
  * Inform does not carry are deleted and the ones it carries lose their writable flag (the
  * two sets are disjoint: one statement must not touch a row twice). */
+/* A device belongs to the tenant of the issuer of its certificate (NULL without one). */
+#define SQL_CERT_TENANT(SERIAL)                                                                                        \
+    "SELECT a.tenant_id FROM certificates c JOIN ca_authorities a ON a.id = c.issuer_id WHERE c.serial = " SERIAL
+/* Why an Inform stored nothing: the certificate's tenant is not the device's (else: busy). */
+static const char SQL_TENANT_MISMATCH[] =
+    "SELECT 1 FROM devices d WHERE d.device_id = $1 AND d.tenant_id IS DISTINCT FROM (" SQL_CERT_TENANT("$2") ")"
+    " AND d.tenant_id IS NOT NULL AND (" SQL_CERT_TENANT("$2") ") IS NOT NULL";
 static const char SQL_INFORM[] =
     "WITH sid AS (SELECT nextval('sessions_id_seq'::regclass) AS id), " ACS_DB_ASYNC_COMMIT_CTE
     "dev AS ("
     " INSERT INTO devices AS d (device_id, oui, product_class, serial_number, manufacturer, root_object, cwmp_version,"
     "  software_version, hardware_version, connection_request_url, periodic_interval, last_inform, last_boot,"
-    "  last_events, session_row, session_lease_until)"
+    "  last_events, session_row, session_lease_until, tenant_id)"
     " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::int, now(), CASE WHEN $12::boolean THEN now() END,"
-    "  ARRAY(SELECT jsonb_array_elements_text($13::jsonb)), sid.id, now() + make_interval(secs => $15::int) FROM sid"
+    "  ARRAY(SELECT jsonb_array_elements_text($13::jsonb)), sid.id, now() + make_interval(secs => $15::int),"
+    "  (" SQL_CERT_TENANT("$17") ") FROM sid"
     " ON CONFLICT (device_id) DO UPDATE SET manufacturer = EXCLUDED.manufacturer, root_object = EXCLUDED.root_object,"
     "  cwmp_version = EXCLUDED.cwmp_version,"
     "  software_version = coalesce(nullif(EXCLUDED.software_version, ''), d.software_version),"
@@ -50,8 +58,10 @@ static const char SQL_INFORM[] =
     "  periodic_interval = coalesce(EXCLUDED.periodic_interval, d.periodic_interval), last_inform = now(),"
     "  last_boot = CASE WHEN $12::boolean THEN now() ELSE d.last_boot END, last_events = EXCLUDED.last_events,"
     "  cr_credentials_set = d.cr_credentials_set AND NOT $14::boolean, session_row = EXCLUDED.session_row,"
-    "  session_lease_until = EXCLUDED.session_lease_until, updated_at = now()"
+    "  session_lease_until = EXCLUDED.session_lease_until, updated_at = now(),"
+    "  tenant_id = coalesce(d.tenant_id, EXCLUDED.tenant_id)"
     " WHERE NOT (d.session_row IS NOT NULL AND d.session_lease_until > now())"
+    "  AND (d.tenant_id IS NULL OR EXCLUDED.tenant_id IS NULL OR d.tenant_id = EXCLUDED.tenant_id)"
     " RETURNING d.id, d.cr_credentials_set), "
     "ses AS ("
     " INSERT INTO sessions (id, device_pk, claimed_id, auth, cert_serial, remote_addr, events, cwmp_version)"
@@ -115,6 +125,15 @@ int acs_db_inform(struct db *db, const struct acs_db_inform *in, long *device_pk
     if (!r)
         return -ERR_DB;
     int rc = PQntuples(r) == 1 ? 0 : -ERR_EXIST;
+    if (rc == -ERR_EXIST && in->cert_serial && *in->cert_serial) {
+        const char *q[2] = {in->device_id, in->cert_serial};
+        PGresult *t = db_exec(db, SQL_TENANT_MISMATCH, 2, q, errmsg);
+        if (!t)
+            rc = -ERR_DB;
+        else if (PQntuples(t) > 0)
+            rc = -ERR_PERM;
+        PQclear(t);
+    }
     if (rc == 0) {
         *device_pk = db_get_long(r, 0, 0);
         *cr_set = PQgetvalue(r, 0, 1)[0] == 't';

@@ -35,7 +35,8 @@ int acs_db_ensure(struct db *db);
 /* In one transaction: create the device if new, take its session lease, insert the sessions
  * row, update the device (BOOTSTRAP clears the cached params and cr_credentials_set) and
  * upsert the params. *cr_set: cr_credentials_set afterwards (0: the session must set them).
- * -ERR_EXIST (nothing written) when another live session holds the device. */
+ * -ERR_EXIST (nothing written) when another live session holds the device; -ERR_PERM (nothing
+ * written) when the certificate's issuer belongs to another tenant than the device. */
 int acs_db_inform(struct db *db, const struct acs_db_inform *in, long *device_pk, long *session_row, int *cr_set,
                   char **errmsg) WARN_UNUSED;
 /* The CPE accepted new connection-request credentials: store the username and the sealed

@@ -151,7 +151,17 @@ static int store(struct acs_worker *w, struct acs_session *s, const struct cwmp_
     snprintf(s->root, sizeof s->root, "%s", f->root);
     int rc = acs_db_inform(w->db, &in, &s->device_pk, &s->row, &cr_set, &err);
     s->cr_needed = rc == 0 && !cr_set;
-    if (rc == -ERR_EXIST) {
+    if (rc == -ERR_PERM) {
+        /* a certificate of another tenant's issuer for this device: never moves the device */
+        log_warn("cwmp", "event=refused reason=tenant_mismatch session_id=%s device=%s cert_serial=%s remote=%s", s->id,
+                 s->device_id, s->cert_serial, s->remote);
+        if (acs_db_session_refused(w->db, s->device_id, s->auth, s->cert_serial, s->remote, ej ? ej : "[]",
+                                   cwmp_version_str(m->version), "refused:tenant", &err) < 0)
+            log_err("cwmp", "event=db_error what=tenant_refusal msg=%s", log_quote(q, sizeof q, err ? err : "?"));
+        acs_metrics_count(ACS_METRIC_SESSIONS, ACS_MS_REFUSED);
+        acs_reply_text(rep, 403, "the certificate's issuer belongs to another tenant than the device");
+        rep->close = 1;
+    } else if (rc == -ERR_EXIST) {
         log_info("cwmp", "event=refused reason=device_busy session_id=%s device=%s remote=%s", s->id, s->device_id,
                  s->remote);
         acs_reply_text(rep, 503, "another session of this device is open");
@@ -160,7 +170,7 @@ static int store(struct acs_worker *w, struct acs_session *s, const struct cwmp_
                 log_quote(q, sizeof q, err ? err : "?"));
         acs_reply_text(rep, 503, "database unavailable");
     }
-    if (rc < 0)
+    if (rc < 0 && rc != -ERR_PERM)
         rep->retry_after = w->ctx->lim.retry_after;
     free(err);
     free(pj);

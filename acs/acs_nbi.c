@@ -68,7 +68,7 @@ static struct db *thread_db(struct acs_nbi *nbi)
     if (db)
         return NULL; /* reset failed: try again on the next request */
     char *err = NULL, q[300];
-    db = db_connect_cfg(nbi->ctx->cfg, &err);
+    db = acs_nbi_db_connect(nbi->ctx->cfg, &err);
     if (!db) {
         log_err("nbi", "event=db_connect_failed error=%s", log_quote(q, sizeof q, err ? err : "?"));
         free(err);
@@ -248,6 +248,7 @@ static int authenticate(struct MHD_Connection *c, struct db *db, struct acs_nbi_
         return -1;
     }
     call->token_id = ti.id;
+    call->tenant = ti.tenant;
     snprintf(call->who, sizeof call->who, "nbi:%s", ti.name);
     *role = ti.role;
     return 0;

@@ -82,7 +82,7 @@ static void ep_devices(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
     char *err = NULL;
     if (window(c, r, &limit, &offset) < 0)
         return;
-    json_t *a = acs_nbi_db_devices(c->db, c->q_prefix, limit, offset, &err);
+    json_t *a = acs_nbi_db_devices(c->db, c->tenant, c->q_prefix, limit, offset, &err);
     if (!a) {
         fail_rc(c, r, -ERR_DB, NULL, err);
         return;
@@ -195,7 +195,7 @@ static void ep_task(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
 static void ep_tokens(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
 {
     char *err = NULL;
-    json_t *a = acs_nbi_db_tokens(c->db, &err);
+    json_t *a = acs_nbi_db_tokens(c->db, c->tenant, &err);
     if (!a) {
         fail_rc(c, r, -ERR_DB, NULL, err);
         return;
@@ -217,7 +217,7 @@ static void ep_token_create(const struct acs_nbi_call *c, struct acs_nbi_resp *r
         acs_nbi_resp_error(r, 500, "no random numbers");
         return;
     }
-    int rc = acs_nbi_db_token_insert(c->db, t.name, t.role, hash, t.ttl, c->who, &id, &err);
+    int rc = acs_nbi_db_token_insert(c->db, c->tenant, t.name, t.role, hash, t.ttl, c->who, &id, &err);
     if (rc < 0) {
         fail_rc(c, r, rc, NULL, err);
         return;
@@ -238,7 +238,7 @@ static void ep_token_revoke(const struct acs_nbi_call *c, struct acs_nbi_resp *r
         acs_nbi_resp_error(r, 404, "no such token");
         return;
     }
-    int rc = acs_nbi_db_token_revoke(c->db, id, &err);
+    int rc = acs_nbi_db_token_revoke(c->db, c->tenant, id, &err);
     if (rc < 0) {
         fail_rc(c, r, rc, "no such token", err);
         return;
@@ -259,11 +259,19 @@ static void ep_metrics(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
 }
 
 /* The {id} of a device route as stored: operators type ids as printed on the box
- * ("00040E-FRITZ!Box-123") or percent-encoded ("00040E-FRITZ%21Box-123"). 0, or an answer set. */
+ * ("00040E-FRITZ!Box-123") or percent-encoded ("00040E-FRITZ%21Box-123"). 0, or an answer set.
+ * A device of another tenant is "unknown device", exactly as one that does not exist. */
 static int resolve_device(const struct acs_nbi_call *c, struct acs_nbi_route *dev, struct acs_nbi_resp *r)
 {
     char *err = NULL, id[ACS_DEVID_MAX + 1];
     int rc = acs_db_device_resolve(c->db, c->route->arg, id, sizeof id, &err);
+    if (rc == 0)
+        rc = acs_nbi_db_device_in_scope(c->db, c->tenant, id, &err);
+    if (rc == -ERR_NOENT) {
+        acs_nbi_resp_error(r, 404, "unknown device");
+        free(err);
+        return -1;
+    }
     if (rc == -ERR_INVAL || rc == -ERR_EXIST) { /* malformed: no device has that id */
         acs_nbi_resp_error(r, rc == -ERR_EXIST ? 400 : 404, rc == -ERR_EXIST && err ? err : "unknown device");
         free(err);
@@ -277,12 +285,30 @@ static int resolve_device(const struct acs_nbi_call *c, struct acs_nbi_route *de
     return 0;
 }
 
+/* A task of another tenant is "no such task". 0, or an answer set. */
+static int task_in_scope(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
+{
+    long id;
+    char *err = NULL;
+    if (acs_nbi_query_long(c->route->arg, 1, 0x7fffffffffffffffL, 0, &id) < 0)
+        return 0; /* ep_task answers 404 */
+    int rc = acs_nbi_db_task_in_scope(c->db, c->tenant, id, &err);
+    if (rc < 0) {
+        fail_rc(c, r, rc, "no such task", err);
+        return -1;
+    }
+    free(err);
+    return 0;
+}
+
 void acs_nbi_dispatch(const struct acs_nbi_call *in, struct acs_nbi_resp *r)
 {
     struct acs_nbi_route dev = *in->route;
     struct acs_nbi_call call = *in;
     const struct acs_nbi_call *c = &call;
     call.route = &dev;
+    /* The tenant scope of every route that names a device or a task, checked here once: what
+     * hangs off a device (tasks, faults, sessions, parameters) is only reached through it. */
     switch (dev.ep) {
     case ACS_NBI_DEVICE:
     case ACS_NBI_DEVICE_TASKS:
@@ -290,6 +316,10 @@ void acs_nbi_dispatch(const struct acs_nbi_call *in, struct acs_nbi_resp *r)
     case ACS_NBI_DEVICE_SESSIONS:
     case ACS_NBI_TASK_CREATE:
         if (resolve_device(in, &dev, r) < 0)
+            return;
+        break;
+    case ACS_NBI_TASK:
+        if (task_in_scope(in, r) < 0)
             return;
         break;
     default: break;

@@ -9,6 +9,8 @@ const struct cfg_key acs_nbi_cfg_schema[] = {
     {"nbi", "port", CFG_INT, "7557", 0, 65535, 0, NULL, "NBI (HTTPS) port; 0 picks a free port (tests)"},
     {"nbi", "cert_file", CFG_PATH, "", 0, 0, 0, NULL, "PEM server certificate of the NBI; empty: [acs] cert_file"},
     {"nbi", "key_file", CFG_PATH, "", 0, 0, 0, NULL, "PEM private key of the NBI; empty: [acs] key_file"},
+    {"nbi", "conninfo", CFG_STR, "", 0, 0, CFG_SECRET, "ACS_NBI_CONNINFO",
+     "libpq connection string of the NBI and acsctl (role acs_nbi); empty: [db] conninfo"},
     {"nbi", "threads", CFG_INT, "2", 1, 64, 0, NULL, "NBI worker threads (each has one DB connection)"},
     {"nbi", "max_body_bytes", CFG_INT, "65536", 1024, 1048576, 0, NULL, "largest request body; larger ones get 413"},
     {"nbi", "request_timeout", CFG_INT, "30", 1, 3600, 0, NULL,

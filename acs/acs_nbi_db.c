@@ -20,15 +20,25 @@
 #define OID_JSON 114
 #define OID_JSONB 3802
 
+/* Tenant scope: every statement that reads or changes a tenant's rows takes the caller's
+ * tenant as $1 (0: a platform administrator, all tenants) and filters with SCOPE() on the
+ * devices (or api_tokens) row; it runs through scoped(), the one place that binds $1. Tasks,
+ * faults, sessions and parameters are reached only through a device in scope. */
+#define SCOPE(alias) "($1::int = 0 OR " alias ".tenant_id = $1::int)"
+
 static const char SQL_TOKEN_LOOKUP[] =
-    "WITH t AS (SELECT id, name, role, (expires_at IS NOT NULL AND expires_at <= now()) AS expired, "
+    "WITH t AS (SELECT id, name, role, coalesce(tenant_id, 0) AS tenant, (expires_at IS NOT NULL AND expires_at <= now()) AS expired, "
     " revoked_at IS NOT NULL AS revoked FROM api_tokens WHERE token_hash = $1::bytea), "
     "u AS (UPDATE api_tokens a SET last_used_at = now() FROM t WHERE a.id = t.id AND NOT t.expired "
     " AND NOT t.revoked AND (a.last_used_at IS NULL OR a.last_used_at < now() - interval '1 minute')) "
-    "SELECT id, name, role, expired, revoked FROM t";
-static const char SQL_TOKEN_INSERT[] =
-    "INSERT INTO api_tokens (name, role, token_hash, expires_at, created_by) VALUES ($1, $2, $3::bytea, "
-    "CASE WHEN $4::bigint > 0 THEN now() + make_interval(secs => $4::bigint) END, $5) RETURNING id";
+    "SELECT id, name, role, expired, revoked, tenant FROM t";
+static const char SQL_TOKEN_INSERT[] = /* $1: the new token's tenant (0: platform-wide) */
+    "INSERT INTO api_tokens (name, role, token_hash, expires_at, created_by, tenant_id) VALUES ($2, $3, $4::bytea, "
+    "CASE WHEN $5::bigint > 0 THEN now() + make_interval(secs => $5::bigint) END, $6, nullif($1::int, 0)) RETURNING id";
+static const char SQL_TENANT_ID[] = "SELECT id FROM tenants WHERE name = $1";
+static const char SQL_DEVICE_IN_SCOPE[] = "SELECT 1 FROM devices d WHERE d.device_id = $2 AND " SCOPE("d");
+static const char SQL_TASK_IN_SCOPE[] =
+    "SELECT 1 FROM tasks t JOIN devices d ON d.id = t.device_pk WHERE t.id = $2::bigint AND " SCOPE("d");
 static const char SQL_TOKENS[] =
     "SELECT id, name, role, created_by AS \"createdBy\", " TS("created_at", "createdAt") ", " TS(
         "expires_at",
@@ -37,9 +47,10 @@ static const char SQL_TOKENS[] =
                                                   "lastUsedAt") ", "
                                                                 "CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN "
                                                                 "expires_at <= now() THEN 'expired' ELSE 'active' END "
-                                                                "AS state FROM api_tokens ORDER BY id DESC";
+                                                                "AS state, tenant_id AS \"tenantId\" FROM api_tokens a WHERE " SCOPE("a")
+                                                                " ORDER BY id DESC";
 static const char SQL_TOKEN_REVOKE[] =
-    "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING id";
+    "UPDATE api_tokens a SET revoked_at = coalesce(revoked_at, now()) WHERE id = $2 AND " SCOPE("a") " RETURNING id";
 
 #define DEVICE_COLS                                                                                                    \
     "d.device_id AS \"deviceId\", d.oui, d.product_class AS \"productClass\", d.serial_number AS serial, "             \
@@ -51,8 +62,8 @@ static const char SQL_TOKEN_REVOKE[] =
                                           "coalesce(nullif(d.periodic_interval, 0), 86400)), "                         \
                                           "false) AS online, (d.session_row IS NOT NULL AND "                          \
                                           "coalesce(d.session_lease_until > now(), false)) AS \"inSession\""
-static const char SQL_DEVICES[] = "SELECT " DEVICE_COLS " FROM devices d WHERE starts_with(d.device_id, $1) "
-                                  "ORDER BY d.device_id LIMIT $2 OFFSET $3";
+static const char SQL_DEVICES[] = "SELECT " DEVICE_COLS " FROM devices d WHERE starts_with(d.device_id, $2) AND "
+                                  SCOPE("d") " ORDER BY d.device_id LIMIT $3 OFFSET $4";
 static const char SQL_DEVICE[] =
     "SELECT d.id AS _pk, " DEVICE_COLS ", d.root_object AS \"rootObject\", d.cwmp_version AS \"cwmpVersion\", "
     "d.periodic_interval AS \"periodicInterval\", to_json(d.last_events) AS \"lastEvents\", " TS(
@@ -83,6 +94,11 @@ static const char SQL_SESSIONS[] =
                    "result FROM sessions WHERE device_pk = $1 ORDER BY started_at DESC, id DESC LIMIT $2 OFFSET $3";
 static const char SQL_CR_INFO[] =
     "SELECT connection_request_url, cr_username, cr_password_enc FROM devices WHERE device_id = $1";
+
+struct db *acs_nbi_db_connect(const struct cfg *cfg, char **errmsg)
+{
+    return db_connect_cfg_as(cfg, cfg_str(cfg, "nbi", "conninfo"), errmsg);
+}
 
 static json_t *cell(const PGresult *r, int row, int col)
 {
@@ -127,6 +143,67 @@ static json_t *rows_array(const PGresult *r, char **errmsg)
     return a;
 }
 
+#define SCOPED_MAX 8 /* parameters of a scoped statement, the tenant included */
+
+/* The statement with the caller's tenant as $1 and p as $2...; NULL on error (*errmsg). */
+static PGresult *scoped(struct db *db, long tenant, const char *sql, int n, const char *const *p, char **errmsg)
+{
+    char tb[24];
+    const char *all[SCOPED_MAX] = {NUM(tb, tenant < 0 ? 0 : tenant)};
+    if (n < 0 || n >= SCOPED_MAX) {
+        err_fail(errmsg, -ERR_INVAL, "too many parameters");
+        return NULL;
+    }
+    for (int i = 0; i < n; i++)
+        all[i + 1] = p[i];
+    return db_exec(db, sql, n + 1, all, errmsg);
+}
+
+static json_t *scoped_array(struct db *db, long tenant, const char *sql, int n, const char *const *p, char **errmsg)
+{
+    PGresult *r = scoped(db, tenant, sql, n, p, errmsg);
+    if (!r)
+        return NULL;
+    json_t *a = rows_array(r, errmsg);
+    PQclear(r);
+    return a;
+}
+
+/* 0 when the statement finds a row, -ERR_NOENT when none, -ERR_DB. */
+static int scoped_exists(struct db *db, long tenant, const char *sql, const char *key, char **errmsg)
+{
+    const char *p[1] = {key};
+    PGresult *r = scoped(db, tenant, sql, 1, p, errmsg);
+    if (!r)
+        return -ERR_DB;
+    int rc = PQntuples(r) > 0 ? 0 : -ERR_NOENT;
+    PQclear(r);
+    return rc;
+}
+
+int acs_nbi_db_device_in_scope(struct db *db, long tenant, const char *device_id, char **errmsg)
+{
+    return scoped_exists(db, tenant, SQL_DEVICE_IN_SCOPE, device_id, errmsg);
+}
+
+int acs_nbi_db_task_in_scope(struct db *db, long tenant, long task_id, char **errmsg)
+{
+    char ib[24];
+    return scoped_exists(db, tenant, SQL_TASK_IN_SCOPE, NUM(ib, task_id), errmsg);
+}
+
+int acs_nbi_db_tenant_id(struct db *db, const char *name, long *id, char **errmsg)
+{
+    const char *p[1] = {name};
+    PGresult *r = db_exec(db, SQL_TENANT_ID, 1, p, errmsg);
+    if (!r)
+        return -ERR_DB;
+    int rc = PQntuples(r) == 1 ? 0 : -ERR_NOENT;
+    *id = rc == 0 ? db_get_long(r, 0, 0) : 0;
+    PQclear(r);
+    return rc;
+}
+
 /* Run a query and convert all its rows. */
 static json_t *query_array(struct db *db, const char *sql, int n, const char *const *p, char **errmsg)
 {
@@ -166,18 +243,19 @@ int acs_nbi_db_token_lookup(struct db *db, const unsigned char hash[32], struct 
         out->role = acs_nbi_role_parse(PQgetvalue(r, 0, 2));
         out->expired = PQgetvalue(r, 0, 3)[0] == 't';
         out->revoked = PQgetvalue(r, 0, 4)[0] == 't';
+        out->tenant = db_get_long(r, 0, 5);
     }
     PQclear(r);
     return rc;
 }
 
-int acs_nbi_db_token_insert(struct db *db, const char *name, enum acs_nbi_role role, const unsigned char hash[32],
-                            long ttl, const char *created_by, long *id, char **errmsg)
+int acs_nbi_db_token_insert(struct db *db, long tenant, const char *name, enum acs_nbi_role role,
+                            const unsigned char hash[32], long ttl, const char *created_by, long *id, char **errmsg)
 {
     char hb[67], tb[24];
     hash_param(hb, hash);
     const char *p[5] = {name, acs_nbi_role_str(role), hb, NUM(tb, ttl), created_by ? created_by : ""};
-    PGresult *r = db_exec(db, SQL_TOKEN_INSERT, 5, p, errmsg);
+    PGresult *r = scoped(db, tenant, SQL_TOKEN_INSERT, 5, p, errmsg);
     if (!r)
         return -ERR_DB;
     *id = db_get_long(r, 0, 0);
@@ -185,16 +263,16 @@ int acs_nbi_db_token_insert(struct db *db, const char *name, enum acs_nbi_role r
     return 0;
 }
 
-json_t *acs_nbi_db_tokens(struct db *db, char **errmsg)
+json_t *acs_nbi_db_tokens(struct db *db, long tenant, char **errmsg)
 {
-    return query_array(db, SQL_TOKENS, 0, NULL, errmsg);
+    return scoped_array(db, tenant, SQL_TOKENS, 0, NULL, errmsg);
 }
 
-int acs_nbi_db_token_revoke(struct db *db, long id, char **errmsg)
+int acs_nbi_db_token_revoke(struct db *db, long tenant, long id, char **errmsg)
 {
     char ib[24];
     const char *p[1] = {NUM(ib, id)};
-    PGresult *r = db_exec(db, SQL_TOKEN_REVOKE, 1, p, errmsg);
+    PGresult *r = scoped(db, tenant, SQL_TOKEN_REVOKE, 1, p, errmsg);
     if (!r)
         return -ERR_DB;
     int rc = PQntuples(r) == 1 ? 0 : -ERR_NOENT;
@@ -202,11 +280,11 @@ int acs_nbi_db_token_revoke(struct db *db, long id, char **errmsg)
     return rc;
 }
 
-json_t *acs_nbi_db_devices(struct db *db, const char *prefix, long limit, long offset, char **errmsg)
+json_t *acs_nbi_db_devices(struct db *db, long tenant, const char *prefix, long limit, long offset, char **errmsg)
 {
     char lb[24], ob[24];
     const char *p[3] = {prefix ? prefix : "", NUM(lb, limit), NUM(ob, offset)};
-    return query_array(db, SQL_DEVICES, 3, p, errmsg);
+    return scoped_array(db, tenant, SQL_DEVICES, 3, p, errmsg);
 }
 
 static int device_params(struct db *db, const char *pk, const char *prefix, json_t *dev, char **errmsg)

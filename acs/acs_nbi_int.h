@@ -114,6 +114,7 @@ struct acs_nbi_call {
     /* query values (NULL when absent) */
     const char *q_prefix, *q_limit, *q_offset, *q_params, *q_state;
     long token_id;
+    long tenant;                    /* the token's tenant, 0 for a platform administrator */
     char who[ACS_NBI_NAME_MAX + 8]; /* "nbi:<token name>" */
 };
 /* Run the endpoint (authentication and role already checked). */

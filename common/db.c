@@ -74,8 +74,13 @@ struct db *db_connect(const char *conninfo, char **errmsg)
 
 struct db *db_connect_cfg(const struct cfg *cfg, char **errmsg)
 {
+    return db_connect_cfg_as(cfg, NULL, errmsg);
+}
+
+struct db *db_connect_cfg_as(const struct cfg *cfg, const char *conninfo, char **errmsg)
+{
     char *full = NULL;
-    const char *ci = cfg_str(cfg, "db", "conninfo");
+    const char *ci = conninfo && *conninfo ? conninfo : cfg_str(cfg, "db", "conninfo");
     if (asprintf(&full, "%s connect_timeout=%ld", ci ? ci : "", cfg_int(cfg, "db", "connect_timeout")) < 0)
         return NULL;
     struct db *db = db_connect(full, errmsg);

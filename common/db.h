@@ -19,6 +19,9 @@ extern const struct cfg_key db_cfg_schema[];
 struct db *db_connect(const char *conninfo, char **errmsg);
 /* Connect using the [db] section of cfg. */
 struct db *db_connect_cfg(const struct cfg *cfg, char **errmsg);
+/* The same with another connection string (a component's own role, e.g. [nbi] conninfo);
+ * NULL or "" means [db] conninfo. connect_timeout still comes from [db]. */
+struct db *db_connect_cfg_as(const struct cfg *cfg, const char *conninfo, char **errmsg);
 void db_free(struct db *db);
 PGconn *db_conn(struct db *db);
 

@@ -49,8 +49,12 @@ const char *ca_actor(struct ca_ctx *ca);
  * with mode 0600 under key_dir. path_len < 0 means unlimited (root only). */
 int ca_init_root(struct ca_ctx *ca, const char *common_name, const char *key_type,
                  char **errmsg) WARN_UNUSED;
-int ca_issuer_create(struct ca_ctx *ca, const char *name, const char *key_type, int path_len,
+/* tenant: the tenant (tenants.name) whose devices this issuer certifies; NULL = "default". */
+int ca_issuer_create(struct ca_ctx *ca, const char *name, const char *key_type, int path_len, const char *tenant,
                      char **errmsg) WARN_UNUSED;
+/* A new tenant (tenants.name: 1-64 of A-Z a-z 0-9 . _ -, first alphanumeric), audited.
+ * -ERR_EXIST when it exists, -ERR_INVAL for a bad name. */
+int ca_tenant_create(struct ca_ctx *ca, const char *name, char **errmsg) WARN_UNUSED;
 /* Look an authority up by name (NULL: the configured default issuer). With need_key the
  * private key is decrypted (passphrase needed). NULL on failure with *errmsg set. */
 struct ca_authority *ca_authority_get(struct ca_ctx *ca, const char *name, int need_key,

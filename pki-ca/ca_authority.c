@@ -79,8 +79,8 @@ static X509 *build_ca_cert(struct ca_ctx *ca, EVP_PKEY *key, const char *cn, lon
     return x;
 }
 
-static int store_authority(struct ca_ctx *ca, X509 *cert, EVP_PKEY *key, const char *name, const char *kind,
-                           int parent_id, const char *key_type, const char *serial, int path_len, char **errmsg)
+static int store_authority(struct ca_ctx *ca, X509 *cert, EVP_PKEY *key, const char *name, const char *tenant,
+                           const char *kind, int parent_id, const char *key_type, const char *serial, int path_len, char **errmsg)
 {
     const char *pass = ca_passphrase(ca, errmsg);
     if (!pass)
@@ -88,7 +88,7 @@ static int store_authority(struct ca_ctx *ca, X509 *cert, EVP_PKEY *key, const c
     int rc = ensure_key_dir(ca, errmsg);
     if (rc < 0)
         return rc;
-    struct ca_db_authority row = {.parent_id = parent_id};
+    struct ca_db_authority row = {.parent_id = parent_id, .tenant = tenant};
     snprintf(row.name, sizeof row.name, "%s", name);
     snprintf(row.kind, sizeof row.kind, "%s", kind);
     snprintf(row.key_type, sizeof row.key_type, "%s", key_type);
@@ -146,7 +146,7 @@ int ca_init_root(struct ca_ctx *ca, const char *common_name, const char *key_typ
     char serial[40];
     X509 *cert = build_ca_cert(ca, key, common_name, cfg_int(ca_cfg(ca), "ca", "root_validity_days"), -1, NULL,
                                NULL, serial, sizeof serial);
-    int rc = cert ? store_authority(ca, cert, key, "root", "root", 0, key_type, serial, -1, errmsg)
+    int rc = cert ? store_authority(ca, cert, key, "root", NULL, "root", 0, key_type, serial, -1, errmsg)
                   : ca_fail(errmsg, -ERR_CRYPTO, "cannot build root certificate");
     if (rc == 0)
         log_info("ca", "event=ca_init serial=%s key_type=%s", serial, key_type);
@@ -155,7 +155,8 @@ int ca_init_root(struct ca_ctx *ca, const char *common_name, const char *key_typ
     return rc;
 }
 
-int ca_issuer_create(struct ca_ctx *ca, const char *name, const char *key_type, int path_len, char **errmsg)
+int ca_issuer_create(struct ca_ctx *ca, const char *name, const char *key_type, int path_len, const char *tenant,
+                     char **errmsg)
 {
     if (!key_type)
         key_type = "ec-p256";
@@ -174,11 +175,30 @@ int ca_issuer_create(struct ca_ctx *ca, const char *name, const char *key_type, 
     snprintf(cn, sizeof cn, "%s Issuing CA %s", cfg_str(ca_cfg(ca), "ca", "organization"), name);
     X509 *cert = build_ca_cert(ca, key, cn, cfg_int(ca_cfg(ca), "ca", "issuer_validity_days"), path_len,
                                root->cert, root->key, serial, sizeof serial);
-    int rc = cert ? store_authority(ca, cert, key, name, "issuer", root->id, key_type, serial, path_len, errmsg)
+    int rc = cert ? store_authority(ca, cert, key, name, tenant, "issuer", root->id, key_type, serial, path_len, errmsg)
                   : ca_fail(errmsg, -ERR_CRYPTO, "cannot build issuer certificate");
     if (rc == 0)
         log_info("ca", "event=issuer_create name=%s serial=%s key_type=%s", name, serial, key_type);
     X509_free(cert);
     EVP_PKEY_free(key);
+    return rc;
+}
+
+int ca_tenant_create(struct ca_ctx *ca, const char *name, char **errmsg)
+{
+    int rc = db_begin(ca_db(ca), errmsg);
+    if (rc < 0)
+        return rc;
+    rc = ca_db_tenant_insert(ca_db(ca), name, errmsg);
+    if (rc == -ERR_EXIST)
+        rc = ca_fail(errmsg, rc, "tenant \"%s\" already exists", name);
+    else if (rc == -ERR_INVAL)
+        rc = ca_fail(errmsg, rc, "invalid tenant name: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit");
+    if (rc == 0)
+        rc = ca_audit(ca_db(ca), ca_actor(ca), "ca.tenant.create", name, "ok", "", errmsg);
+    if (rc == 0)
+        rc = db_commit(ca_db(ca), errmsg);
+    if (rc < 0)
+        db_rollback(ca_db(ca));
     return rc;
 }

@@ -73,16 +73,24 @@ int ca_db_authority_insert(struct db *db, const struct ca_db_authority *a, const
         return ca_fail(errmsg, -ERR_NOMEM, "out of memory");
     const char *p[10] = {a->name, a->kind, a->parent_id > 0 ? parent : NULL, subject, serial,
                          a->key_type, a->key_file, (const char *)esc, not_before, not_after};
-    const char *p2[11];
+    const char *p2[12];
     memcpy(p2, p, sizeof p);
     p2[10] = path_len >= 0 ? pathlen : NULL;
+    p2[11] = a->tenant ? a->tenant : "default";
     char *dberr = NULL;
+    /* an issuer with an unknown tenant inserts nothing (the root belongs to none) */
     PGresult *r = db_exec(db,
                           "INSERT INTO ca_authorities (name, kind, parent_id, subject, serial, key_type, key_file,"
-                          " cert_der, not_before, not_after, path_len)"
-                          " VALUES ($1, $2, $3::int, $4, $5, $6, $7, $8::bytea, $9, $10, $11::int) RETURNING id",
-                          11, p2, &dberr);
+                          " cert_der, not_before, not_after, path_len, tenant_id)"
+                          " SELECT $1, $2, $3::int, $4, $5, $6, $7, $8::bytea, $9, $10, $11::int, CASE WHEN $2 = 'issuer' THEN t.id END"
+                          " FROM (SELECT (SELECT id FROM tenants WHERE name = $12) AS id) t"
+                          " WHERE $2 = 'root' OR t.id IS NOT NULL RETURNING id",
+                          12, p2, &dberr);
     PQfreemem(esc);
+    if (r && PQntuples(r) == 0) {
+        PQclear(r);
+        return ca_fail(errmsg, -ERR_NOENT, "no tenant \"%s\" (acs-ca tenant create NAME)", p2[11]);
+    }
     if (!r) {
         int unique = !strcmp(db_last_sqlstate(db), "23505");
         if (!unique && errmsg && !*errmsg)
@@ -94,6 +102,22 @@ int ca_db_authority_insert(struct db *db, const struct ca_db_authority *a, const
     *id_out = (int)db_get_long(r, 0, 0);
     PQclear(r);
     return 0;
+}
+
+int ca_db_tenant_insert(struct db *db, const char *name, char **errmsg)
+{
+    const char *p[1] = {name};
+    char *dberr = NULL;
+    int rc = db_run(db, "INSERT INTO tenants (name) VALUES ($1)", 1, p, &dberr);
+    if (rc < 0 && !strcmp(db_last_sqlstate(db), "23505"))
+        rc = -ERR_EXIST;
+    else if (rc < 0 && !strcmp(db_last_sqlstate(db), "23514"))
+        rc = -ERR_INVAL;
+    if (rc == -ERR_DB && errmsg && !*errmsg)
+        *errmsg = dberr;
+    else
+        free(dberr);
+    return rc;
 }
 
 int ca_db_authority_ids(struct db *db, int *ids, int max, char **errmsg)

@@ -19,6 +19,7 @@ struct ca_db_authority {
     unsigned char *cert_der;    /* malloc'd */
     size_t cert_der_len;
     int revoked;                /* acs-ca issuer revoke */
+    const char *tenant;         /* insert only: an issuer's tenant name (NULL: "default") */
 };
 
 struct ca_db_cert_row {
@@ -37,9 +38,12 @@ struct ca_db_cert_row {
 /* by name (id <= 0) or by id; -ERR_NOENT if absent. Fills *out (free out->cert_der). */
 int ca_db_authority_get(struct db *db, const char *name, int id, struct ca_db_authority *out,
                         char **errmsg) WARN_UNUSED;
+/* -ERR_NOENT when a->tenant names no tenant (issuers; the root has none). */
 int ca_db_authority_insert(struct db *db, const struct ca_db_authority *a, const char *subject,
                            const char *serial, const char *not_before, const char *not_after,
                            int path_len, int *id_out, char **errmsg) WARN_UNUSED;
+/* INSERT a tenant: -ERR_EXIST if the name is taken, -ERR_INVAL if the CHECK refuses it. */
+int ca_db_tenant_insert(struct db *db, const char *name, char **errmsg) WARN_UNUSED;
 /* Ids of all authorities, root first, into ids (up to max); returns count or <0. */
 int ca_db_authority_ids(struct db *db, int *ids, int max, char **errmsg);
 

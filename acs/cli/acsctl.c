@@ -43,8 +43,9 @@ int acsctl_usage(const char *usage_line, const char *msg)
 static void usage(FILE *out)
 {
     fprintf(out, "usage: acsctl [-c CONFIG] [--url URL] [--cacert FILE] [--token-file FILE] [--json] COMMAND ...\n\n"
-                 "  token create --name NAME --role admin|operator|viewer [--ttl SECONDS]\n"
-                 "                             new API token in the database; printed once on stdout\n"
+                 "  token create --name NAME --role admin|operator|viewer [--ttl SECONDS] [--tenant T]\n"
+                 "                             new API token in the database; printed once on stdout;\n"
+                 "                             --tenant: sees only that tenant (else: every tenant)\n"
                  "  token list                 API tokens (never the tokens themselves)\n"
                  "  token revoke ID            revoke a token at once\n"
                  "  device set-auth ID legacy|cert\n"
@@ -59,7 +60,8 @@ static void usage(FILE *out)
                  "  tasks ID [--state S]       a device's tasks\n"
                  "  faults ID                  a device's CPE faults\n"
                  "  sessions ID                a device's CWMP sessions\n\n"
-                 "The token commands use [db] of the configuration (-c FILE, else $ACS_CONFIG, else\n" DEFAULT_CONFIG
+                 "The token and device set-* commands use the database ([nbi] conninfo, else [db]) of the\n"
+                 "configuration (-c FILE, else $ACS_CONFIG, else " DEFAULT_CONFIG
                  ").\nThe others call the NBI: --url, else $ACS_NBI_URL, else https://localhost:<[nbi] port>;\n"
                  "--cacert (or $ACS_CACERT) names the CA of its certificate. The bearer token comes from\n"
                  "$ACS_TOKEN or the file --token-file / $ACS_TOKEN_FILE, never from the command line.\n"
@@ -90,7 +92,7 @@ static int load_config(struct acsctl *a, const char *path)
 int acsctl_db_open(struct acsctl *a, struct db **db)
 {
     char *err = NULL;
-    if (!(*db = db_connect_cfg(a->cfg, &err))) {
+    if (!(*db = acs_nbi_db_connect(a->cfg, &err))) {
         int rc = acsctl_fail(ACSCTL_UNREACHABLE, "%s", err ? err : "cannot connect to the database");
         free(err);
         return rc;
@@ -100,14 +102,16 @@ int acsctl_db_open(struct acsctl *a, struct db **db)
 
 static int token_create(struct db *db, int argc, char **argv)
 {
-    static const char use[] = "token create --name NAME --role admin|operator|viewer [--ttl SECONDS]";
+    static const char use[] =
+        "token create --name NAME --role admin|operator|viewer [--ttl SECONDS] [--tenant T]";
     static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
                                          {"role", required_argument, NULL, 'r'},
                                          {"ttl", required_argument, NULL, 't'},
+                                         {"tenant", required_argument, NULL, 'T'},
                                          {0, 0, 0, 0}};
-    const char *name = NULL, *ttl_s = NULL;
+    const char *name = NULL, *ttl_s = NULL, *tenant = NULL;
     enum acs_nbi_role role = ACS_NBI_ROLE_NONE;
-    long ttl = 0, id = 0;
+    long ttl = 0, id = 0, tenant_id = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
@@ -117,6 +121,7 @@ static int token_create(struct db *db, int argc, char **argv)
                 return acsctl_usage(use, "--role must be admin, operator or viewer");
             break;
         case 't': ttl_s = optarg; break;
+        case 'T': tenant = optarg; break;
         default: return acsctl_usage(use, NULL);
         }
     }
@@ -130,9 +135,15 @@ static int token_create(struct db *db, int argc, char **argv)
     unsigned char hash[32];
     struct passwd *pw = getpwuid(getuid());
     snprintf(who, sizeof who, "cli:%s", pw ? pw->pw_name : "unknown");
+    int trc = tenant ? acs_nbi_db_tenant_id(db, tenant, &tenant_id, &err) : 0;
+    if (trc < 0) {
+        free(err);
+        return trc == -ERR_NOENT ? acsctl_fail(ACSCTL_FAILED, "no tenant %s (acs-ca tenant create NAME)", tenant)
+                                 : acsctl_fail(ACSCTL_FAILED, "database error");
+    }
     if (acs_nbi_token_new(tok, sizeof tok, hash) < 0)
         return acsctl_fail(ACSCTL_FAILED, "no random numbers");
-    if (acs_nbi_db_token_insert(db, name, role, hash, ttl, who, &id, &err) < 0) {
+    if (acs_nbi_db_token_insert(db, tenant_id, name, role, hash, ttl, who, &id, &err) < 0) {
         int rc = acsctl_fail(ACSCTL_FAILED, "cannot store the token: %s", err ? err : "database error");
         free(err);
         return rc;
@@ -140,8 +151,8 @@ static int token_create(struct db *db, int argc, char **argv)
     printf("%s\n", tok);
     fflush(stdout);
     memset(tok, 0, sizeof tok);
-    fprintf(stderr, "acsctl: token %ld created (name %s, role %s, %s); it is shown only this once\n", id, name,
-            acs_nbi_role_str(role), ttl ? "expires" : "never expires");
+    fprintf(stderr, "acsctl: token %ld created (name %s, role %s, %s, %s); it is shown only this once\n", id, name,
+            acs_nbi_role_str(role), tenant ? tenant : "every tenant", ttl ? "expires" : "never expires");
     return ACSCTL_OK;
 }
 
@@ -154,7 +165,7 @@ static const char *str_or(json_t *o, const char *k, const char *def)
 static int token_list(struct acsctl *a, struct db *db)
 {
     char *err = NULL;
-    json_t *list = acs_nbi_db_tokens(db, &err);
+    json_t *list = acs_nbi_db_tokens(db, 0, &err);
     if (!list) {
         int rc = acsctl_fail(ACSCTL_FAILED, "%s", err ? err : "database error");
         free(err);
@@ -186,7 +197,7 @@ static int token_revoke(struct db *db, int argc, char **argv)
     char *err = NULL;
     if (argc != 2 || acs_nbi_query_long(argv[1], 1, 0x7fffffffffffffffL, 0, &id) < 0)
         return acsctl_usage("token revoke ID", "a token id is required");
-    int rc = acs_nbi_db_token_revoke(db, id, &err);
+    int rc = acs_nbi_db_token_revoke(db, 0, id, &err);
     free(err);
     if (rc == -ERR_NOENT)
         return acsctl_fail(ACSCTL_FAILED, "no token %ld", id);

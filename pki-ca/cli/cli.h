@@ -47,6 +47,7 @@ int cmd_db_migrate(struct cli *c, int argc, char **argv);
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_issuer_create(struct cli *c, int argc, char **argv);
 int cmd_issuer_revoke(struct cli *c, int argc, char **argv);
+int cmd_tenant_create(struct cli *c, int argc, char **argv);
 int cmd_issue(struct cli *c, int argc, char **argv);
 int cmd_server_cert(struct cli *c, int argc, char **argv);
 int cmd_batch(struct cli *c, int argc, char **argv);

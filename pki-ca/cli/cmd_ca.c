@@ -58,15 +58,19 @@ int cmd_init(struct cli *c, int argc, char **argv)
 
 int cmd_issuer_create(struct cli *c, int argc, char **argv)
 {
-    static const char use[] = "issuer create NAME [--key-type T] [--path-len N]";
-    static const struct option opts[] = {
-        {"key-type", required_argument, NULL, 't'}, {"path-len", required_argument, NULL, 'p'}, {0, 0, 0, 0}};
-    const char *type = "ec-p256";
+    static const char use[] = "issuer create NAME [--key-type T] [--path-len N] [--tenant T]";
+    static const struct option opts[] = {{"key-type", required_argument, NULL, 't'},
+                                         {"path-len", required_argument, NULL, 'p'},
+                                         {"tenant", required_argument, NULL, 'n'},
+                                         {0, 0, 0, 0}};
+    const char *type = "ec-p256", *tenant = NULL;
     int path_len = 0, o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         char *end;
         if (o == 't') {
             type = optarg;
+        } else if (o == 'n') {
+            tenant = optarg;
         } else if (o == 'p') {
             path_len = (int)strtol(optarg, &end, 10);
             if (*end || end == optarg)
@@ -78,10 +82,23 @@ int cmd_issuer_create(struct cli *c, int argc, char **argv)
     if (optind + 1 != argc)
         return cli_usage(use, "give exactly one issuer NAME");
     char *err = NULL;
-    int rc = ca_issuer_create(c->ca, argv[optind], type, path_len, &err);
+    int rc = ca_issuer_create(c->ca, argv[optind], type, path_len, tenant, &err);
     if (rc < 0)
         return cli_fail_free(rc, err);
-    printf("issuing CA \"%s\" created (%s, pathlen %d)\n", argv[optind], type, path_len);
+    printf("issuing CA \"%s\" created (%s, pathlen %d, tenant %s)\n", argv[optind], type, path_len,
+           tenant ? tenant : "default");
+    return CLI_OK;
+}
+
+int cmd_tenant_create(struct cli *c, int argc, char **argv)
+{
+    if (argc != 2)
+        return cli_usage("tenant create NAME", "give exactly one tenant NAME");
+    char *err = NULL;
+    int rc = ca_tenant_create(c->ca, argv[1], &err);
+    if (rc < 0)
+        return cli_fail_free(rc, err);
+    printf("tenant \"%s\" created\n", argv[1]);
     return CLI_OK;
 }
 

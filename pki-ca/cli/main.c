@@ -29,7 +29,8 @@ struct command {
 static const struct command commands[] = {
     {"db", "migrate", cmd_db_migrate, 1, "apply the database migrations in [db] migrations_dir"},
     {"init", NULL, cmd_init, 1, "create the root CA  [--cn NAME] [--key-type ec-p256|ec-p384|rsa-3072]"},
-    {"issuer", "create", cmd_issuer_create, 1, "create an issuing CA  NAME [--key-type T] [--path-len N]"},
+    {"tenant", "create", cmd_tenant_create, 1, "create a tenant (a provider with its own issuers)  NAME"},
+    {"issuer", "create", cmd_issuer_create, 1, "create an issuing CA  NAME [--key-type T] [--path-len N] [--tenant T]"},
     {"issuer", "revoke", cmd_issuer_revoke, 1, "revoke an issuing CA (the CA passphrase opens the root)  NAME [--reason R]"},
     {"issue", NULL, cmd_issue, 1, "issue a device certificate  --csr FILE --device ID [--issuer NAME] [--out FILE]"},
     {"server-cert", NULL, cmd_server_cert, 1,

@@ -8,7 +8,7 @@ t_init harness
 check_output "psql reaches the test database" '^1$' psql -d "$DBNAME" -tAc 'select 1'
 check_output "template was migrated (schema_migrations has rows)" '^[1-9][0-9]*$' \
     psql -d "$DBNAME" -tAc 'select count(*) from schema_migrations'
-check_output "acs.ini names the test database" "^conninfo = dbname=$DBNAME\$" cat "$ACS_CONFIG"
+check_output "acs.ini names the test database" "^conninfo = dbname=$DBNAME user=acs_ca\$" cat "$ACS_CONFIG"
 check_output "passphrase file is private" '^600$' stat -c %a "$WORK/passphrase"
 check_fail "false fails" false
 check_exit "exit codes are compared" 3 sh -c 'exit 3'

@@ -44,6 +44,7 @@ inform() {
 acsd_start() {
     {
         cat "$WORK/acs.ini"
+        printf '\n[db]\nconninfo = dbname=%s user=acs_cwmp\n' "$DBNAME" # acsd's own role
         printf '\n[nbi]\nport = 0\n' # the NBI on a free port too: never clash with another acsd
         printf '\n[acs]\nlisten_address = 127.0.0.1\nport = 0\ncert_file = %s\nkey_file = %s\nthreads = 2\n' \
             "$WORK/server.crt" "$WORK/server.key"

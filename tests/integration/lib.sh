@@ -7,6 +7,10 @@
 # Environment (set by tests/run-tests; defaults allow running a script by hand):
 #   TOP (repo root), BUILD (build dir), TEMPLATE_DB (migrated template database),
 #   PG* (from scripts/pg env), KEEP_WORK=1 keeps $WORK for inspection.
+# Each component connects as its own role (db/0006_roles.sql): acs.ini says user=acs_ca in
+# [db] (acs-ca) and user=acs_nbi in [nbi] (acsctl); acsd_start adds user=acs_cwmp for acsd.
+# psql in the scripts (sql, check_sql) stays the superuser of scripts/pg: it sets up rows and
+# inspects them.
 
 TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BUILD=${BUILD:-$TOP/build}
@@ -75,13 +79,16 @@ t_init() {
         exit 1
     fi
     DBNAME=t_${safe}_$$
-    ACS_DB_CONNINFO="dbname=$DBNAME"
-    export DBNAME ACS_DB_CONNINFO
+    export DBNAME
+    unset ACS_DB_CONNINFO ACS_NBI_CONNINFO # the roles come from acs.ini, not a stray environment
     (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/passphrase")
     chmod 0600 "$WORK/passphrase"
     cat >"$WORK/acs.ini" <<EOF
 [db]
-conninfo = dbname=$DBNAME
+conninfo = dbname=$DBNAME user=acs_ca
+
+[nbi]
+conninfo = dbname=$DBNAME user=acs_nbi
 
 [ca]
 key_dir = $WORK/keys
