@@ -1,7 +1,11 @@
-/* pki-ca/ca_batch.c — factory-mode batch issuance. */
+/* pki-ca/ca_batch.c — factory-mode batch issuance. Per group, opts->jobs threads each
+ * generate keys, build and sign certificates and PEM-encode them for a share of the
+ * devices (in OpenSSL 3 the PEM key encoding costs as much as the key generation); the
+ * calling thread then writes the group in order and records it in one transaction. */
 #include "ca_batch.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +23,23 @@ struct group {
     EVP_PKEY *keys[CA_BATCH_GROUP];
     char serials[CA_BATCH_GROUP][CA_SERIAL_HEX_MAX + 1];
     char ids[CA_BATCH_GROUP][CA_DEVICE_ID_MAX + 1];
+    char *pem[CA_BATCH_GROUP]; /* bundle text of each device (bundle mode) */
+    size_t pem_len[CA_BATCH_GROUP];
     size_t n;
+};
+
+/* One worker's share of a group: devices first + k * stride. */
+struct worker {
+    pthread_t thread;
+    struct ca_ctx *ca;
+    struct ca_authority *iss;
+    const struct ca_batch_opts *o;
+    struct group *g;
+    long first, n;
+    size_t k0, stride;
+    int bundle, started;
+    int rc;
+    char *errmsg;
 };
 
 static int write_pem_file(const char *dir, const char *id, const char *ext, X509 *cert, EVP_PKEY *key)
@@ -56,28 +76,67 @@ static void free_group(struct group *g)
     for (size_t i = 0; i < g->n; i++) {
         X509_free(g->certs[i]);
         EVP_PKEY_free(g->keys[i]);
+        free(g->pem[i]);
+        g->certs[i] = NULL;
+        g->keys[i] = NULL;
+        g->pem[i] = NULL;
     }
     g->n = 0;
 }
 
-/* Append the group to the bundle (key + certificate per device, each preceded by a
- * "# <device id> <serial>" line). On failure the bundle is cut back to where it was. */
+/* The bundle text of one device: "# <device id> <serial>", its key, its certificate. */
+static int encode_device(struct group *g, size_t i)
+{
+    BIO *mem = BIO_new(BIO_s_mem());
+    char *data = NULL;
+    int ok = mem && BIO_printf(mem, "# %s %s\n", g->ids[i], g->serials[i]) > 0 &&
+             ca_key_pem_write(mem, g->keys[i]) &&
+             PEM_write_bio_X509(mem, g->certs[i]);
+    long len = ok ? BIO_get_mem_data(mem, &data) : 0;
+    if (len > 0 && (g->pem[i] = malloc((size_t)len)) != NULL) {
+        memcpy(g->pem[i], data, (size_t)len);
+        g->pem_len[i] = (size_t)len;
+    }
+    BIO_free(mem);
+    return g->pem[i] ? 0 : -ERR_NOMEM;
+}
+
+/* Append the group to the bundle in device order. On failure the bundle is cut back to
+ * where it was. */
 static int append_bundle(int fd, struct group *g)
 {
     off_t before = lseek(fd, 0, SEEK_END);
-    BIO *mem = BIO_new(BIO_s_mem());
-    int ok = before >= 0 && mem != NULL;
-    for (size_t i = 0; ok && i < g->n; i++)
-        ok = BIO_printf(mem, "# %s %s\n", g->ids[i], g->serials[i]) > 0 &&
-             PEM_write_bio_PrivateKey(mem, g->keys[i], NULL, NULL, 0, NULL, NULL) &&
-             PEM_write_bio_X509(mem, g->certs[i]);
-    char *data = NULL;
-    long len = ok ? BIO_get_mem_data(mem, &data) : 0;
-    ok = ok && len > 0 && write(fd, data, (size_t)len) == (ssize_t)len && fsync(fd) == 0;
-    BIO_free(mem);
+    size_t total = 0;
+    for (size_t i = 0; i < g->n; i++)
+        total += g->pem_len[i];
+    char *data = before >= 0 ? malloc(total ? total : 1) : NULL;
+    int ok = data != NULL;
+    for (size_t i = 0, at = 0; ok && i < g->n; at += g->pem_len[i++])
+        memcpy(data + at, g->pem[i], g->pem_len[i]);
+    ok = ok && write(fd, data, total) == (ssize_t)total && fsync(fd) == 0;
+    free(data);
     if (!ok && before >= 0 && ftruncate(fd, before) != 0)
         return -ERR_IO;
     return ok ? 0 : -ERR_IO;
+}
+
+/* Key, certificate (and bundle text) for the worker's devices. */
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    struct group *g = w->g;
+    for (size_t k = w->k0; k < (size_t)w->n && w->rc == 0; k += w->stride) {
+        char *id = g->ids[k];
+        snprintf(id, CA_DEVICE_ID_MAX + 1, "%s-%s-%s%08ld", w->o->oui, w->o->product_class, w->o->serial_prefix,
+                 w->first + (long)k);
+        if (!(g->keys[k] = ca_key_generate(w->o->key_type, &w->errmsg)) ||
+            !(g->certs[k] = ca_build_leaf(w->ca, w->iss, g->keys[k], NULL, "device", id, NULL, NULL, g->serials[k],
+                                          sizeof g->serials[k], &w->errmsg)))
+            w->rc = -ERR_CRYPTO;
+        else if (w->bundle && encode_device(g, k) < 0)
+            w->rc = -ERR_NOMEM;
+    }
+    return NULL;
 }
 
 static int write_chain(struct ca_ctx *ca, struct ca_authority *iss, const char *dir, char **errmsg)
@@ -100,24 +159,41 @@ static int issue_group(struct ca_ctx *ca, struct ca_authority *iss, const struct
                        long n, struct group *g, int bundle_fd, FILE *index, char **errmsg)
 {
     int rc = 0;
-    for (long i = 0; i < n && rc == 0; i++) {
-        char *id = g->ids[g->n];
-        snprintf(id, CA_DEVICE_ID_MAX + 1, "%s-%s-%s%08ld", o->oui, o->product_class, o->serial_prefix,
-                 first + i);
-        EVP_PKEY *key = ca_key_generate(o->key_type, errmsg);
-        X509 *cert = key ? ca_build_leaf(ca, iss, key, NULL, "device", id, NULL, NULL, g->serials[g->n],
-                                         sizeof g->serials[g->n], errmsg)
-                         : NULL;
-        if (!cert) {
-            EVP_PKEY_free(key);
-            rc = -ERR_CRYPTO;
-            break;
+    size_t jobs = (size_t)o->jobs;
+    struct worker w[CA_BATCH_MAX_JOBS];
+    for (size_t t = 0; t < jobs; t++) {
+        w[t] = (struct worker){.ca = ca, .iss = iss, .o = o, .g = g, .first = first, .n = n, .k0 = t,
+                               .stride = jobs, .bundle = bundle_fd >= 0};
+        /* the calling thread takes the last share itself, and any a thread could not */
+        w[t].started = t + 1 < jobs && pthread_create(&w[t].thread, NULL, work, &w[t]) == 0;
+    }
+    for (size_t t = 0; t < jobs; t++)
+        if (!w[t].started)
+            work(&w[t]);
+    for (size_t t = 0; t < jobs; t++) {
+        if (w[t].started)
+            pthread_join(w[t].thread, NULL);
+        if (w[t].rc < 0 && rc == 0) {
+            rc = w[t].rc;
+            if (errmsg) {
+                *errmsg = w[t].errmsg;
+                w[t].errmsg = NULL;
+            }
         }
-        g->keys[g->n] = key;
-        g->certs[g->n++] = cert;
-        if (bundle_fd < 0 && (write_pem_file(o->out_dir, id, ".key.pem", NULL, key) < 0 ||
-                              write_pem_file(o->out_dir, id, ".crt.pem", cert, NULL) < 0))
-            rc = ca_fail(errmsg, -ERR_IO, "cannot write files for %s in %s", id, o->out_dir);
+        free(w[t].errmsg);
+    }
+    /* every slot up to n is filled or NULL, so free_group can take them all */
+    g->n = (size_t)n;
+    if (rc < 0)
+        return rc; /* nothing written yet */
+    for (size_t i = 0; rc == 0 && bundle_fd < 0 && i < g->n; i++)
+        if (write_pem_file(o->out_dir, g->ids[i], ".key.pem", NULL, g->keys[i]) < 0 ||
+            write_pem_file(o->out_dir, g->ids[i], ".crt.pem", g->certs[i], NULL) < 0)
+            rc = ca_fail(errmsg, -ERR_IO, "cannot write files for %s in %s", g->ids[i], o->out_dir);
+    if (rc < 0) {
+        if (bundle_fd < 0)
+            unlink_group(o->out_dir, g);
+        return rc;
     }
     if (rc == 0 && bundle_fd >= 0 && append_bundle(bundle_fd, g) < 0)
         return ca_fail(errmsg, -ERR_IO, "cannot write %s/identities.pem", o->out_dir);
@@ -153,6 +229,12 @@ int ca_issue_batch(struct ca_ctx *ca, const struct ca_batch_opts *o, long *done,
     oui[6] = '\0';
     struct ca_batch_opts canon = *o;
     canon.oui = oui;
+    if (canon.jobs <= 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        canon.jobs = cores > 0 ? (int)cores : 1;
+    }
+    if (canon.jobs > CA_BATCH_MAX_JOBS)
+        canon.jobs = CA_BATCH_MAX_JOBS;
     o = &canon;
     struct ca_authority *iss = ca_authority_get(ca, o->issuer, 1, errmsg);
     if (!iss)
@@ -197,7 +279,7 @@ int ca_issue_batch(struct ca_ctx *ca, const struct ca_batch_opts *o, long *done,
         rc = ca_fail(errmsg, -ERR_IO, "cannot write %s/identities.pem", o->out_dir);
     if (fclose(index) != 0 && rc == 0)
         rc = ca_fail(errmsg, -ERR_IO, "cannot write %s", path);
-    log_info("ca", "event=batch issuer=%s oui=%s product_class=%s issued=%ld result=%s", iss->name, o->oui,
-             o->product_class, *done, rc == 0 ? "ok" : "error");
+    log_info("ca", "event=batch issuer=%s oui=%s product_class=%s jobs=%d issued=%ld result=%s", iss->name, o->oui,
+             o->product_class, o->jobs, *done, rc == 0 ? "ok" : "error");
     return rc;
 }

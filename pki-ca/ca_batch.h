@@ -2,7 +2,9 @@
  * Writes <out_dir>/identities.pem (0600: per device a "# <id> <serial>" line, its key and
  * its certificate), or with per_device_files <id>.key.pem (0600) and <id>.crt.pem;
  * always chain.pem (issuer, root) and devices.tsv (id, serial);
- * DB rows and audit rows are written per group of CA_BATCH_GROUP in one transaction.
+ * DB rows and audit rows are written per group of CA_BATCH_GROUP in one transaction;
+ * keys and certificates of a group are made by opts->jobs threads (output order and
+ * format do not depend on it).
  * Thread-safety: per ca_ctx. */
 #ifndef PKICA_CA_BATCH_H
 #define PKICA_CA_BATCH_H
@@ -11,6 +13,7 @@
 
 #define CA_BATCH_GROUP 1000
 #define CA_BATCH_MAX 10000000L
+#define CA_BATCH_MAX_JOBS 64
 
 struct ca_batch_opts {
     const char *issuer;         /* NULL: default issuer */
@@ -21,6 +24,7 @@ struct ca_batch_opts {
     const char *key_type;       /* "ec-p256" default */
     long start, count;
     int per_device_files;       /* one key and one cert file per device (slow for big fleets) */
+    int jobs;                   /* threads making keys and certificates; <= 0: online cores */
 };
 
 /* Issue opts->count device identities. *done gets the number fully issued (files written

@@ -1,7 +1,13 @@
 /* pki-ca/ca_ocsp.c — the OCSP responder: match CertIDs to authorities by precomputed
- * hashes, look every serial up in one query, sign with the issuing authority's key. */
+ * hashes, look every serial up in one query, sign with the issuing authority's key.
+ * Signed answers to single-CertID, nonce-less requests (what CPEs and RFC 5019 clients
+ * send) are cached in a direct-mapped table keyed by the DER CertID: a hit costs a hash
+ * and a copy instead of a query and a signature. Revocation reaches the cache through the
+ * verifier's live revoked set, checked on every hit (revocations are permanent, so only a
+ * good or unknown answer can go stale). */
 #include "ca_ocsp.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +31,28 @@ struct ocsp_issuer {
     unsigned int hash_len[NHASH];
 };
 
+#define CACHE_WAYS 4 /* slots a CertID may occupy: collisions rarely evict a live answer */
+
+/* One cached signed response (refresh_at 0: empty). */
+struct cache_slot {
+    unsigned char key[CA_OCSP_CERTID_MAX]; /* DER CertID */
+    size_t key_len;                        /* 0: empty slot */
+    unsigned char *der;                    /* the whole OCSPResponse */
+    size_t der_len;
+    time_t refresh_at; /* served until then */
+    struct ocsp_issuer *is;
+    char serial[CA_SERIAL_HEX_MAX + 1];
+    int status, reason;
+};
+
 struct ca_ocsp {
     struct ca_ctx *ca;
+    struct ca_verifier *verifier; /* borrowed; NULL: no cache */
     struct ocsp_issuer *issuers;
     size_t nissuers;
+    struct cache_slot *cache; /* CA_OCSP_CACHE_SLOTS, or NULL */
     struct ca_ocsp_summary last;
+    struct ocsp_issuer *cur_issuer; /* authority of the last successful answer */
 };
 
 /* Status of one CertID while a request is answered. */
@@ -54,7 +77,7 @@ static int issuer_hashes(struct ocsp_issuer *is, char **errmsg)
     return 0;
 }
 
-struct ca_ocsp *ca_ocsp_new(struct ca_ctx *ca, char **errmsg)
+struct ca_ocsp *ca_ocsp_new(struct ca_ctx *ca, struct ca_verifier *verifier, char **errmsg)
 {
     if (ca_authorities_load_all(ca, errmsg) < 0)
         return NULL;
@@ -64,12 +87,16 @@ struct ca_ocsp *ca_ocsp_new(struct ca_ctx *ca, char **errmsg)
         return NULL;
     }
     struct ca_ocsp *o = calloc(1, sizeof *o);
-    if (!o || !(o->issuers = calloc(n, sizeof *o->issuers))) {
+    if (!o || !(o->issuers = calloc(n, sizeof *o->issuers)) ||
+        (verifier && !(o->cache = calloc(CA_OCSP_CACHE_SLOTS, sizeof *o->cache)))) {
+        if (o)
+            free(o->issuers);
         free(o);
         ca_fail(errmsg, -ERR_NOMEM, "out of memory");
         return NULL;
     }
     o->ca = ca;
+    o->verifier = verifier;
     for (size_t i = 0; i < n; i++) {
         struct ca_authority *a = ca_authority_at(ca, i);
         struct ocsp_issuer *is = &o->issuers[o->nissuers];
@@ -86,6 +113,9 @@ void ca_ocsp_free(struct ca_ocsp *o)
 {
     if (!o)
         return;
+    for (size_t i = 0; o->cache && i < CA_OCSP_CACHE_SLOTS; i++)
+        free(o->cache[i].der);
+    free(o->cache);
     free(o->issuers);
     free(o);
 }
@@ -233,6 +263,7 @@ static int answer(struct ca_ocsp *o, OCSP_REQUEST *req, OCSP_BASICRESP **bs_out)
     }
     if (status == OCSP_RESPONSE_STATUS_SUCCESSFUL) {
         snprintf(sum->issuer, sizeof sum->issuer, "%s", is->a->name);
+        o->cur_issuer = is;
         snprintf(sum->serial, sizeof sum->serial, "%s", st[0].serial);
         int rc = lookup_status(o, is, st, n);
         if (rc < 0) {
@@ -259,6 +290,84 @@ static int answer(struct ca_ocsp *o, OCSP_REQUEST *req, OCSP_BASICRESP **bs_out)
     return status;
 }
 
+/* ---- response cache ------------------------------------------------------------ */
+
+/* The request's only CertID as DER into key (CA_OCSP_CERTID_MAX), when the request may be
+ * answered from the cache: one CertID, no nonce. Returns the key length or 0. */
+static size_t cache_key(OCSP_REQUEST *req, unsigned char *key)
+{
+    if (OCSP_request_onereq_count(req) != 1 || OCSP_REQUEST_get_ext_by_NID(req, NID_id_pkix_OCSP_Nonce, -1) >= 0)
+        return 0;
+    OCSP_CERTID *cid = OCSP_onereq_get0_id(OCSP_request_onereq_get0(req, 0));
+    int n = cid ? i2d_OCSP_CERTID(cid, NULL) : -1;
+    unsigned char *p = key;
+    if (n <= 0 || n > CA_OCSP_CERTID_MAX || i2d_OCSP_CERTID(cid, &p) != n)
+        return 0;
+    return (size_t)n;
+}
+
+/* The slot holding key, or (want_free) the one to replace in its set of CACHE_WAYS: empty
+ * or the oldest. NULL when key is not cached and !want_free. */
+static struct cache_slot *cache_slot_for(struct ca_ocsp *o, const unsigned char *key, size_t len, int want_free)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ key[i]) * 1099511628211ull;
+    struct cache_slot *set = &o->cache[h % (CA_OCSP_CACHE_SLOTS / CACHE_WAYS) * CACHE_WAYS], *victim = set;
+    for (int w = 0; w < CACHE_WAYS; w++) {
+        if (set[w].key_len == len && !memcmp(set[w].key, key, len))
+            return &set[w];
+        if (set[w].refresh_at < victim->refresh_at)
+            victim = &set[w];
+    }
+    return want_free ? victim : NULL;
+}
+
+/* A fresh cached answer for key, copied into *resp_der; 1 on a hit. */
+static int cache_get(struct ca_ocsp *o, const unsigned char *key, size_t len, unsigned char **resp_der,
+                     size_t *resp_len)
+{
+    struct cache_slot *c = cache_slot_for(o, key, len, 0);
+    if (!c || time(NULL) >= c->refresh_at)
+        return 0;
+    /* revoked since it was signed: look it up again (the query gives time and reason) */
+    if (c->status != V_OCSP_CERTSTATUS_REVOKED && c->serial[0] && ca_verifier_is_revoked(o->verifier, c->serial))
+        return 0;
+    if (!(*resp_der = malloc(c->der_len)))
+        return 0;
+    memcpy(*resp_der, c->der, c->der_len);
+    *resp_len = c->der_len;
+    struct ca_ocsp_summary *sum = &o->last;
+    sum->ncertids = 1;
+    sum->cert_status = c->status;
+    sum->reason = c->status == V_OCSP_CERTSTATUS_REVOKED ? c->reason : -1;
+    sum->cached = 1;
+    snprintf(sum->serial, sizeof sum->serial, "%s", c->serial);
+    snprintf(sum->issuer, sizeof sum->issuer, "%s", c->is->a->name);
+    return 1;
+}
+
+/* Remember a successful signed answer (replacing whatever shared its slot). */
+static void cache_put(struct ca_ocsp *o, const unsigned char *key, size_t len, const unsigned char *der,
+                      size_t der_len)
+{
+    struct cache_slot *c = cache_slot_for(o, key, len, 1);
+    unsigned char *copy = malloc(der_len);
+    if (!copy)
+        return;
+    memcpy(copy, der, der_len);
+    free(c->der);
+    memcpy(c->key, key, len);
+    c->key_len = len;
+    c->der = copy;
+    c->der_len = der_len;
+    c->refresh_at = time(NULL) + CA_OCSP_VALIDITY_SECONDS - CA_OCSP_REFRESH_SECONDS;
+    c->is = o->cur_issuer;
+    c->status = o->last.cert_status;
+    c->reason = o->last.reason;
+    snprintf(c->serial, sizeof c->serial, "%s", o->last.serial);
+}
+
 int ca_ocsp_respond(struct ca_ocsp *o, const unsigned char *req_der, size_t len, unsigned char **resp_der,
                     size_t *resp_len)
 {
@@ -278,6 +387,12 @@ int ca_ocsp_respond(struct ca_ocsp *o, const unsigned char *req_der, size_t len,
             req = NULL;
         }
     }
+    unsigned char key[CA_OCSP_CERTID_MAX];
+    size_t key_len = req && o->cache ? cache_key(req, key) : 0;
+    if (key_len && cache_get(o, key, key_len, resp_der, resp_len)) {
+        OCSP_REQUEST_free(req);
+        return 0;
+    }
     if (req)
         status = answer(o, req, &bs);
     else
@@ -287,6 +402,8 @@ int ca_ocsp_respond(struct ca_ocsp *o, const unsigned char *req_der, size_t len,
     o->last.response_status = status;
     OCSP_RESPONSE *resp = OCSP_response_create(status, bs);
     *resp_der = encode_response(resp, resp_len);
+    if (key_len && bs && *resp_der)
+        cache_put(o, key, key_len, *resp_der, *resp_len);
     OCSP_RESPONSE_free(resp);
     OCSP_BASICRESP_free(bs);
     OCSP_REQUEST_free(req);

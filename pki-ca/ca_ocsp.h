@@ -1,5 +1,6 @@
 /* pki-ca/ca_ocsp.h — OCSP responder (RFC 6960) for every authority of the CA, in-process.
- * Owns: struct ca_ocsp (CertID hashes; keys and certificates borrowed from the ca_ctx for its life).
+ * Owns: struct ca_ocsp (CertID hashes, a cache of signed responses; keys and certificates
+ * borrowed from the ca_ctx for its life).
  * Thread-safety: no lock inside; one ca_ocsp (own ca_ctx, own DB connection) per thread. */
 #ifndef PKICA_CA_OCSP_H
 #define PKICA_CA_OCSP_H
@@ -7,10 +8,14 @@
 #include <stddef.h>
 
 #include "ca.h"
+#include "ca_verify.h"
 
 #define CA_OCSP_MAX_REQUEST (16u << 10) /* larger requests get malformedRequest */
 #define CA_OCSP_MAX_CERTIDS 256         /* CertIDs per request; more: malformedRequest */
 #define CA_OCSP_VALIDITY_SECONDS 3600   /* nextUpdate = thisUpdate + this */
+#define CA_OCSP_CACHE_SLOTS 16384        /* signed responses kept (about 1 KiB each) */
+#define CA_OCSP_REFRESH_SECONDS 300      /* a cached response is re-signed this long before nextUpdate */
+#define CA_OCSP_CERTID_MAX 192           /* a longer DER CertID is answered but never cached */
 
 struct ca_ocsp;
 
@@ -21,6 +26,7 @@ struct ca_ocsp_summary {
     int cert_status;                    /* first CertID: V_OCSP_CERTSTATUS_*, -1 if none */
     int reason;                         /* its CRLReason when revoked, else -1 */
     int nonce;                          /* the request carried a nonce (copied back) */
+    int cached;                         /* answered from the response cache */
     char serial[CA_SERIAL_HEX_MAX + 1]; /* first CertID's serial, "" if none */
     char issuer[64];                    /* authority that signed, "" if none */
     char detail[128];                   /* why a non-successful status was chosen */
@@ -29,8 +35,13 @@ struct ca_ocsp_summary {
 /* Load every authority with its private key (passphrase needed) and precompute the
  * issuerNameHash/issuerKeyHash of each for SHA-1, SHA-256, SHA-384 and SHA-512 CertIDs.
  * ca is borrowed and must outlive the responder. Authorities created later are not seen
- * until a new responder is made. NULL with *errmsg on failure. */
-struct ca_ocsp *ca_ocsp_new(struct ca_ctx *ca, char **errmsg);
+ * until a new responder is made. With a verifier (borrowed, its revoked set kept current
+ * by LISTEN), single-CertID requests without a nonce are answered from a cache of signed
+ * responses (CA_OCSP_CACHE_SLOTS, keyed by the DER CertID) until CA_OCSP_REFRESH_SECONDS
+ * before their nextUpdate; a cached good or unknown answer for a serial the verifier has
+ * seen revoked is dropped and looked up anew. NULL verifier: every response is looked up
+ * and signed. NULL with *errmsg on failure. */
+struct ca_ocsp *ca_ocsp_new(struct ca_ctx *ca, struct ca_verifier *verifier, char **errmsg);
 void ca_ocsp_free(struct ca_ocsp *o);
 
 /* Answer one DER OCSPRequest; always produces a DER OCSPResponse in *resp_der (malloc'd,

@@ -195,6 +195,37 @@ int ca_serial_normalise(const char *in, char *hex, size_t hexlen)
     return 0;
 }
 
+int ca_key_pem_write(BIO *bio, EVP_PKEY *key)
+{
+    /* PrivateKeyInfo { 0, {id-ecPublicKey, prime256v1}, OCTET STRING ECPrivateKey { 1,
+     * OCTET STRING d (32), [1] BIT STRING point (65) } } (RFC 5915/5958), as OpenSSL writes it */
+    static const unsigned char head[] = {0x30, 0x81, 0x87, 0x02, 0x01, 0x00, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86,
+                                         0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d,
+                                         0x03, 0x01, 0x07, 0x04, 0x6d, 0x30, 0x6b, 0x02, 0x01, 0x01, 0x04, 0x20};
+    static const unsigned char mid[] = {0xa1, 0x44, 0x03, 0x42, 0x00};
+    unsigned char der[sizeof head + 32 + sizeof mid + 65];
+    char group[32] = "";
+    size_t glen = 0, plen = 0;
+    BIGNUM *d = NULL;
+    int p256 = EVP_PKEY_get_base_id(key) == EVP_PKEY_EC &&
+               EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &glen) &&
+               !strcmp(group, "prime256v1") && EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &d) &&
+               BN_bn2binpad(d, der + sizeof head, 32) == 32 &&
+               EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, der + sizeof head + 32 + sizeof mid,
+                                               65, &plen) &&
+               plen == 65 && der[sizeof head + 32 + sizeof mid] == 0x04;
+    BN_clear_free(d);
+    if (!p256) {
+        OPENSSL_cleanse(der, sizeof der);
+        return PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL);
+    }
+    memcpy(der, head, sizeof head);
+    memcpy(der + sizeof head + 32, mid, sizeof mid);
+    int ok = PEM_write_bio(bio, "PRIVATE KEY", "", der, (long)sizeof der) > 0;
+    OPENSSL_cleanse(der, sizeof der);
+    return ok;
+}
+
 EVP_PKEY *ca_key_generate(const char *type, char **errmsg)
 {
     EVP_PKEY *key = NULL;

@@ -45,6 +45,11 @@ int ca_key_write_encrypted(EVP_PKEY *key, const char *path, const char *pass, ch
 EVP_PKEY *ca_key_read_encrypted(const char *path, const char *pass, char **errmsg);
 /* Write an unencrypted key (device keys for the simulator), mode 0600. */
 int ca_key_write_plain(EVP_PKEY *key, const char *path, char **errmsg) WARN_UNUSED;
+/* Append key as unencrypted PKCS#8 PEM ("BEGIN PRIVATE KEY") to bio: the same bytes as
+ * PEM_write_bio_PrivateKey, but EC P-256 keys are encoded directly, without OpenSSL 3's
+ * per-call encoder lookup (which takes global locks and cost a third of a batch).
+ * 1 on success, 0 on failure (as the PEM functions). */
+int ca_key_pem_write(BIO *bio, EVP_PKEY *key) WARN_UNUSED;
 
 /* Put src (e.g. a CSR's SubjectPublicKeyInfo) into x without decoding the key. */
 int ca_copy_spki(X509 *x, X509_PUBKEY *src) WARN_UNUSED;

@@ -10,13 +10,15 @@
 int cmd_batch(struct cli *c, int argc, char **argv)
 {
     static const char use[] = "batch --count N --oui OUI --product-class PC --out DIR "
-                              "[--serial-prefix P] [--start N] [--issuer NAME] [--key-type T] [--per-device-files]";
+                              "[--serial-prefix P] [--start N] [--issuer NAME] [--key-type T] [--per-device-files] "
+                              "[--jobs N (default: cores)]";
     static const struct option opts[] = {
         {"count", required_argument, NULL, 'n'},         {"oui", required_argument, NULL, 'o'},
         {"product-class", required_argument, NULL, 'p'}, {"out", required_argument, NULL, 'd'},
         {"serial-prefix", required_argument, NULL, 's'}, {"start", required_argument, NULL, 'S'},
         {"issuer", required_argument, NULL, 'i'},        {"key-type", required_argument, NULL, 't'},
-        {"per-device-files", no_argument, NULL, 'f'},    {0, 0, 0, 0}};
+        {"per-device-files", no_argument, NULL, 'f'},    {"jobs", required_argument, NULL, 'j'},
+        {0, 0, 0, 0}};
     struct ca_batch_opts o = {.serial_prefix = "SIM", .key_type = "ec-p256", .count = -1};
     int opt;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -31,10 +33,15 @@ int cmd_batch(struct cli *c, int argc, char **argv)
         case 'i': o.issuer = optarg; break;
         case 't': o.key_type = optarg; break;
         case 'f': o.per_device_files = 1; break;
+        case 'j':
+            o.jobs = (int)strtol(optarg, &end, 10);
+            if (o.jobs < 1 || o.jobs > CA_BATCH_MAX_JOBS)
+                return cli_usage(use, "--jobs needs a number 1-64");
+            break;
         default: return cli_usage(use, NULL);
         }
         if (end && *end)
-            return cli_usage(use, "--count and --start need numbers");
+            return cli_usage(use, "--count, --start and --jobs need numbers");
     }
     if (o.count < 0 || !o.oui || !o.product_class || !o.out_dir || optind != argc)
         return cli_usage(use, "--count, --oui, --product-class and --out are required");

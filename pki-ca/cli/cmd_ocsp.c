@@ -59,6 +59,7 @@ struct crl_cache {
 
 struct server {
     struct cli *c;
+    struct ca_verifier *verifier; /* live revoked set for the response cache */
     struct ca_ocsp *ocsp;
     struct crl_cache *crls;
     size_t ncrls;
@@ -182,11 +183,11 @@ static enum MHD_Result answer_ocsp(struct server *s, struct MHD_Connection *conn
     const struct ca_ocsp_summary *sum = ca_ocsp_last(s->ocsp);
     char detail[2 * sizeof sum->detail + 8];
     snprintf(rq->extra, sizeof rq->extra,
-             "ocsp_status=%s cert_status=%s%s%s serial=%s issuer=%s certids=%d nonce=%s%s%s",
+             "ocsp_status=%s cert_status=%s%s%s serial=%s issuer=%s certids=%d nonce=%s cached=%s%s%s",
              OCSP_response_status_str(sum->response_status), cert_status_name(sum->cert_status),
              sum->reason >= 0 ? " reason=" : "", sum->reason >= 0 ? ca_reason_name(sum->reason) : "",
              sum->serial[0] ? sum->serial : "-", sum->issuer[0] ? sum->issuer : "-", sum->ncertids,
-             sum->nonce ? "yes" : "no", sum->detail[0] ? " detail=" : "",
+             sum->nonce ? "yes" : "no", sum->cached ? "yes" : "no", sum->detail[0] ? " detail=" : "",
              sum->detail[0] ? log_quote(detail, sizeof detail, sum->detail) : "");
     /* RFC 6960 A.1: error statuses travel as OCSP responses with HTTP 200 too */
     return reply(conn, rq, MHD_HTTP_OK, MHD_create_response_from_buffer(resp_len, resp, MHD_RESPMEM_MUST_FREE),
@@ -419,7 +420,9 @@ static int parse_bind(const char *addr, long port, struct sockaddr_storage *ss, 
 static int server_init(struct server *s, struct cli *c, char **errmsg)
 {
     s->c = c;
-    if (!(s->ocsp = ca_ocsp_new(c->ca, errmsg)))
+    if (!(s->verifier = ca_verifier_new(cfg_str(c->cfg, "db", "conninfo"), errmsg)))
+        return -ERR_DB;
+    if (!(s->ocsp = ca_ocsp_new(c->ca, s->verifier, errmsg)))
         return -ERR_CONFIG;
     s->ncrls = ca_authority_count(c->ca);
     if (!(s->crls = calloc(s->ncrls, sizeof *s->crls)))
@@ -435,6 +438,7 @@ static void server_cleanup(struct server *s)
         blob_release(s->crls[i].blob);
     free(s->crls);
     ca_ocsp_free(s->ocsp);
+    ca_verifier_free(s->verifier);
 }
 
 /* One internal polling thread (epoll/poll chosen by MHD): the only thread that calls

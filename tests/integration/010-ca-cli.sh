@@ -209,6 +209,19 @@ awk '/^# 00D09E-Bundle-SIM00000016 /{f=1; next} /^# /{f=0} f' "$WORK/bundle/iden
 check_output "a bundle identity verifies" ': OK' openssl verify -CAfile "$WORK/bundle/chain.pem" "$WORK/b16.pem"
 check_output "its key matches its certificate" 'match' bash -c \
     "[ \"\$(openssl pkey -in '$WORK/b16.pem' -pubout)\" = \"\$(openssl x509 -in '$WORK/b16.pem' -noout -pubkey)\" ] && echo match"
+# three threads share a group: the bundle stays in device order, one key + cert each
+check_output "batch --jobs 3" 'batch issued 25 of 25' "$A" batch --count 25 --jobs 3 --oui 00D09E \
+    --product-class Jobs --out "$WORK/jobs"
+check_output "the threaded bundle lists the devices in order" '^ok$' bash -c \
+    "diff <(grep '^# ' '$WORK/jobs/identities.pem' | cut -d' ' -f2) <(seq -f '00D09E-Jobs-SIM%08g' 0 24) >/dev/null && echo ok"
+check_output "and devices.tsv in the same order" '^ok$' bash -c \
+    "diff <(cut -f1 '$WORK/jobs/devices.tsv') <(seq -f '00D09E-Jobs-SIM%08g' 0 24) >/dev/null && echo ok"
+awk '/^# 00D09E-Jobs-SIM00000023 /{f=1; next} /^# /{f=0} f' "$WORK/jobs/identities.pem" >"$WORK/j23.pem"
+check_output "a threaded identity's key matches its certificate" 'match' bash -c \
+    "[ \"\$(openssl pkey -in '$WORK/j23.pem' -pubout)\" = \"\$(openssl x509 -in '$WORK/j23.pem' -noout -pubkey)\" ] && echo match"
+check_output "its certificate names it" 'CN *= *00D09E-Jobs-SIM00000023' openssl x509 -in "$WORK/j23.pem" -noout -subject
+check_fail_output "batch --jobs 0 is a usage error" 'jobs' "$A" -q batch --count 2 --jobs 0 --oui 00D09E \
+    --product-class X --out "$WORK/f3"
 check_fail_output "batch with a bad OUI is refused" 'invalid' "$A" -q batch --count 2 --oui zz --product-class X --out "$WORK/f2"
 check_output "batch with a lowercase OUI" 'batch issued 2 of 2' "$A" batch --count 2 --oui 00a859 \
     --product-class LcBox --out "$WORK/lcbatch"

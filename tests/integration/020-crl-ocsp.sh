@@ -189,6 +189,30 @@ check_output "requests are logged one line each, key=value" \
     "event=request method=POST path=/ocsp status=200 .*cert_status=revoked reason=keyCompromise serial=$BAD_SERIAL" \
     cat ocsp.log
 
+# ---- the response cache (single CertID, no nonce: what CPEs send) --------------------------
+check "issue a device certificate for the cache" new_device CACHED || t_done
+CACHED_SERIAL=$(serial_of CACHED.crt)
+nn() { openssl ocsp -url "$URL" -CAfile chain.pem -no_nonce -resp_text -issuer issuer.pem "$@"; }
+check_output "no nonce: good" "CACHED\.crt: good" nn -cert CACHED.crt
+check_output "no nonce, again: good, the response verifies" "Response verify OK" nn -cert CACHED.crt
+check_output "the second answer came from the cache" \
+    "cert_status=good serial=$CACHED_SERIAL .*nonce=no cached=yes" cat ocsp.log
+check_output "no nonce: a serial never issued is unknown" "ghost\.crt: unknown" nn -cert ghost.crt
+check_output "no nonce, again: still unknown" "ghost\.crt: unknown" nn -cert ghost.crt
+check_output "a nonce request is signed anew, never cached" "cert_status=good serial=$CACHED_SERIAL .*nonce=yes cached=no" \
+    sh -c "openssl ocsp -url '$URL' -CAfile chain.pem -issuer issuer.pem -cert CACHED.crt >/dev/null 2>&1; tail -n 1 ocsp.log"
+check "revoke the cached certificate" "$ACS_CA" revoke --serial "$CACHED_SERIAL" --reason keyCompromise
+# the verifier's LISTEN sees it at once; allow one second, no more
+t0=$(date +%s%N)
+seen=no
+while [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 1000 ]; do
+    if nn -cert CACHED.crt 2>/dev/null | grep -q "CACHED\.crt: revoked"; then seen=yes; break; fi
+    sleep 0.05
+done
+check "a cached good answer turns revoked within 1 s of the revocation" test "$seen" = yes
+check_output "the revoked answer carries the reason and verifies" "Reason: keyCompromise" nn -cert CACHED.crt
+check_output "the revoked answer verifies against the chain" "Response verify OK" nn -cert CACHED.crt
+
 # ---- clean stop -----------------------------------------------------------------------------
 kill -TERM "$OCSP_PID"
 rc=0
