@@ -43,7 +43,7 @@ check_output "before: 38 sessions (1 open), 38 faults, 39 tasks" '^38 1 38 39 pe
 
 # --- once, by hand -------------------------------------------------------------------
 P=$WORK/prune.ini
-{ cat "$WORK/acs.ini"; printf '\n[retention]\nbatch = 10\npause_ms = 0\n'; } >"$P"
+{ cat "$WORK/acs.ini"; printf '\n[db]\nconninfo = dbname=%s user=acs_cwmp\n[retention]\nbatch = 10\npause_ms = 0\n' "$DBNAME"; } >"$P" # acsd's own role
 check_output "acsd --prune-now logs the counts of its run, 10 rows a statement" \
     'event=retention result=ok sessions=35 faults=35 tasks=35 statements=12 batch=10' \
     "$BUILD/bin/acsd" -c "$P" --prune-now
