@@ -70,124 +70,96 @@ NBI_PORT=$ACSD_NBI_PORT
 ok "the NBI listens on port $NBI_PORT"
 BASE=https://localhost:$NBI_PORT
 
-# api NAME METHOD PATH TOKEN [curl args]: answer in $WORK/NAME.body, headers NAME.hdr; prints status
-api() {
-    local name=$1 method=$2 path=$3 tok=$4; shift 4
-    local auth=()
-    [ -n "$tok" ] && auth=(-H "Authorization: Bearer $tok")
-    curl -sS --max-time 20 --cacert "$WORK/chain.pem" -X "$method" "${auth[@]}" -o "$WORK/$name.body" \
-        -D "$WORK/$name.hdr" -w '%{http_code}' "$@" "$BASE$path" 2>"$WORK/$name.curl"
-}
-# want DESC STATUS NAME METHOD PATH TOKEN [curl args]: status must match; body must be JSON
-want() {
-    local desc=$1 status=$2 name=$3; shift 3
-    local got
-    got=$(api "$name" "$@")
-    if [ "$got" = "$status" ]; then
-        ok "$desc (HTTP $got)"
-        return 0
-    fi
-    not_ok "$desc"
-    echo "# expected HTTP $status, got ${got:-nothing}"
-    head -c 300 "$WORK/$name.body" 2>/dev/null | sed 's/^/# body: /'
-    sed 's/^/# curl: /' "$WORK/$name.curl" 2>/dev/null
-    return 1
-}
-# jq_ok DESC NAME PYTHON_EXPR: the JSON body of NAME (as j) satisfies the expression
-jq_ok() {
-    check "$1" python3 -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($3) else 1)" \
-        "$WORK/$2.body"
-}
 hdr_has() { tr 'A-Z\r' 'a-z\n' <"$WORK/$1.hdr" | grep -Eq -- "$2"; }
 
 # ---- reading ------------------------------------------------------------------------------------
-want "viewer lists devices" 200 devs GET /api/v1/devices "$VIEW"
-jq_ok "three devices, ordered, with their fields" devs \
+nbi_want "viewer lists devices" 200 devs GET /api/v1/devices "$VIEW"
+nbi_json_ok "three devices, ordered, with their fields" devs \
     "[d['deviceId'] for d in j['devices']] == sorted(['$DEV1','$DEV2','$OTHER']) and \
      all(k in j['devices'][0] for k in ('oui','productClass','serial','lastInform','softwareVersion','authMode','online'))"
-jq_ok "online: informed within two periodic intervals" devs \
+nbi_json_ok "online: informed within two periodic intervals" devs \
     "{d['deviceId']: d['online'] for d in j['devices']} == {'$DEV1': True, '$DEV2': False, '$OTHER': False}"
 check "JSON content type" hdr_has devs '^content-type: application/json'
-want "devices?prefix=" 200 devpfx GET "/api/v1/devices?prefix=00D09E-&limit=1&offset=1" "$VIEW"
-jq_ok "prefix, limit and offset" devpfx "[d['deviceId'] for d in j['devices']] == ['$DEV2'] and j['limit'] == 1"
-want "a bad limit is 400" 400 badlim GET "/api/v1/devices?limit=0" "$VIEW"
-jq_ok "errors are {\"error\": ...}" badlim "isinstance(j.get('error'), str) and len(j) == 1"
-want "one device with its parameters" 200 dev1 GET "/api/v1/devices/$DEV1" "$VIEW"
-jq_ok "four parameters, secret ones as ***" dev1 \
+nbi_want "devices?prefix=" 200 devpfx GET "/api/v1/devices?prefix=00D09E-&limit=1&offset=1" "$VIEW"
+nbi_json_ok "prefix, limit and offset" devpfx "[d['deviceId'] for d in j['devices']] == ['$DEV2'] and j['limit'] == 1"
+nbi_want "a bad limit is 400" 400 badlim GET "/api/v1/devices?limit=0" "$VIEW"
+nbi_json_ok "errors are {\"error\": ...}" badlim "isinstance(j.get('error'), str) and len(j) == 1"
+nbi_want "one device with its parameters" 200 dev1 GET "/api/v1/devices/$DEV1" "$VIEW"
+nbi_json_ok "four parameters, secret ones as ***" dev1 \
     "len(j['parameters']) == 4 and {p['name'].rsplit('.',1)[1]: p['value'] for p in j['parameters']} == \
      {'SerialNumber':'NBI001','SoftwareVersion':'1.0.1','AuthPassword':'***','ConnectionRequestPassword':'***'}"
-want "?params= filters by prefix" 200 dev1p GET "/api/v1/devices/$DEV1?params=Device.DeviceInfo." "$VIEW"
-jq_ok "only Device.DeviceInfo." dev1p "len(j['parameters']) == 2"
-want "an unknown device is 404" 404 nodev GET "/api/v1/devices/00D09E-Box-NOPE" "$VIEW"
-want "an unknown endpoint is 404" 404 noep GET /api/v1/nothing "$VIEW"
-want "a wrong method is 405" 405 badm DELETE /api/v1/devices "$VIEW"
+nbi_want "?params= filters by prefix" 200 dev1p GET "/api/v1/devices/$DEV1?params=Device.DeviceInfo." "$VIEW"
+nbi_json_ok "only Device.DeviceInfo." dev1p "len(j['parameters']) == 2"
+nbi_want "an unknown device is 404" 404 nodev GET "/api/v1/devices/00D09E-Box-NOPE" "$VIEW"
+nbi_want "an unknown endpoint is 404" 404 noep GET /api/v1/nothing "$VIEW"
+nbi_want "a wrong method is 405" 405 badm DELETE /api/v1/devices "$VIEW"
 check "405 names the allowed methods" hdr_has badm '^allow: get'
-want "device faults" 200 faults GET "/api/v1/devices/$DEV1/faults" "$VIEW"
-jq_ok "the 9008 fault with its detail" faults \
+nbi_want "device faults" 200 faults GET "/api/v1/devices/$DEV1/faults" "$VIEW"
+nbi_json_ok "the 9008 fault with its detail" faults \
     "j['faults'][0]['code'] == 9008 and j['faults'][0]['detail'][0]['name'] == 'Device.X.Password'"
-want "device sessions" 200 sess GET "/api/v1/devices/$DEV1/sessions" "$VIEW"
-jq_ok "the session row" sess "j['sessions'][0]['auth'] == 'cert' and j['sessions'][0]['events'] == ['0 BOOTSTRAP','1 BOOT']"
-want "device tasks ?state=fault" 200 tfault GET "/api/v1/devices/$DEV1/tasks?state=fault" "$VIEW"
-jq_ok "the fault task, its password value as ***" tfault \
+nbi_want "device sessions" 200 sess GET "/api/v1/devices/$DEV1/sessions" "$VIEW"
+nbi_json_ok "the session row" sess "j['sessions'][0]['auth'] == 'cert' and j['sessions'][0]['events'] == ['0 BOOTSTRAP','1 BOOT']"
+nbi_want "device tasks ?state=fault" 200 tfault GET "/api/v1/devices/$DEV1/tasks?state=fault" "$VIEW"
+nbi_json_ok "the fault task, its password value as ***" tfault \
     "len(j['tasks']) == 1 and j['tasks'][0]['args']['values'][0]['value'] == '***' and j['tasks'][0]['faultCode'] == 9008"
-want "a bad state is 400" 400 tbad GET "/api/v1/devices/$DEV1/tasks?state=weird" "$VIEW"
+nbi_want "a bad state is 400" 400 tbad GET "/api/v1/devices/$DEV1/tasks?state=weird" "$VIEW"
 
 # ---- authentication and roles -------------------------------------------------------------------
-want "no token: 401" 401 a1 GET /api/v1/devices ""
+nbi_want "no token: 401" 401 a1 GET /api/v1/devices ""
 check "401 carries WWW-Authenticate: Bearer" hdr_has a1 '^www-authenticate: bearer'
-want "unknown token: 401" 401 a2 GET /api/v1/devices "acs_notarealtoken0000000000000000000000000000000"
-want "malformed Authorization: 401" 401 a3 GET /api/v1/devices "" -H "Authorization: Basic dXNlcjpwYXNz"
-want "expired token: 401" 401 a4 GET /api/v1/devices "$OLD"
-jq_ok "the error says expired" a4 "'expired' in j['error']"
-want "revoked token: 401" 401 a5 GET /api/v1/devices "$GONE"
-want "viewer may not create a task: 403" 403 r1 POST "/api/v1/devices/$DEV1/tasks" "$VIEW" \
+nbi_want "unknown token: 401" 401 a2 GET /api/v1/devices "acs_notarealtoken0000000000000000000000000000000"
+nbi_want "malformed Authorization: 401" 401 a3 GET /api/v1/devices "" -H "Authorization: Basic dXNlcjpwYXNz"
+nbi_want "expired token: 401" 401 a4 GET /api/v1/devices "$OLD"
+nbi_json_ok "the error says expired" a4 "'expired' in j['error']"
+nbi_want "revoked token: 401" 401 a5 GET /api/v1/devices "$GONE"
+nbi_want "viewer may not create a task: 403" 403 r1 POST "/api/v1/devices/$DEV1/tasks" "$VIEW" \
     -d '{"kind":"reboot"}'
-want "operator may not list tokens: 403" 403 r2 GET /api/v1/tokens "$OP"
-want "operator may not create tokens: 403" 403 r3 POST /api/v1/tokens "$OP" -d '{"name":"x","role":"admin"}'
-want "/metrics needs a token by default" 401 m0 GET /metrics ""
+nbi_want "operator may not list tokens: 403" 403 r2 GET /api/v1/tokens "$OP"
+nbi_want "operator may not create tokens: 403" 403 r3 POST /api/v1/tokens "$OP" -d '{"name":"x","role":"admin"}'
+nbi_want "/metrics needs a token by default" 401 m0 GET /metrics ""
 
 # ---- tasks --------------------------------------------------------------------------------------
-want "operator creates a task" 201 t1 POST "/api/v1/devices/$DEV2/tasks" "$OP" \
+nbi_want "operator creates a task" 201 t1 POST "/api/v1/devices/$DEV2/tasks" "$OP" \
     -d '{"kind":"getParameterValues","args":{"names":["Device.DeviceInfo."]},"maxAttempts":2,"expiresIn":600}'
 TASK=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$WORK/t1.body")
 check "201 carries Location" hdr_has t1 "^location: /api/v1/tasks/$TASK\$"
-want "GET the task" 200 t1g GET "/api/v1/tasks/$TASK" "$VIEW"
-jq_ok "pending, with its options and creator" t1g \
+nbi_want "GET the task" 200 t1g GET "/api/v1/tasks/$TASK" "$VIEW"
+nbi_json_ok "pending, with its options and creator" t1g \
     "j['state'] == 'pending' and j['maxAttempts'] == 2 and j['createdBy'] == 'nbi:op' and j['deviceId'] == '$DEV2'"
-want "an unknown task is 404" 404 t404 GET /api/v1/tasks/999999 "$VIEW"
-want "a task for an unknown device is 404" 404 t2 POST /api/v1/devices/00D09E-Box-NOPE/tasks "$OP" \
+nbi_want "an unknown task is 404" 404 t404 GET /api/v1/tasks/999999 "$VIEW"
+nbi_want "a task for an unknown device is 404" 404 t2 POST /api/v1/devices/00D09E-Box-NOPE/tasks "$OP" \
     -d '{"kind":"reboot"}'
-want "malformed JSON is 400" 400 t3 POST "/api/v1/devices/$DEV2/tasks" "$OP" -d '{"kind": '
-want "an unknown member is 400" 400 t4 POST "/api/v1/devices/$DEV2/tasks" "$OP" -d '{"kind":"reboot","x":1}'
-want "an unknown kind is 400" 400 t5 POST "/api/v1/devices/$DEV2/tasks" "$OP" -d '{"kind":"format"}'
-want "args the RPC refuses are 400" 400 t6 POST "/api/v1/devices/$DEV2/tasks" "$OP" \
+nbi_want "malformed JSON is 400" 400 t3 POST "/api/v1/devices/$DEV2/tasks" "$OP" -d '{"kind": '
+nbi_want "an unknown member is 400" 400 t4 POST "/api/v1/devices/$DEV2/tasks" "$OP" -d '{"kind":"reboot","x":1}'
+nbi_want "an unknown kind is 400" 400 t5 POST "/api/v1/devices/$DEV2/tasks" "$OP" -d '{"kind":"format"}'
+nbi_want "args the RPC refuses are 400" 400 t6 POST "/api/v1/devices/$DEV2/tasks" "$OP" \
     -d '{"kind":"getParameterValues","args":{"names":[]}}'
-want "an empty body is 400" 400 t7 POST "/api/v1/devices/$DEV2/tasks" "$OP"
-want "maxAttempts out of range is 400" 400 t8 POST "/api/v1/devices/$DEV2/tasks" "$OP" \
+nbi_want "an empty body is 400" 400 t7 POST "/api/v1/devices/$DEV2/tasks" "$OP"
+nbi_want "maxAttempts out of range is 400" 400 t8 POST "/api/v1/devices/$DEV2/tasks" "$OP" \
     -d '{"kind":"reboot","maxAttempts":0}'
 head -c 5000 /dev/zero | tr '\0' ' ' >"$WORK/big.json"
-want "a body over max_body_bytes is 413" 413 t9 POST "/api/v1/devices/$DEV2/tasks" "$OP" \
+nbi_want "a body over max_body_bytes is 413" 413 t9 POST "/api/v1/devices/$DEV2/tasks" "$OP" \
     --data-binary "@$WORK/big.json"
-want "a chunked body over the cap is 413" 413 t10 POST "/api/v1/devices/$DEV2/tasks" "$OP" \
+nbi_want "a chunked body over the cap is 413" 413 t10 POST "/api/v1/devices/$DEV2/tasks" "$OP" \
     -H "Transfer-Encoding: chunked" --data-binary "@$WORK/big.json"
-want "a task with a password in its args" 201 t11 POST "/api/v1/devices/$DEV2/tasks" "$OP" \
+nbi_want "a task with a password in its args" 201 t11 POST "/api/v1/devices/$DEV2/tasks" "$OP" \
     -d "{\"kind\":\"setParameterValues\",\"args\":{\"values\":[{\"name\":\"Device.Services.VoiceService.1.SIP.Client.1.AuthPassword\",\"value\":\"$SECRET_PARAM\"}]}}"
 T11=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$WORK/t11.body")
-want "GET it back" 200 t11g GET "/api/v1/tasks/$T11" "$VIEW"
-jq_ok "its value is ***" t11g "j['args']['values'][0]['value'] == '***'"
+nbi_want "GET it back" 200 t11g GET "/api/v1/tasks/$T11" "$VIEW"
+nbi_json_ok "its value is ***" t11g "j['args']['values'][0]['value'] == '***'"
 
 # ---- tokens over the NBI ------------------------------------------------------------------------
-want "admin lists tokens" 200 tl GET /api/v1/tokens "$ADM"
-jq_ok "token list without hashes or tokens" tl \
+nbi_want "admin lists tokens" 200 tl GET /api/v1/tokens "$ADM"
+nbi_json_ok "token list without hashes or tokens" tl \
     "len(j['tokens']) == 5 and all(set(t) >= {'id','name','role','state'} and 'token' not in t and 'token_hash' not in t for t in j['tokens'])"
-want "admin creates a token" 201 tc POST /api/v1/tokens "$ADM" -d '{"name":"nbi-made","role":"viewer","ttl":600}'
+nbi_want "admin creates a token" 201 tc POST /api/v1/tokens "$ADM" -d '{"name":"nbi-made","role":"viewer","ttl":600}'
 NEWTOK=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$WORK/tc.body")
 NEWID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$WORK/tc.body")
-want "the new token works" 200 tn GET /api/v1/devices "$NEWTOK"
-want "a bad role is 400" 400 tbr POST /api/v1/tokens "$ADM" -d '{"name":"x","role":"root"}'
-want "admin revokes it" 200 tr DELETE "/api/v1/tokens/$NEWID" "$ADM"
-want "the revoked token is refused at once" 401 tn2 GET /api/v1/devices "$NEWTOK"
-want "revoking an unknown token is 404" 404 tr2 DELETE /api/v1/tokens/999999 "$ADM"
+nbi_want "the new token works" 200 tn GET /api/v1/devices "$NEWTOK"
+nbi_want "a bad role is 400" 400 tbr POST /api/v1/tokens "$ADM" -d '{"name":"x","role":"root"}'
+nbi_want "admin revokes it" 200 tr DELETE "/api/v1/tokens/$NEWID" "$ADM"
+nbi_want "the revoked token is refused at once" 401 tn2 GET /api/v1/devices "$NEWTOK"
+nbi_want "revoking an unknown token is 404" 404 tr2 DELETE /api/v1/tokens/999999 "$ADM"
 check_sql "the token's creator is recorded" "nbi:adm" "SELECT created_by FROM api_tokens WHERE id = $NEWID"
 
 # ---- acsctl over the NBI ------------------------------------------------------------------------
@@ -232,22 +204,22 @@ SEALED=$(printf '%s' "$CR_PASS" | "$SEAL" "$WORK/secret.key" "$DEV1")
 check "CR password sealed" test -n "$SEALED"
 sql "UPDATE devices SET connection_request_url = 'http://127.0.0.1:$CR_PORT/cr', cr_username = '$CR_USER',
         cr_password_enc = decode('$SEALED', 'hex'), cr_credentials_set = true WHERE device_id = '$DEV1'" >/dev/null
-want "task with connectionRequest" 201 cr1 POST "/api/v1/devices/$DEV1/tasks" "$OP" \
+nbi_want "task with connectionRequest" 201 cr1 POST "/api/v1/devices/$DEV1/tasks" "$OP" \
     -d '{"kind":"reboot","connectionRequest":true}'
-jq_ok "the answer has the first attempt's outcome: busy (503), retrying" cr1 \
+nbi_json_ok "the answer has the first attempt's outcome: busy (503), retrying" cr1 \
     "j['connectionRequest'] == {'outcome': 'busy', 'httpStatus': 503, 'detail': 'HTTP 503', 'retrying': True}"
 for _ in $(seq 50); do grep -q '^ok$' "$WORK/cr.hits" 2>/dev/null && break; sleep 0.1; done
 check_output "the CPE got a Digest-authenticated request (after one 503, retried)" '^busy,ok$' \
     sh -c "paste -sd, '$WORK/cr.hits'"
-want "acsctl-style task with --cr for a device without CR data" 201 cr2 POST "/api/v1/devices/$DEV2/tasks" "$OP" \
+nbi_want "acsctl-style task with --cr for a device without CR data" 201 cr2 POST "/api/v1/devices/$DEV2/tasks" "$OP" \
     -d '{"kind":"reboot","connectionRequest":true}'
-jq_ok "the answer says why no request was sent" cr2 \
+nbi_json_ok "the answer says why no request was sent" cr2 \
     "j['connectionRequest']['outcome'] == 'not_sent' and 'ConnectionRequestURL' in j['connectionRequest']['detail']"
 sql "UPDATE devices SET cr_password_enc = decode('$SEALED', 'hex'), cr_username = 'u',
         connection_request_url = 'http://127.0.0.1:$CR_PORT/cr' WHERE device_id = '$DEV2'" >/dev/null
-want "a password sealed for another device does not open" 201 cr3 POST "/api/v1/devices/$DEV2/tasks" "$OP" \
+nbi_want "a password sealed for another device does not open" 201 cr3 POST "/api/v1/devices/$DEV2/tasks" "$OP" \
     -d '{"kind":"reboot","connectionRequest":true}'
-jq_ok "refused: credentials do not open" cr3 "'do not open' in j['connectionRequest']['detail']"
+nbi_json_ok "refused: credentials do not open" cr3 "'do not open' in j['connectionRequest']['detail']"
 
 # ---- a real CWMP session: the device in the NBI, an NBI task run, the session metrics ------------
 CDEV=00D09E-ATA2FXS-T0070
@@ -260,9 +232,9 @@ check_output "the session's first RPC sets ConnectionRequestUsername/Password" \
     'Device\.ManagementServer\.ConnectionRequestPassword' cat "$WORK/boot/2.body"
 check_sql "credentials stored, password sealed" "t|32|t" \
     "SELECT cr_credentials_set, length(cr_username), cr_password_enc IS NOT NULL FROM devices WHERE device_id = '$CDEV'"
-want "the device is in the NBI after its Inform" 200 cdev GET "/api/v1/devices/$CDEV" "$VIEW"
-jq_ok "with its Inform parameters" cdev "len(j['parameters']) > 0 and j['lastInform'] is not None"
-want "an NBI task for it" 201 ctask POST "/api/v1/devices/$CDEV/tasks" "$OP" \
+nbi_want "the device is in the NBI after its Inform" 200 cdev GET "/api/v1/devices/$CDEV" "$VIEW"
+nbi_json_ok "with its Inform parameters" cdev "len(j['parameters']) > 0 and j['lastInform'] is not None"
+nbi_want "an NBI task for it" 201 ctask POST "/api/v1/devices/$CDEV/tasks" "$OP" \
     -d '{"kind":"getParameterValues","args":{"names":["Device.ManagementServer.PeriodicInformInterval"]}}'
 CTASK=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$WORK/ctask.body")
 inform inform-periodic-1-2.xml "$WORK/periodic.xml" 00D09E ATA2FXS T0070
@@ -271,11 +243,11 @@ check_statuses "periodic session runs the task" "200 200 204" per
 check_output "acsctl task show --wait: done" '"state": "done"' env ACS_TOKEN="$VIEW" "$ACSCTL" task show "$CTASK" \
     --wait 5
 cwmp nocert - "@$WORK/periodic.xml"
-want "sessions of the device over the NBI" 200 csess GET "/api/v1/devices/$CDEV/sessions" "$VIEW"
-jq_ok "two sessions, ok" csess "[x['result'] for x in j['sessions']] == ['ok', 'ok']"
+nbi_want "sessions of the device over the NBI" 200 csess GET "/api/v1/devices/$CDEV/sessions" "$VIEW"
+nbi_json_ok "two sessions, ok" csess "[x['result'] for x in j['sessions']] == ['ok', 'ok']"
 
 # ---- metrics --------------------------------------------------------------------------------------
-want "/metrics with a viewer token" 200 met GET /metrics "$VIEW"
+nbi_want "/metrics with a viewer token" 200 met GET /metrics "$VIEW"
 check "metrics content type" hdr_has met '^content-type: text/plain; version=0\.0\.4'
 RE='^(# HELP [a-z_:][a-z0-9_:]* .+|# TYPE [a-z_:][a-z0-9_:]* (counter|gauge|histogram)|[a-z_:][a-z0-9_:]*(\{[a-z_][a-z0-9_]*="[^"\\]*"(,[a-z_][a-z0-9_]*="[^"\\]*")*\})? -?[0-9]+(\.[0-9]+)?)$'
 check_fail "every metrics line is valid exposition text" grep -Evq "$RE" "$WORK/met.body"
@@ -315,6 +287,6 @@ done
 acsd_start "secret_key_file = $WORK/secret.key" "[nbi]" "metrics_public = true"
 NBI_PORT=$ACSD_NBI_PORT
 BASE=https://localhost:$NBI_PORT
-want "metrics_public: /metrics without a token" 200 mp GET /metrics ""
-want "metrics_public: the API still needs a token" 401 mp2 GET /api/v1/devices ""
+nbi_want "metrics_public: /metrics without a token" 200 mp GET /metrics ""
+nbi_want "metrics_public: the API still needs a token" 401 mp2 GET /api/v1/devices ""
 t_done

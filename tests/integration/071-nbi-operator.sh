@@ -27,23 +27,10 @@ BASE=https://localhost:$ACSD_NBI_PORT
 export ACS_NBI_URL=$BASE ACS_CACERT=$WORK/chain.pem
 
 # get NAME PATH: the NBI's status for a GET as the viewer (curl sends PATH as written)
-get() {
-    curl -sS --max-time 20 --cacert "$WORK/chain.pem" -H "Authorization: Bearer $VIEW" -o "$WORK/$1.body" \
-        -w '%{http_code}' "$BASE$2" 2>"$WORK/$1.curl"
-}
-# check_get DESC STATUS NAME PATH [JSON_PY_EXPR]: status, and the body's JSON (as j) satisfies the expression
+# check_get DESC STATUS NAME PATH [JSON_PY_EXPR]: GET as the viewer; the status, and the body's JSON (as j)
 check_get() {
-    local got
-    got=$(get "$3" "$4")
-    if [ "$got" != "$2" ]; then
-        not_ok "$1"
-        echo "# expected HTTP $2, got ${got:-nothing}"
-        head -c 300 "$WORK/$3.body" | sed 's/^/# body: /'
-        return 1
-    fi
-    [ -z "${5:-}" ] && { ok "$1 (HTTP $got)"; return 0; }
-    check "$1 (HTTP $got)" python3 -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($5) else 1)" \
-        "$WORK/$3.body"
+    nbi_want "$1" "$2" "$3" GET "$4" "$VIEW" || return 1
+    [ -z "${5:-}" ] || nbi_json_ok "$1: the answer" "$3" "$5"
 }
 
 # ---- device ids as printed on the box, and percent-encoded ----------------------------------------
@@ -124,18 +111,13 @@ check_output "without --cr: the task id, and nothing said of a connection reques
            echo \$(head -n 1 '$WORK/nocr.out') \$(grep -c 'connection request' '$WORK/nocr.out' | sed 's/^0\$/none/')"
 # the NBI's answer itself
 post() { # post NAME DEVICE BODY: status of POST /api/v1/devices/DEVICE/tasks as the operator
-    curl -sS --max-time 20 --cacert "$WORK/chain.pem" -H "Authorization: Bearer $OP" -o "$WORK/$1.body" \
-        -w '%{http_code}' -d "$3" "$BASE/api/v1/devices/$2/tasks" 2>"$WORK/$1.curl"
-}
-body_ok() { # body_ok DESC NAME PY_EXPR
-    check "$1" python3 -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($3) else 1)" \
-        "$WORK/$2.body"
+    nbi_call "$1" POST "/api/v1/devices/$2/tasks" "$OP" -d "$3"
 }
 check_output "POST with connectionRequest, reachable" '^201$' post t1 "$FRITZ" '{"kind":"reboot","connectionRequest":true}'
-body_ok "answer: sent, HTTP 200, not retrying" t1 \
+nbi_json_ok "answer: sent, HTTP 200, not retrying" t1 \
     "j['connectionRequest'] == {'outcome': 'sent', 'httpStatus': 200, 'detail': 'HTTP 200', 'retrying': False}"
 check_output "POST with connectionRequest, dead URL" '^201$' post t2 "$ATA" '{"kind":"reboot","connectionRequest":true}'
-body_ok "answer: unreachable, no HTTP status, the error" t2 \
+nbi_json_ok "answer: unreachable, no HTTP status, the error" t2 \
     "j['connectionRequest']['outcome'] == 'unreachable' and 'httpStatus' not in j['connectionRequest'] and \
      j['connectionRequest']['detail'] != '' and not j['connectionRequest']['retrying']"
 check_output "acsd logs the outcome, the detail quoted" \

@@ -73,18 +73,8 @@ BASE=https://localhost:$ACSD_NBI_PORT
 # want DESC STATUS TOKEN METHOD PATH [JSON_PY_EXPR] [curl args...]
 want() {
     local desc=$1 status=$2 tok=$3 method=$4 path=$5 expr=${6:-}; shift 6 2>/dev/null || shift $#
-    local got
-    got=$(curl -sS --max-time 20 --cacert "$WORK/chain.pem" -X "$method" -H "Authorization: Bearer $tok" \
-        -o "$WORK/w.body" -w '%{http_code}' "$@" "$BASE$path" 2>"$WORK/w.curl")
-    if [ "$got" != "$status" ]; then
-        not_ok "$desc"
-        echo "# expected HTTP $status, got ${got:-nothing}"
-        head -c 300 "$WORK/w.body" | sed 's/^/# body: /'
-        return 1
-    fi
-    [ -z "$expr" ] && { ok "$desc (HTTP $got)"; return 0; }
-    check "$desc (HTTP $got)" python3 -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($expr) else 1)" \
-        "$WORK/w.body"
+    nbi_want "$desc" "$status" w "$method" "$path" "$tok" "$@" || return 1
+    [ -z "$expr" ] || nbi_json_ok "$desc: the answer" w "$expr"
 }
 
 # ---- A's operator: A's rows yes, B's rows are unknown ----

@@ -134,3 +134,34 @@ acsd_log_has() {
     done
     return 1
 }
+
+# ---- the NBI over HTTPS (070, 071, 072) ----
+# nbi_call NAME METHOD PATH TOKEN [curl args]: answer in $WORK/NAME.body, headers NAME.hdr; prints status.
+# BASE: the NBI's https URL; $WORK/chain.pem: the CA chain its certificate verifies against.
+nbi_call() {
+    local name=$1 method=$2 path=$3 tok=$4; shift 4
+    local auth=()
+    [ -n "$tok" ] && auth=(-H "Authorization: Bearer $tok")
+    curl -sS --max-time 20 --cacert "$WORK/chain.pem" -X "$method" "${auth[@]}" -o "$WORK/$name.body" \
+        -D "$WORK/$name.hdr" -w '%{http_code}' "$@" "$BASE$path" 2>"$WORK/$name.curl"
+}
+# nbi_want DESC STATUS NAME METHOD PATH TOKEN [curl args]: status must match; body must be JSON
+nbi_want() {
+    local desc=$1 status=$2 name=$3; shift 3
+    local got
+    got=$(nbi_call "$name" "$@")
+    if [ "$got" = "$status" ]; then
+        ok "$desc (HTTP $got)"
+        return 0
+    fi
+    not_ok "$desc"
+    echo "# expected HTTP $status, got ${got:-nothing}"
+    head -c 300 "$WORK/$name.body" 2>/dev/null | sed 's/^/# body: /'
+    sed 's/^/# curl: /' "$WORK/$name.curl" 2>/dev/null
+    return 1
+}
+# nbi_json_ok DESC NAME PYTHON_EXPR: the JSON body of NAME (as j) satisfies the expression
+nbi_json_ok() {
+    check "$1" python3 -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($3) else 1)" \
+        "$WORK/$2.body"
+}
