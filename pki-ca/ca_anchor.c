@@ -107,19 +107,6 @@ static EVP_PKEY *read_key(const char *path, int private_key, char **errmsg)
     return key;
 }
 
-static int write_new(const char *path, const char *data, size_t len, mode_t mode, char **errmsg)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-    if (fd < 0)
-        return ca_fail(errmsg, -ERR_IO, "cannot create %s: %s", path, strerror(errno));
-    int ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
-    if (close(fd) != 0 || !ok) {
-        unlink(path);
-        return ca_fail(errmsg, -ERR_IO, "cannot write %s", path);
-    }
-    return 0;
-}
-
 int ca_anchor_keygen(const char *key_path, const char *pub_path, char **errmsg)
 {
     if (!key_path || !*key_path || !pub_path || !*pub_path)
@@ -134,7 +121,7 @@ int ca_anchor_keygen(const char *key_path, const char *pub_path, char **errmsg)
     if (rc < 0)
         ca_fail(errmsg, rc, "cannot generate the anchor key");
     /* the public key first: a stale one must not be left beside a new private key */
-    if (rc == 0 && (rc = write_new(pub_path, pem, (size_t)len, 0644, errmsg)) == 0 &&
+    if (rc == 0 && (rc = ca_file_write_new(pub_path, pem, (size_t)len, 0644, errmsg)) == 0 &&
         (rc = ca_key_write_plain(key, key_path, errmsg)) < 0)
         unlink(pub_path);
     BIO_free(bio);

@@ -280,26 +280,31 @@ int ca_key_acceptable(EVP_PKEY *key, char *desc, size_t desclen, char **errmsg)
                    OBJ_nid2sn(id));
 }
 
-static int write_key(EVP_PKEY *key, const char *path, const char *pass, char **errmsg)
+int ca_file_write_new(const char *path, const void *data, size_t len, mode_t mode, char **errmsg)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0)
         return ca_fail(errmsg, -ERR_IO, "cannot create %s: %s", path, strerror(errno));
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        return ca_fail(errmsg, -ERR_IO, "cannot write %s: %s", path, strerror(errno));
-    }
-    int ok = pass ? PEM_write_PKCS8PrivateKey(f, key, EVP_aes_256_cbc(), pass, (int)strlen(pass), NULL, NULL)
-                  : PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
-    ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
-    if (fclose(f) != 0)
-        ok = 0;
-    if (!ok) {
+    int ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
+    if (close(fd) != 0 || !ok) {
         unlink(path);
-        return ca_fail(errmsg, -ERR_IO, "cannot write key %s", path);
+        return ca_fail(errmsg, -ERR_IO, "cannot write %s", path);
     }
     return 0;
+}
+
+static int write_key(EVP_PKEY *key, const char *path, const char *pass, char **errmsg)
+{
+    BIO *bio = BIO_new(BIO_s_secmem()); /* key bytes: cleansed when freed */
+    int ok = bio && (pass ? PEM_write_bio_PKCS8PrivateKey(bio, key, EVP_aes_256_cbc(), pass, (int)strlen(pass),
+                                                          NULL, NULL)
+                          : PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL));
+    char *pem = NULL;
+    long len = ok ? BIO_get_mem_data(bio, &pem) : 0;
+    int rc = ok && len > 0 ? ca_file_write_new(path, pem, (size_t)len, 0600, errmsg)
+                           : ca_fail(errmsg, -ERR_CRYPTO, "cannot encode key for %s", path);
+    BIO_free(bio);
+    return rc;
 }
 
 int ca_key_write_encrypted(EVP_PKEY *key, const char *path, const char *pass, char **errmsg)
