@@ -8,6 +8,7 @@
 
 #include "ca.h"
 #include "ca_anchor.h"
+#include "ca_signer.h"
 #include "cwmp.h"
 #include "db.h"
 #include "acs_nbi.h"
@@ -65,8 +66,9 @@ const struct cfg_key acs_cfg_schema[] = {
 };
 
 const struct cfg_key *const acs_all_schemas[] = {db_cfg_schema,        ca_cfg_schema,        ca_audit_cfg_schema,
-                                                 acs_cfg_schema,       acs_nbi_cfg_schema,   acs_retention_cfg_schema,
-                                                 ratelimit_cfg_schema, log_cfg_schema,       NULL};
+                                                 ca_signer_cfg_schema, acs_cfg_schema,       acs_nbi_cfg_schema,
+                                                 acs_retention_cfg_schema, ratelimit_cfg_schema, log_cfg_schema,
+                                                 NULL};
 
 
 int acs_limits_load(const struct cfg *cfg, struct acs_limits *o, char **errmsg)

@@ -58,8 +58,8 @@ struct acs_worker *acs_worker_get(struct acs_ctx *ctx)
 
 struct ca_ctx *acs_worker_ca(struct acs_worker *w)
 {
-    if (!w->ca)
-        w->ca = ca_new(w->ctx->cfg, w->db, "acsd-est");
+    if (!w->ca && (w->ca = ca_new(w->ctx->cfg, w->db, "acsd")))
+        ca_set_key_policy(w->ca, CA_KEYS_NONE); /* the signer signs; acsd reads certificates only */
     return w->ca;
 }
 
