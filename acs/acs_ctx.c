@@ -85,6 +85,16 @@ struct acs_ctx *acs_ctx_new(const struct cfg *cfg, char **errmsg)
                         "Digest/Basic without a client certificate\"",
                  log_quote(q, sizeof q, ctx->lim.legacy_realm));
     }
+    /* acsd opens no CA key (the signer does): a passphrase in its reach is one too many */
+    static const char *const pass_keys[][2] = {{"passphrase_file", "passphrase_env"},
+                                               {"root_passphrase_file", "root_passphrase_env"}};
+    for (size_t i = 0; i < 2; i++) {
+        const char *file = cfg_str(cfg, "ca", pass_keys[i][0]), *env = cfg_str(cfg, "ca", pass_keys[i][1]);
+        if ((file && *file) || (env && *env && getenv(env)))
+            log_warn("acs", "event=ca_passphrase_ignored key=%s msg=\"acsd never opens a CA key; remove it from "
+                            "acsd's configuration and environment\"",
+                     file && *file ? pass_keys[i][0] : env);
+    }
     if (!*ctx->lim.cert_file || !*ctx->lim.key_file) {
         err_fail(errmsg, -ERR_CONFIG, "[acs] cert_file and key_file are required");
         goto fail;
