@@ -110,7 +110,8 @@ static int ref_issue(int n)
     return issued == n ? 0 : 1;
 }
 
-static int lib_issue(int n, int group, int pipelined)
+/* The configuration of $ACS_CONFIG (NULL, said on stderr, when it does not load). */
+static struct cfg *bench_cfg(void)
 {
     static const struct cfg_key *const schemas[] = {db_cfg_schema, ca_cfg_schema, log_cfg_schema, NULL};
     char *err = NULL;
@@ -118,8 +119,19 @@ static int lib_issue(int n, int group, int pipelined)
     const char *path = getenv("ACS_CONFIG");
     if (!cfg || (path && cfg_load_file(cfg, path, &err) < 0) || cfg_finish(cfg, &err) < 0) {
         fprintf(stderr, "bench: config: %s\n", err ? err : "?");
-        return 1;
+        free(err);
+        cfg_free(cfg);
+        return NULL;
     }
+    return cfg;
+}
+
+static int lib_issue(int n, int group, int pipelined)
+{
+    char *err = NULL;
+    struct cfg *cfg = bench_cfg();
+    if (!cfg)
+        return 1;
     struct db *db = db_connect_cfg(cfg, &err);
     struct ca_ctx *ca = db ? ca_new(cfg, db, "bench") : NULL;
     struct csr_set s;
@@ -234,14 +246,10 @@ static void *est_client(void *arg)
 
 static int est_bench(int n, int threads, const char *socket)
 {
-    static const struct cfg_key *const schemas[] = {db_cfg_schema, ca_cfg_schema, log_cfg_schema, NULL};
     char *err = NULL;
-    struct cfg *cfg = cfg_new(schemas);
-    const char *path = getenv("ACS_CONFIG");
-    if (!cfg || (path && cfg_load_file(cfg, path, &err) < 0) || cfg_finish(cfg, &err) < 0) {
-        fprintf(stderr, "bench: config: %s\n", err ? err : "?");
+    struct cfg *cfg = bench_cfg();
+    if (!cfg)
         return 1;
-    }
     log_set_level(LOG_WARNING);
     struct db *db = db_connect_cfg(cfg, &err);
     struct ca_ctx *ca = db ? ca_new(cfg, db, "bench") : NULL;
