@@ -61,14 +61,11 @@ const struct cfg_key acs_cfg_schema[] = {
      "debugging: write every SOAP envelope acsd sends into this directory (values included, the "
      "connection-request password and task secrets masked); empty = off"},
     {"acs", "secret_key_file", CFG_PATH, "", 0, 0, 0, NULL,
-     "file with 64 hex digits: AES-256-GCM key sealing the secrets acsd stores: per-device "
-     "connection-request passwords, and the passwords and secret parameter values of tasks (without it the "
-     "NBI refuses a task that carries a secret)"},
+     "file with 64 hex digits: AES-256-GCM key sealing connection-request passwords and task secrets "
+     "(without it the NBI refuses a task carrying a secret)"},
     {"acs", "secret_param_patterns", CFG_STR, ACS_SECRET_DEFAULT_PATTERNS, 0, 0, 0, NULL,
-     "parameters whose values are secrets besides those the TR-181/TR-104 data model marks secured or hidden: "
-     "patterns separated by spaces or commas, '*' any characters, {i} an instance number, case-insensitive; "
-     "without a dot a pattern matches the last name component; a leading ! excludes. Secret values are "
-     "sealed in tasks.args and shown as ***"},
+     "secret parameters besides the data model's secured ones: patterns (case-insensitive) split by spaces "
+     "or commas; * any text, {i} an instance; no dot: the last name part; ! excludes"},
     CFG_END,
 };
 
