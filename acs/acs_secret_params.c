@@ -23,32 +23,39 @@ static const char *const dm_secured[] = {
 static char *patterns[PATTERNS_MAX + 1]; /* NULL-terminated; empty until configured */
 static int configured;
 
-/* '*' any run of characters, "{i}" an instance number (one or more digits). */
+static int same(char a, char b, int icase)
+{
+    return icase ? tolower((unsigned char)a) == tolower((unsigned char)b) : a == b;
+}
+
+/* '*' any run of characters, "{i}" an instance number (all the digits there). Iterative, back
+ * to the last '*' on a mismatch: linear in the name per '*', whatever an operator configures. */
 static int match(const char *p, const char *s, int icase)
 {
+    const char *star = NULL, *resume = NULL;
     for (;;) {
         if (*p == '*') {
-            for (p++;; s++) {
-                if (match(p, s, icase))
-                    return 1;
-                if (!*s)
-                    return 0;
-            }
+            star = ++p;
+            resume = s;
+            continue;
         }
-        if (!strncmp(p, "{i}", 3)) {
-            if (!isdigit((unsigned char)*s))
-                return 0;
+        if (!strncmp(p, "{i}", 3) && isdigit((unsigned char)*s)) {
             while (isdigit((unsigned char)*s))
                 s++;
             p += 3;
             continue;
         }
-        if (!*p)
-            return !*s;
-        if (!*s || (icase ? tolower((unsigned char)*p) != tolower((unsigned char)*s) : *p != *s))
+        if (*p && *s && strncmp(p, "{i}", 3) != 0 && same(*p, *s, icase)) {
+            p++;
+            s++;
+            continue;
+        }
+        if (!*p && !*s)
+            return 1;
+        if (!star || !*resume)
             return 0;
-        p++;
-        s++;
+        p = star; /* let the last '*' take one more character */
+        s = ++resume;
     }
 }
 

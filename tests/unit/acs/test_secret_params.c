@@ -41,6 +41,12 @@ static void rule(void **state)
     assert_false(acs_secret_param("Device.X.Token"));
     assert_false(acs_secret_param("Device.S.AuthPassword")); /* the defaults are replaced */
     assert_true(acs_secret_param("Device.Services.VoiceService.1.SIP.Client.1.AuthPassword")); /* data model */
+    /* globs: '*' across dots, several stars, backtracking */
+    assert_int_equal(acs_secret_params_configure("Device.*.Tok*n.{i} *x*y*z", NULL), 0);
+    assert_true(acs_secret_param("Device.A.B.Tokkken.12"));
+    assert_false(acs_secret_param("Device.A.B.Token.x"));
+    assert_true(acs_secret_param("Device.A.aaxbbxyyzq-z"));
+    assert_false(acs_secret_param("Device.A.zyx"));
     char *err = NULL;
     char big[200];
     memset(big, 'a', sizeof big - 1);
@@ -89,7 +95,7 @@ static void redaction(void **state)
 
 static const char SPV[] = "{\"values\":[{\"name\":\"Device.Services.VoiceService.1.DECT.Base.1.PIN\",\"value\":"
                           "\"4711-pin\"},{\"name\":\"Device.X.Enable\",\"value\":true},{\"name\":"
-                          "\"Device.X.Password\",\"value\":42}],\"parameterKey\":\"pk1\"}";
+                          "\"Device.X.Password\",\"value\":987654321}],\"parameterKey\":\"pk1\"}";
 
 static void seal_and_open(void **state)
 {
@@ -106,7 +112,7 @@ static void seal_and_open(void **state)
     assert_int_equal(acs_secret_args_seal(k, "D-1", "setParameterValues", a, &err), 0);
     char *stored = json_dumps(a, JSON_COMPACT);
     assert_null(strstr(stored, "4711-pin"));
-    assert_null(strstr(stored, "42"));
+    assert_null(strstr(stored, "987654321"));
     assert_non_null(strstr(stored, "\"value\":true")); /* not a secret: as it was */
     assert_non_null(strstr(stored, "\"type\":\"xsd:int\"")); /* the integer keeps its type */
     assert_true(acs_secret_value_sealed(json_string_value(
@@ -114,7 +120,7 @@ static void seal_and_open(void **state)
     /* opened with the key, for the same device */
     assert_int_equal(acs_secret_args_open(k, "D-1", "setParameterValues", stored, &plain, &err), 0);
     assert_non_null(strstr(plain, "\"value\":\"4711-pin\""));
-    assert_non_null(strstr(plain, "\"value\":\"42\""));
+    assert_non_null(strstr(plain, "\"value\":\"987654321\""));
     struct acs_rpc rpc;
     assert_int_equal(acs_rpc_build("setParameterValues", plain, &rpc, &err), 0);
     const struct ParameterValueList *l = rpc.msg.body.set_parameter_values->ParameterList;
