@@ -20,6 +20,7 @@
 #include "ca_verify.h"
 #include "cwmp.h"
 #include "log.h"
+#include "acs_secret_params.h"
 #include "secret.h"
 
 #define SWEEP_BATCH 256
@@ -100,6 +101,8 @@ struct acs_ctx *acs_ctx_new(const struct cfg *cfg, char **errmsg)
         goto fail;
     }
     if (*ctx->lim.secret_key_file && !(ctx->secret = secret_key_load(ctx->lim.secret_key_file, errmsg)))
+        goto fail;
+    if (acs_secret_params_configure(ctx->lim.secret_param_patterns, errmsg) < 0) /* before any thread */
         goto fail;
     if (pthread_key_create(&ctx->worker_key, worker_free) != 0)
         goto fail;
@@ -273,6 +276,7 @@ void acs_ctx_free(struct acs_ctx *ctx)
     ca_verifier_free(ctx->verifier);
     acs_registry_free(ctx->sessions);
     secret_key_free(ctx->secret);
+    acs_secret_params_reset();
     acs_legacy_free(ctx->legacy);
     acs_preauth_free(ctx->preauth);
     free(ctx);
