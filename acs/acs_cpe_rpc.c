@@ -35,23 +35,20 @@ static int transfer_complete(struct acs_worker *w, struct acs_session *s, const 
     static const enum acs_metric_transfer outcome[] = {
         [ACS_TC_UNKNOWN] = ACS_MT_UNKNOWN, [ACS_TC_COMPLETED] = ACS_MT_COMPLETED, [ACS_TC_DUPLICATE] = ACS_MT_DUPLICATE};
     json_t *j = transfer_json(tc->FaultStruct, tc->StartTime, tc->CompleteTime);
-    char *tj = j ? json_dumps(j, JSON_COMPACT) : NULL, *err = NULL, q[300], kq[80];
+    char *tj = j ? json_dumps(j, JSON_COMPACT) : NULL, *err = NULL, q[300];
     int code = fault_code_of(tc->FaultStruct);
     long task_id = 0;
-    log_quote(kq, sizeof kq, tc->CommandKey ? tc->CommandKey : "");
     int rc = tj ? acs_db_transfer_complete(w->db, s->device_pk, tc->CommandKey, tj, code,
                                            tc->FaultStruct ? tc->FaultStruct->FaultString : "", &task_id, &err)
                 : -ERR_NOMEM;
     acs_metrics_count(ACS_METRIC_TRANSFER_COMPLETE, rc < 0 ? ACS_MT_DB_ERROR : outcome[rc]);
     if (rc < 0)
-        log_err("cwmp", "event=db_error session_id=%s what=transfer_complete command_key=%s msg=%s", s->id, kq,
+        log_err("cwmp", "event=db_error session_id=%s what=transfer_complete msg=%s", s->id,
                 log_quote(q, sizeof q, err ? err : "out of memory"));
     else if (rc == ACS_TC_DUPLICATE)
-        log_info("cwmp", "event=transfer_complete_duplicate session_id=%s task_id=%ld command_key=%s", s->id, task_id,
-                 kq);
+        log_info("cwmp", "event=transfer_complete_duplicate session_id=%s task_id=%ld", s->id, task_id);
     else if (rc == ACS_TC_UNKNOWN)
-        log_warn("cwmp", "event=transfer_complete_unknown session_id=%s command_key=%s fault_code=%d", s->id, kq,
-                 code);
+        log_warn("cwmp", "event=transfer_complete_unknown session_id=%s fault_code=%d", s->id, code);
     else
         log_info("cwmp", "event=transfer_complete session_id=%s task_id=%ld fault_code=%d", s->id, task_id, code);
     free(err);
