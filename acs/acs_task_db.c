@@ -40,7 +40,8 @@
 /* The CTEs that finish sent task ID (state ST, result RES, fault CODE and STR, SetParameterValues
  * fault details DET) with its faults row and the GetParameterValues values PAR to cache for
  * device DEV. ST 'in_progress' (a transfer the CPE answered with Status 1) is not finished yet:
- * its TransferComplete finishes it. */
+ * its TransferComplete finishes it. A cancelTransfer done cancels the transfer of its key (acsd's,
+ * db/0008), which will send no TransferComplete. */
 #define FINISH_CTES(ID, ST, RES, CODE, STR, DEV, DET, PAR)                                                         \
     "done AS ("                                                                                                    \
     " UPDATE tasks SET state = " ST ", result = " RES "::jsonb, fault_code = nullif(" CODE "::int, 0), "           \
@@ -50,6 +51,10 @@
     " INSERT INTO faults (device_pk, task_id, code, string, detail) "                                             \
     " SELECT " DEV "::bigint, nullif(" ID "::bigint, 0), " CODE "::int, " STR ", coalesce(" DET "::jsonb, '[]') " \
     " WHERE " ST " = 'fault'), "                                                                                   \
+    "can AS ("                                                                                                     \
+    " UPDATE tasks SET state = 'cancelled', finished_at = now() WHERE " ST " = 'done' AND device_pk = " DEV "::bigint " \
+    " AND kind IN ('download', 'upload') AND state = 'in_progress' AND command_key = ("                          \
+    "  SELECT command_key FROM tasks WHERE id = " ID " AND kind = 'cancelTransfer')), "                           \
     "par AS ("                                                                                                     \
     " INSERT INTO device_params (device_pk, name, value, xsd_type) "                                              \
     " SELECT DISTINCT ON (x.name) " DEV "::bigint, x.name, coalesce(x.value, ''), coalesce(x.type, 'xsd:string') " \
