@@ -98,6 +98,8 @@ static const char SQL_TRANSFER_COMPLETE[] =
     " INSERT INTO faults (device_pk, task_id, code, string, detail) "
     " SELECT $1, (SELECT id FROM upd), $4::int, $5, '[]' WHERE $4::int <> 0 AND NOT EXISTS (SELECT 1 FROM t WHERE dup)) "
     "SELECT (SELECT id FROM upd), (SELECT id FROM t WHERE dup)";
+/* command_key as given; for download, upload and cancelTransfer the trigger tasks_command_key
+ * (db/0008) sets acsd's own and keeps the operator's in operator_command_key. */
 static const char SQL_TASK_INSERT[] =
     "INSERT INTO tasks (device_pk, kind, args, command_key, created_by, max_attempts, expires_at) "
     "SELECT id, $2, $3::jsonb, $4, $5, $6, now() + make_interval(secs => $7::bigint) FROM devices "
