@@ -26,7 +26,7 @@
     " UPDATE tasks SET state = 'sent', attempts = attempts + 1, sent_at = now() WHERE id = ("                     \
     "  SELECT id FROM tasks WHERE device_pk = $1 AND id > $2 AND state IN ('pending', 'sent') "                   \
     "  AND expires_at > now() AND attempts < max_attempts ORDER BY id LIMIT 1 FOR UPDATE) "                       \
-    " RETURNING id, kind, args::text AS args, attempts, command_key), "                                                         \
+    " RETURNING id, kind, args::text AS args, attempts, command_key), "                                            \
     "clo AS ("                                                                                                     \
     " UPDATE sessions SET ended_at = now(), rpcs = $4, result = $5 WHERE id = $3 AND NOT EXISTS (SELECT 1 FROM take) " \
     " RETURNING id), "                                                                                             \
@@ -35,7 +35,7 @@
     " WHERE id = $1 AND session_row = $3 AND NOT EXISTS (SELECT 1 FROM take)) "
 #define NEXT_SELECT(FROM)                                                                                          \
     "SELECT (SELECT count(*) FROM exp), take.id, take.kind, take.args, take.attempts, (SELECT count(*) FROM clo), " \
-    " take.command_key " \
+    " take.command_key "                                                                                           \
     "FROM " FROM " LEFT JOIN take ON true"
 /* The CTEs that finish sent task ID (state ST, result RES, fault CODE and STR, SetParameterValues
  * fault details DET) with its faults row and the GetParameterValues values PAR to cache for
@@ -84,9 +84,10 @@ static const char SQL_FAULT_ADD[] =
  * still gets its faults row (task_id NULL). Synchronous commit: one statement, all or nothing. */
 static const char SQL_TRANSFER_COMPLETE[] =
     "WITH t AS ("
-    " SELECT id, result ? 'transferComplete' AS dup FROM tasks WHERE device_pk = $1 AND command_key = $2 "
-    " AND kind IN ('download', 'upload') "
-    " AND (result ? 'transferComplete' OR state IN ('sent', 'in_progress', 'done', 'expired')) FOR UPDATE), "
+    " SELECT id, coalesce(result, '{}'::jsonb) ? 'transferComplete' AS dup FROM tasks "
+    " WHERE device_pk = $1 AND command_key = $2 AND kind IN ('download', 'upload') "
+    " AND (coalesce(result, '{}'::jsonb) ? 'transferComplete' OR state IN ('sent', 'in_progress', 'done', 'expired')) "
+    " FOR UPDATE), "
     "upd AS ("
     " UPDATE tasks SET result = coalesce(result, '{}'::jsonb) || jsonb_build_object('transferComplete', $3::jsonb), "
     " state = CASE WHEN $4::int <> 0 THEN 'fault' ELSE 'done' END, "

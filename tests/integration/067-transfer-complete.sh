@@ -176,6 +176,20 @@ check_statuses "$DEV's own TransferComplete for it" "200 200 204" tc3
 check_sql "... completes it" "done|0" \
     "SELECT state, result->'transferComplete'->>'faultCode' FROM tasks WHERE id = $T3"
 
+# ---- a transfer whose DownloadResponse never came: its TransferComplete completes it ------------------
+T7=$(task t7 download '{"fileType":"1 Firmware Upgrade Image","url":"https://files.example.net/fw7.bin"}')
+T7=${T7:-0}
+cwmp dl7 dev "@$WORK/periodic.xml" - -
+check_statuses "a Download answered with an empty POST" "200 200 204" dl7
+K7=$(key "$WORK/dl7/2.body")
+check_sql "... the task stays sent, without a result" "sent|t|$K7" \
+    "SELECT state, result IS NULL, command_key FROM tasks WHERE id = $T7"
+tc "$WORK/tc7.xml" transfercomplete-success-1-2.xml "$K7"
+cwmp tc7 dev "@$WORK/tc-inform.xml" "@$WORK/tc7.xml" -
+check_statuses "its TransferComplete" "200 200 204" tc7
+check_sql "... completes it" "done|0|t" \
+    "SELECT state, result->'transferComplete'->>'faultCode', finished_at IS NOT NULL FROM tasks WHERE id = $T7"
+
 # ---- Status 0: done at once ---------------------------------------------------------------------------
 T4=$(task t4 upload '{"fileType":"1 Vendor Configuration File","url":"https://files.example.net/up","commandKey":"ul-op"}')
 T4=${T4:-0}
@@ -196,7 +210,7 @@ check_sql "a cancelTransfer of the operator's key carries the transfer's acsd ke
 
 # ---- metrics and roles ----------------------------------------------------------------------------------
 check_output "/metrics counts TransferCompletes by outcome" '^200$' nbi_call m GET /metrics "$OP"
-for o in 'completed"} 3' 'duplicate"} 2' 'unknown"} 1' 'db_error"} 1'; do
+for o in 'completed"} 4' 'duplicate"} 2' 'unknown"} 1' 'db_error"} 1'; do
     check_output "... outcome=$o" "^acs_cwmp_transfer_complete_total\\{outcome=\"$o\$" cat "$WORK/m.body"
 done
 check_output "acs_readonly reads the operator's key" '^fw-op-1$' \
