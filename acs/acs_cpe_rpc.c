@@ -27,20 +27,34 @@ static json_t *transfer_json(const struct cwmp__TransferCompleteFaultStruct *f, 
                      complete ? complete : "");
 }
 
-static void transfer_complete(struct acs_worker *w, struct acs_session *s, const struct _cwmp__TransferComplete *tc)
+/* A TransferComplete, matched by acsd's CommandKey to one transfer task of this device (db/0008).
+ * Returns -1 when it could not be stored: the caller answers fault 8002 and the CPE, which keeps
+ * a TransferComplete until it is acknowledged, sends it again. */
+static int transfer_complete(struct acs_worker *w, struct acs_session *s, const struct _cwmp__TransferComplete *tc)
 {
+    static const enum acs_metric_transfer outcome[] = {
+        [ACS_TC_UNKNOWN] = ACS_MT_UNKNOWN, [ACS_TC_COMPLETED] = ACS_MT_COMPLETED, [ACS_TC_DUPLICATE] = ACS_MT_DUPLICATE};
     json_t *j = transfer_json(tc->FaultStruct, tc->StartTime, tc->CompleteTime);
     char *tj = j ? json_dumps(j, JSON_COMPACT) : NULL, *err = NULL, q[300];
     int code = fault_code_of(tc->FaultStruct);
     long task_id = 0;
-    if (acs_db_transfer_complete(w->db, s->device_pk, tc->CommandKey, tj ? tj : "{}", code,
-                                 tc->FaultStruct ? tc->FaultStruct->FaultString : "", &task_id, &err) < 0)
+    int rc = tj ? acs_db_transfer_complete(w->db, s->device_pk, tc->CommandKey, tj, code,
+                                           tc->FaultStruct ? tc->FaultStruct->FaultString : "", &task_id, &err)
+                : -ERR_NOMEM;
+    acs_metrics_count(ACS_METRIC_TRANSFER_COMPLETE, rc < 0 ? ACS_MT_DB_ERROR : outcome[rc]);
+    if (rc < 0)
         log_err("cwmp", "event=db_error session_id=%s what=transfer_complete msg=%s", s->id,
-                log_quote(q, sizeof q, err ? err : "?"));
-    log_info("cwmp", "event=transfer_complete session_id=%s task_id=%ld fault_code=%d", s->id, task_id, code);
+                log_quote(q, sizeof q, err ? err : "out of memory"));
+    else if (rc == ACS_TC_DUPLICATE)
+        log_info("cwmp", "event=transfer_complete_duplicate session_id=%s task_id=%ld", s->id, task_id);
+    else if (rc == ACS_TC_UNKNOWN)
+        log_warn("cwmp", "event=transfer_complete_unknown session_id=%s fault_code=%d", s->id, code);
+    else
+        log_info("cwmp", "event=transfer_complete session_id=%s task_id=%ld fault_code=%d", s->id, task_id, code);
     free(err);
     free(tj);
     json_decref(j);
+    return rc < 0 ? -1 : 0;
 }
 
 static void autonomous_transfer(struct acs_worker *w, struct acs_session *s,
@@ -82,7 +96,10 @@ void acs_cpe_request(struct acs_worker *w, struct acs_session *s, const struct c
     acs_metrics_rpc(cwmp_msg_name(m->type));
     switch (m->type) {
     case CWMP_MSG_TRANSFER_COMPLETE:
-        transfer_complete(w, s, m->body.transfer_complete);
+        if (transfer_complete(w, s, m->body.transfer_complete) < 0) {
+            acs_reply_fault(w, s->version, m->header.id, CWMP_FAULT_ACS_INTERNAL, rep);
+            return;
+        }
         out.type = CWMP_MSG_TRANSFER_COMPLETE_RESPONSE;
         out.body.transfer_complete_response = &tcr;
         break;

@@ -88,6 +88,7 @@ struct acs_db_task {
     char kind[32];
     char *args; /* JSON text, malloc'd */
     int attempts;
+    char command_key[64]; /* tasks.command_key: what a transfer or cancelTransfer sends */
 };
 
 /* The session to close when no task is left (rpcs and result as acs_db_session_end). */
@@ -115,8 +116,12 @@ struct acs_db_task_end {
     const char *fault_string, *details_json, *params_json;
 };
 int acs_db_task_finish(struct db *db, const struct acs_db_task_end *e, char **errmsg) WARN_UNUSED;
-/* TransferComplete for command_key: attach it to the newest download/upload task with that
- * key (fault_code != 0 makes it a fault and adds a faults row). *task_id 0 when none matched. */
+/* TransferComplete for command_key (acsd's key, tasks.command_key) of a transfer task of this
+ * device: the first one finishes it (done; fault_code != 0: fault and a faults row), a repeated
+ * one changes nothing, one for no such task only adds the faults row of a failed transfer. One
+ * statement. ACS_TC_COMPLETED or ACS_TC_DUPLICATE with *task_id, ACS_TC_UNKNOWN (*task_id 0), or
+ * -ERR_DB (nothing stored). */
+enum { ACS_TC_UNKNOWN, ACS_TC_COMPLETED, ACS_TC_DUPLICATE };
 int acs_db_transfer_complete(struct db *db, long device_pk, const char *command_key, const char *tc_json,
                              int fault_code, const char *fault_string, long *task_id, char **errmsg) WARN_UNUSED;
 /* A faults row not tied to a task (e.g. AutonomousTransferComplete failures). */

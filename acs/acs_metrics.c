@@ -62,6 +62,8 @@ static const char *const lenient_vals[] = {
 static const char *const cr_vals[] = {"ok",          "auth_failed", "busy",       "timeout",
                                       "unreachable", "bad_url",     "http_error", "internal"};
 
+static const char *const transfer_vals[] = {"completed", "duplicate", "unknown", "db_error"};
+
 #define N(a) (unsigned)(sizeof(a) / sizeof((a)[0]))
 static const struct family families[ACS_METRIC__COUNT] = {
     [ACS_METRIC_SESSIONS] = {"acs_cwmp_sessions_total", "CWMP sessions ended, by result", "result", N(session_vals),
@@ -85,6 +87,9 @@ static const struct family families[ACS_METRIC__COUNT] = {
     [ACS_METRIC_CWMP_LENIENT] = {"acs_cwmp_lenient_total",
                                  "CPE messages accepted although wrong (common/cwmp/README.md), by kind", "kind",
                                  N(lenient_vals), lenient_vals},
+    [ACS_METRIC_TRANSFER_COMPLETE] = {"acs_cwmp_transfer_complete_total",
+                                      "TransferCompletes received, by what they did to their task", "outcome",
+                                      N(transfer_vals), transfer_vals},
 };
 
 _Static_assert(N(session_vals) == ACS_MS__COUNT, "session labels");
@@ -94,6 +99,7 @@ _Static_assert(N(listener_vals) == ACS_ML__COUNT, "listener labels");
 _Static_assert(N(rpc_vals) == ACS_MR__COUNT, "rpc labels");
 _Static_assert(N(cr_vals) == ACS_CR_INTERNAL + 1, "connection request labels");
 _Static_assert(N(preauth_vals) == ACS_MP__COUNT, "preauth labels");
+_Static_assert(N(transfer_vals) == ACS_MT__COUNT, "transfer labels");
 _Static_assert(N(lenient_vals) == CWMP_LENIENT_KINDS && CWMP_LENIENT_KINDS <= MAX_LABELS, "lenient labels");
 _Static_assert(ACS_MR__COUNT <= MAX_LABELS && ACS_MA__COUNT <= MAX_LABELS, "label array size");
 

@@ -22,6 +22,7 @@ enum acs_metric {
     ACS_METRIC_PREAUTH,      /* pre-authentication refusals, by enum acs_metric_preauth */
     ACS_METRIC_CWMP_LENIENT, /* CPE messages accepted although wrong, by kind (the bit number of
                               * a CWMP_LENIENT_* bit, cwmp.h) */
+    ACS_METRIC_TRANSFER_COMPLETE, /* TransferCompletes, by enum acs_metric_transfer */
     ACS_METRIC__COUNT
 };
 
@@ -64,6 +65,15 @@ enum acs_metric_preauth {
     ACS_MP_OVER_GLOBAL,    /* all sources over theirs: 503 before any work */
     ACS_MP_AUDIT_ROWS,     /* aggregated audit rows written (one per source and window) */
     ACS_MP__COUNT
+};
+
+/* What a TransferComplete did (acs_cpe_rpc.c). */
+enum acs_metric_transfer {
+    ACS_MT_COMPLETED, /* finished its task */
+    ACS_MT_DUPLICATE, /* its task had one already: acknowledged, nothing changed */
+    ACS_MT_UNKNOWN,   /* no transfer task of the device has its CommandKey */
+    ACS_MT_DB_ERROR,  /* not stored: answered with fault 8002, the CPE sends it again */
+    ACS_MT__COUNT
 };
 
 enum acs_metric_listener { ACS_ML_CWMP, ACS_ML_NBI, ACS_ML_FILES, ACS_ML__COUNT };

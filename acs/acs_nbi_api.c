@@ -107,7 +107,7 @@ static void ep_device(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
 
 static int state_valid(const char *s)
 {
-    static const char *const states[] = {"pending", "sent", "done", "fault", "expired", "cancelled", NULL};
+    static const char *const states[] = {"pending", "sent", "in_progress", "done", "fault", "expired", "cancelled", NULL};
     for (size_t i = 0; s && states[i]; i++)
         if (!strcmp(s, states[i]))
             return 1;
@@ -126,7 +126,7 @@ static void ep_device_list(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
         return;
     if (c->route->ep == ACS_NBI_DEVICE_TASKS) {
         if (!state_valid(c->q_state)) {
-            acs_nbi_resp_error(r, 400, "state must be pending, sent, done, fault, expired or cancelled");
+            acs_nbi_resp_error(r, 400, "state must be pending, sent, in_progress, done, fault, expired or cancelled");
             return;
         }
         key = "tasks";

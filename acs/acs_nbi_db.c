@@ -79,6 +79,7 @@ static const char SQL_PARAMS[] = "SELECT name, value, xsd_type AS type, writable
 static const char SQL_DEVICE_PK[] = "SELECT id FROM devices WHERE device_id = $1";
 static const char SQL_TASKS[] =
     "SELECT id, kind, args, state, attempts, max_attempts AS \"maxAttempts\", command_key AS \"commandKey\", "
+    "operator_command_key AS \"operatorCommandKey\", "
     "created_by AS \"createdBy\", " TS("created_at", "createdAt") ", " TS("expires_at", "expiresAt") ", " TS(
         "sent_at", "sentAt") ", " TS("finished_at", "finishedAt") ", result, fault_code AS \"faultCode\", "
                                                                   "fault_string AS \"faultString\" FROM tasks WHERE "

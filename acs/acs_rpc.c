@@ -493,6 +493,18 @@ int acs_rpc_build(const char *kind, const char *args_json, struct acs_rpc *out, 
     return 0;
 }
 
+void acs_rpc_set_transfer_key(struct acs_rpc *r, const char *key)
+{
+    char **ck = r->msg.type == CWMP_MSG_DOWNLOAD          ? &r->msg.body.download->CommandKey
+                : r->msg.type == CWMP_MSG_UPLOAD          ? &r->msg.body.upload->CommandKey
+                : r->msg.type == CWMP_MSG_CANCEL_TRANSFER ? &r->msg.body.cancel_transfer->CommandKey
+                                                          : NULL;
+    if (ck && key) {
+        *ck = (char *)key;
+        r->command_key = key;
+    }
+}
+
 enum cwmp_msg_type acs_rpc_response_type(enum cwmp_msg_type request)
 {
     switch (request) {

@@ -39,6 +39,11 @@ int acs_rpc_kind_valid(const char *kind);
 int acs_rpc_build(const char *kind, const char *args_json, struct acs_rpc *out, char **errmsg) WARN_UNUSED;
 void acs_rpc_cleanup(struct acs_rpc *r);
 
+/* Send key (borrowed: it must outlive r's encoding) as the CommandKey of a Download, Upload or
+ * CancelTransfer instead of the operator's args.commandKey: acsd's own key of the transfer
+ * (tasks.command_key, db/0008), which its TransferComplete names. Other kinds: no change. */
+void acs_rpc_set_transfer_key(struct acs_rpc *r, const char *key);
+
 /* The response type that answers a request type (CWMP_MSG_NONE if none). */
 enum cwmp_msg_type acs_rpc_response_type(enum cwmp_msg_type request);
 

@@ -248,6 +248,7 @@ static int next_task(struct acs_worker *w, struct acs_session *s, struct acs_cwm
             free(err);
             continue;
         }
+        acs_rpc_set_transfer_key(&rpc, t.command_key);
         char id[32];
         snprintf(id, sizeof id, "task-%ld.%d", t.id, t.attempts);
         rpc.msg.header.hold_requests = rpc.hold_requests;
@@ -291,9 +292,14 @@ static int task_answer(struct acs_worker *w, struct acs_session *s, const struct
                  s->task_id, s->task_kind, e.fault_code, details ? json_array_size(details) : 0);
     } else {
         result = acs_rpc_result(m);
+        /* Status 1: the transfer is not done yet; its TransferComplete (acs_cpe_rpc.c) finishes it */
+        if ((m->type == CWMP_MSG_DOWNLOAD_RESPONSE && m->body.download_response->Status) ||
+            (m->type == CWMP_MSG_UPLOAD_RESPONSE && m->body.upload_response->Status))
+            e.state = "in_progress";
         if (m->type == CWMP_MSG_GET_PARAMETER_VALUES_RESPONSE)
             params = json_incref(json_object_get(result, "values"));
-        log_info("cwmp", "event=rpc_done session_id=%s task_id=%ld kind=%s", s->id, s->task_id, s->task_kind);
+        log_info("cwmp", "event=rpc_done session_id=%s task_id=%ld kind=%s state=%s", s->id, s->task_id,
+                 s->task_kind, e.state);
     }
     rj = result ? json_dumps(result, JSON_COMPACT) : NULL;
     pj = params ? json_dumps(params, JSON_COMPACT) : NULL;

@@ -26,7 +26,7 @@
     " UPDATE tasks SET state = 'sent', attempts = attempts + 1, sent_at = now() WHERE id = ("                     \
     "  SELECT id FROM tasks WHERE device_pk = $1 AND id > $2 AND state IN ('pending', 'sent') "                   \
     "  AND expires_at > now() AND attempts < max_attempts ORDER BY id LIMIT 1 FOR UPDATE) "                       \
-    " RETURNING id, kind, args::text AS args, attempts), "                                                         \
+    " RETURNING id, kind, args::text AS args, attempts, command_key), "                                            \
     "clo AS ("                                                                                                     \
     " UPDATE sessions SET ended_at = now(), rpcs = $4, result = $5 WHERE id = $3 AND NOT EXISTS (SELECT 1 FROM take) " \
     " RETURNING id), "                                                                                             \
@@ -34,19 +34,27 @@
     " UPDATE devices SET session_row = NULL, session_lease_until = NULL "                                          \
     " WHERE id = $1 AND session_row = $3 AND NOT EXISTS (SELECT 1 FROM take)) "
 #define NEXT_SELECT(FROM)                                                                                          \
-    "SELECT (SELECT count(*) FROM exp), take.id, take.kind, take.args, take.attempts, (SELECT count(*) FROM clo) " \
+    "SELECT (SELECT count(*) FROM exp), take.id, take.kind, take.args, take.attempts, (SELECT count(*) FROM clo), " \
+    " take.command_key "                                                                                           \
     "FROM " FROM " LEFT JOIN take ON true"
 /* The CTEs that finish sent task ID (state ST, result RES, fault CODE and STR, SetParameterValues
  * fault details DET) with its faults row and the GetParameterValues values PAR to cache for
- * device DEV. */
+ * device DEV. ST 'in_progress' (a transfer the CPE answered with Status 1) is not finished yet:
+ * its TransferComplete finishes it. A cancelTransfer done cancels the transfer of its key (acsd's,
+ * db/0008), which will send no TransferComplete. */
 #define FINISH_CTES(ID, ST, RES, CODE, STR, DEV, DET, PAR)                                                         \
     "done AS ("                                                                                                    \
     " UPDATE tasks SET state = " ST ", result = " RES "::jsonb, fault_code = nullif(" CODE "::int, 0), "           \
-    " fault_string = nullif(" STR ", ''), finished_at = now() WHERE id = " ID " AND state = 'sent' RETURNING id), " \
+    " fault_string = nullif(" STR ", ''), finished_at = CASE WHEN " ST " = 'in_progress' THEN NULL ELSE now() END " \
+    " WHERE id = " ID " AND state = 'sent' RETURNING id), "                                                        \
     "flt AS ("                                                                                                     \
     " INSERT INTO faults (device_pk, task_id, code, string, detail) "                                             \
     " SELECT " DEV "::bigint, nullif(" ID "::bigint, 0), " CODE "::int, " STR ", coalesce(" DET "::jsonb, '[]') " \
     " WHERE " ST " = 'fault'), "                                                                                   \
+    "can AS ("                                                                                                     \
+    " UPDATE tasks SET state = 'cancelled', finished_at = now() WHERE " ST " = 'done' AND device_pk = " DEV "::bigint " \
+    " AND kind IN ('download', 'upload') AND state = 'in_progress' AND command_key = ("                          \
+    "  SELECT command_key FROM tasks WHERE id = " ID " AND kind = 'cancelTransfer')), "                           \
     "par AS ("                                                                                                     \
     " INSERT INTO device_params (device_pk, name, value, xsd_type) "                                              \
     " SELECT DISTINCT ON (x.name) " DEV "::bigint, x.name, coalesce(x.value, ''), coalesce(x.type, 'xsd:string') " \
@@ -69,25 +77,42 @@ static const char SQL_TASK_FINISH[] =
 static const char SQL_FAULT_ADD[] =
     "INSERT INTO faults (device_pk, task_id, code, string, detail) "
     "VALUES ($1, nullif($2::bigint, 0), $3, $4, coalesce($5::jsonb, '[]'))";
+/* A TransferComplete: the device's ($1) transfer task whose (acsd's, unique) key is $2, if it is
+ * waiting for one (sent: its DownloadResponse was lost; in_progress; done: Status 0; expired: sent
+ * but never answered) or already has one (a duplicate). The first one finishes it (done, or fault
+ * $4/$5 with a faults row); a duplicate changes nothing; with no such task a failed transfer
+ * still gets its faults row (task_id NULL). Synchronous commit: one statement, all or nothing. */
 static const char SQL_TRANSFER_COMPLETE[] =
-    "UPDATE tasks SET result = coalesce(result, '{}'::jsonb) || jsonb_build_object('transferComplete', $3::jsonb), "
-    " state = CASE WHEN $4::int <> 0 THEN 'fault' ELSE state END, "
-    " fault_code = CASE WHEN $4::int <> 0 THEN $4::int ELSE fault_code END, "
-    " fault_string = CASE WHEN $4::int <> 0 THEN $5 ELSE fault_string END, finished_at = now() "
-    "WHERE id = (SELECT id FROM tasks WHERE device_pk = $1 AND kind IN ('download', 'upload') "
-    " AND (command_key = $2 OR args->>'commandKey' = $2) AND state IN ('sent', 'done') ORDER BY id DESC LIMIT 1) "
-    "RETURNING id";
+    "WITH t AS ("
+    " SELECT id, coalesce(result, '{}'::jsonb) ? 'transferComplete' AS dup FROM tasks "
+    " WHERE device_pk = $1 AND command_key = $2 AND kind IN ('download', 'upload') "
+    " AND (coalesce(result, '{}'::jsonb) ? 'transferComplete' OR state IN ('sent', 'in_progress', 'done', 'expired')) "
+    " FOR UPDATE), "
+    "upd AS ("
+    " UPDATE tasks SET result = coalesce(result, '{}'::jsonb) || jsonb_build_object('transferComplete', $3::jsonb), "
+    " state = CASE WHEN $4::int <> 0 THEN 'fault' ELSE 'done' END, "
+    " fault_code = CASE WHEN $4::int <> 0 THEN $4::int END, fault_string = CASE WHEN $4::int <> 0 THEN $5 END, "
+    " finished_at = now() "
+    " WHERE id = (SELECT id FROM t WHERE NOT dup) AND NOT (coalesce(result, '{}'::jsonb) ? 'transferComplete') "
+    " RETURNING id), "
+    "flt AS ("
+    " INSERT INTO faults (device_pk, task_id, code, string, detail) "
+    " SELECT $1, (SELECT id FROM upd), $4::int, $5, '[]' WHERE $4::int <> 0 AND NOT EXISTS (SELECT 1 FROM t WHERE dup)) "
+    "SELECT (SELECT id FROM upd), (SELECT id FROM t WHERE dup)";
+/* command_key as given; for download, upload and cancelTransfer the trigger tasks_command_key
+ * (db/0008) sets acsd's own and keeps the operator's in operator_command_key. */
 static const char SQL_TASK_INSERT[] =
     "INSERT INTO tasks (device_pk, kind, args, command_key, created_by, max_attempts, expires_at) "
     "SELECT id, $2, $3::jsonb, $4, $5, $6, now() + make_interval(secs => $7::bigint) FROM devices "
     "WHERE device_id = $1 RETURNING id";
 /* command_key holds the RPC's CommandKey, or the ParameterKey of the kinds that carry one: shown
- * under the name the RPC gives it. */
+ * under the name the RPC gives it. A transfer's is acsd's own; the operator's is operatorCommandKey
+ * (null for kinds whose key is sent as given). */
 static const char SQL_TASK_GET[] =
     "SELECT json_build_object('id', t.id, 'deviceId', d.device_id, 'kind', t.kind, 'args', t.args, "
     " 'state', t.state, 'attempts', t.attempts, 'maxAttempts', t.max_attempts, "
     " CASE WHEN t.kind IN ('setParameterValues', 'addObject', 'deleteObject') THEN 'parameterKey' "
-    " ELSE 'commandKey' END, t.command_key, "
+    " ELSE 'commandKey' END, t.command_key, 'operatorCommandKey', t.operator_command_key, "
     " 'createdBy', t.created_by, 'createdAt', t.created_at, 'expiresAt', t.expires_at, 'sentAt', t.sent_at, "
     " 'finishedAt', t.finished_at, 'result', t.result, 'faultCode', t.fault_code, 'faultString', t.fault_string)"
     "::text FROM tasks t JOIN devices d ON d.id = t.device_pk WHERE t.id = $1";
@@ -127,6 +152,7 @@ int acs_db_task_next(struct db *db, long device_pk, long after_id, const struct 
         snprintf(out->kind, sizeof out->kind, "%s", PQgetvalue(r, 0, 2));
         out->args = strdup(PQgetvalue(r, 0, 3));
         out->attempts = (int)db_get_long(r, 0, 4);
+        snprintf(out->command_key, sizeof out->command_key, "%s", PQgetvalue(r, 0, 6));
         rc = out->args ? 1 : -ERR_NOMEM;
     }
     PQclear(r);
@@ -162,22 +188,19 @@ int acs_db_transfer_complete(struct db *db, long device_pk, const char *command_
     const char *p[5] = {NUM(pkb, device_pk), command_key ? command_key : "", tc_json, NUM(cb, fault_code),
                         fault_string ? fault_string : ""};
     *task_id = 0;
-    if (db_begin(db, errmsg) < 0)
-        return -ERR_DB;
     PGresult *r = db_exec(db, SQL_TRANSFER_COMPLETE, 5, p, errmsg);
-    int rc = r ? 0 : -ERR_DB;
-    if (r && PQntuples(r) == 1)
-        *task_id = db_get_long(r, 0, 0);
-    PQclear(r);
-    if (rc == 0 && fault_code != 0)
-        rc = acs_db_fault_add(db, device_pk, *task_id, fault_code, fault_string, "[]", errmsg);
-    if (rc == 0)
-        rc = db_commit(db, errmsg);
-    if (rc < 0) {
-        db_rollback(db);
+    if (!r)
         return -ERR_DB;
+    int rc = PQntuples(r) == 1 ? ACS_TC_UNKNOWN : -ERR_DB;
+    if (rc == ACS_TC_UNKNOWN && !PQgetisnull(r, 0, 0)) {
+        *task_id = db_get_long(r, 0, 0);
+        rc = ACS_TC_COMPLETED;
+    } else if (rc == ACS_TC_UNKNOWN && !PQgetisnull(r, 0, 1)) {
+        *task_id = db_get_long(r, 0, 1);
+        rc = ACS_TC_DUPLICATE;
     }
-    return 0;
+    PQclear(r);
+    return rc;
 }
 
 int acs_db_task_insert(struct db *db, const char *device_id, const char *kind, const char *args_json,

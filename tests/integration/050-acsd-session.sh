@@ -127,10 +127,15 @@ cwmp download dev "@$WORK/periodic.xml" - "@$SAMPLES/valid/downloadresponse-1-2.
 check_statuses "empty POST without Content-Length gets the Download" "200 200 204" download
 check_output "Download carries the URL" '<URL>https://files.example.net/fw.bin</URL>' cat "$WORK/download/2.body"
 check_output "Download passes the shared validator" '^VALID' python3 "$VALIDATOR" "$WORK/download/2.body"
-check_sql "DownloadResponse status 1 stored" 'done|1' \
+check_sql "DownloadResponse status 1 stored, the transfer in progress" 'in_progress|1' \
     "SELECT state, result->>'status' FROM tasks WHERE device_pk = $PK AND kind = 'download'"
+# the CPE names the transfer by the CommandKey acsd sent (its own: 067-transfer-complete)
+DLKEY=$(sed -n 's#.*<CommandKey>\([^<]*\)</CommandKey>.*#\1#p' "$WORK/download/2.body")
+check_output "Download carries acsd's CommandKey, not the operator's" '^acs-[0-9]+-[0-9a-f]+$' echo "$DLKEY"
 inform inform-transfer-complete-m-download-1-2.xml "$WORK/tc-inform.xml" 00D09E ATA2FXS T0001
-cwmp tc dev "@$WORK/tc-inform.xml" "@$SAMPLES/valid/transfercomplete-success-1-2.xml" -
+sed "s#<CommandKey>fw-2024-05</CommandKey>#<CommandKey>$DLKEY</CommandKey>#" \
+    "$SAMPLES/valid/transfercomplete-success-1-2.xml" >"$WORK/tc.xml"
+cwmp tc dev "@$WORK/tc-inform.xml" "@$WORK/tc.xml" -
 check_statuses "TransferComplete session" "200 200 204" tc
 check_output "TransferCompleteResponse passes the shared validator" '^VALID' python3 "$VALIDATOR" "$WORK/tc/2.body"
 check_sql "TransferComplete attached to the download task" 'done|0|2024-05-01T11:59:30Z' \

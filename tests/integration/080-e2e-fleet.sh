@@ -136,9 +136,20 @@ run_kind "${D[5]}" addObject "{\"path\":\"$SIPC\",\"parameterKey\":\"e2e-add\"}"
 INST=$(sql "SELECT result->>'instanceNumber' FROM tasks WHERE id = ${TASK:-0}")
 check_output "addObject returned an instance number" '^[0-9]+$' echo "$INST"
 run_kind "${D[5]}" deleteObject "{\"path\":\"$SIPC${INST:-1}.\",\"parameterKey\":\"e2e-del\"}"
-run_kind "${D[6]}" download \
-    '{"fileType":"1 Firmware Upgrade Image","url":"http://127.0.0.1:9/fw.bin","delaySeconds":3600,"commandKey":"e2e-dl"}'
+# a download an hour away: Status 1, in_progress until its TransferComplete; the cancelTransfer
+# (of the operator's key: acsd sends the transfer's own) cancels it
+if task "${D[6]}" download \
+    '{"fileType":"1 Firmware Upgrade Image","url":"http://127.0.0.1:9/fw.bin","delaySeconds":3600,"commandKey":"e2e-dl"}'; then
+    DL=$TASK
+    for _ in $(seq 100); do [ "$(sql "SELECT state FROM tasks WHERE id = $DL")" = in_progress ] && break; sleep 0.05; done
+    check_sql "download via connection request: in_progress (Status 1) with a result" "in_progress|1" \
+        "SELECT state, result->>'status' FROM tasks WHERE id = $DL"
+else
+    not_ok "download: task created with a connection request"
+fi
 run_kind "${D[6]}" cancelTransfer '{"commandKey":"e2e-dl"}'
+check_sql "the cancelled download is cancelled" "cancelled|t" \
+    "SELECT state, finished_at IS NOT NULL FROM tasks WHERE id = ${DL:-0}"
 run_kind "${D[7]}" upload '{"fileType":"1 Vendor Configuration File","url":"http://127.0.0.1:9/up","commandKey":"e2e-ul"}'
 run_kind "${D[8]}" scheduleInform '{"delaySeconds":30,"commandKey":"e2e-si"}'
 run_kind "${D[2]}" getRPCMethods '{}'

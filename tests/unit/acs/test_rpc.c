@@ -117,6 +117,40 @@ static void fields_and_defaults(void **state)
     acs_rpc_cleanup(&r);
 }
 
+/* acsd's own key replaces the operator's in Download, Upload and CancelTransfer, nowhere else. */
+static void transfer_key_set(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *kind, *args;
+        enum cwmp_msg_type type;
+        int replaced;
+    } cases[] = {
+        {"download", "{\"fileType\":\"1 Firmware Upgrade Image\",\"url\":\"https://f/x\",\"commandKey\":\"op\"}",
+         CWMP_MSG_DOWNLOAD, 1},
+        {"upload", "{\"fileType\":\"1 Vendor Configuration File\",\"url\":\"https://f/u\",\"commandKey\":\"op\"}",
+         CWMP_MSG_UPLOAD, 1},
+        {"cancelTransfer", "{\"commandKey\":\"op\"}", CWMP_MSG_CANCEL_TRANSFER, 1},
+        {"reboot", "{\"commandKey\":\"op\"}", CWMP_MSG_REBOOT, 0},
+        {"scheduleInform", "{\"commandKey\":\"op\"}", CWMP_MSG_SCHEDULE_INFORM, 0},
+    };
+    const char *key = "acs-12-0123456789abcdef0123456";
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct acs_rpc r = build_ok(cases[i].kind, cases[i].args, cases[i].type);
+        acs_rpc_set_transfer_key(&r, key);
+        const char *sent = cases[i].type == CWMP_MSG_DOWNLOAD   ? r.msg.body.download->CommandKey
+                           : cases[i].type == CWMP_MSG_UPLOAD   ? r.msg.body.upload->CommandKey
+                           : cases[i].type == CWMP_MSG_REBOOT   ? r.msg.body.reboot->CommandKey
+                           : cases[i].type == CWMP_MSG_SCHEDULE_INFORM ? r.msg.body.schedule_inform->CommandKey
+                                                                       : r.msg.body.cancel_transfer->CommandKey;
+        assert_string_equal(sent, cases[i].replaced ? key : "op");
+        assert_string_equal(r.command_key, cases[i].replaced ? key : "op");
+        acs_rpc_set_transfer_key(&r, NULL); /* NULL: no change */
+        assert_string_equal(r.command_key, cases[i].replaced ? key : "op");
+        acs_rpc_cleanup(&r);
+    }
+}
+
 static void bad_args_refused(void **state)
 {
     (void)state;
@@ -224,6 +258,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_kind_builds),
         cmocka_unit_test(fields_and_defaults),
+        cmocka_unit_test(transfer_key_set),
         cmocka_unit_test(bad_args_refused),
         cmocka_unit_test(results_to_json),
         cmocka_unit_test(faults_with_details),
