@@ -127,8 +127,9 @@ done
 check_output "the CPE gets the real Upload password" "<Password>$UL_PW</Password>" cat "$WORK/s/6.body"
 count_found() { found "$@" | wc -w; }
 check_output "the search finds the five sent in what the CPE got (it can fail)" '^5$' count_found "$WORK"/s/[4-6].body
-check_sql "all four tasks done" "4" \
-    "SELECT count(*) FROM tasks WHERE id IN ($T_GPV, $T_DL, $T_SPV, $T_UL) AND state = 'done'"
+check_sql "all four tasks answered (a transfer answered with Status 1 waits in_progress for its TransferComplete)" "4" \
+    "SELECT count(*) FROM tasks WHERE id IN ($T_GPV, $T_DL, $T_SPV, $T_UL)
+       AND (state = 'done' OR (state = 'in_progress' AND kind IN ('download', 'upload')))"
 check_sql "the GetParameterValues result: the secured value as ***, the other as sent" "***|visible-$R" \
     "SELECT result->'values'->0->>'value', result->'values'->1->>'value' FROM tasks WHERE id = $T_GPV"
 check_sql "... and so in the parameter cache" "***" \
