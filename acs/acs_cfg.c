@@ -64,9 +64,22 @@ const struct cfg_key acs_cfg_schema[] = {
     CFG_END,
 };
 
+/* [cr]: where connection requests may go (acs_cr_policy.h); here, not in acs_cr_policy.c, so that
+ * acs-ca (which links acs_cfg.o only) accepts and documents the section of the shared acs.ini. */
+const struct cfg_key acs_cr_cfg_schema[] = {
+    {"cr", "allow_ranges", CFG_STR, "", 0, 0, 0, NULL,
+     "addresses and CIDR ranges (comma or blank separated) a ConnectionRequestURL may resolve to although a built-in "
+     "rule or deny_ranges refuses them; checked first (e.g. a lab CPE on loopback: 127.0.0.1/32)"},
+    {"cr", "deny_ranges", CFG_STR, "", 0, 0, 0, NULL,
+     "addresses and CIDR ranges connection requests must never go to (management networks, the database); "
+     "loopback, link-local, unspecified, multicast, broadcast and acsd's own interface addresses are refused "
+     "anyway"},
+    CFG_END,
+};
+
 const struct cfg_key *const acs_all_schemas[] = {db_cfg_schema,        ca_cfg_schema,        ca_audit_cfg_schema,
-                                                 acs_cfg_schema,       acs_nbi_cfg_schema,   acs_retention_cfg_schema,
-                                                 ratelimit_cfg_schema, log_cfg_schema,       NULL};
+                                                 acs_cfg_schema,       acs_cr_cfg_schema,    acs_nbi_cfg_schema,
+                                                 acs_retention_cfg_schema, ratelimit_cfg_schema, log_cfg_schema, NULL};
 
 
 int acs_limits_load(const struct cfg *cfg, struct acs_limits *o, char **errmsg)
