@@ -68,12 +68,11 @@ const struct cfg_key acs_cfg_schema[] = {
  * acs-ca (which links acs_cfg.o only) accepts and documents the section of the shared acs.ini. */
 const struct cfg_key acs_cr_cfg_schema[] = {
     {"cr", "allow_ranges", CFG_STR, "", 0, 0, 0, NULL,
-     "addresses and CIDR ranges (comma or blank separated) a ConnectionRequestURL may resolve to although a built-in "
-     "rule or deny_ranges refuses them; checked first (e.g. a lab CPE on loopback: 127.0.0.1/32)"},
+     "CIDR ranges or addresses (comma or blank separated) a ConnectionRequestURL may resolve to even if "
+     "refused below; checked first (a lab CPE on loopback: 127.0.0.1/32)"},
     {"cr", "deny_ranges", CFG_STR, "", 0, 0, 0, NULL,
-     "addresses and CIDR ranges connection requests must never go to (management networks, the database); "
-     "loopback, link-local, unspecified, multicast, broadcast and acsd's own interface addresses are refused "
-     "anyway"},
+     "CIDR ranges or addresses connection requests never go to (management networks); loopback, link-local, "
+     "unspecified, multicast, broadcast and acsd's own addresses are refused anyway"},
     CFG_END,
 };
 
