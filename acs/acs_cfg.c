@@ -70,10 +70,22 @@ const struct cfg_key acs_cfg_schema[] = {
     CFG_END,
 };
 
+/* [cr]: where connection requests may go (acs_cr_policy.h); here, not in acs_cr_policy.c, so that
+ * acs-ca (which links acs_cfg.o only) accepts and documents the section of the shared acs.ini. */
+const struct cfg_key acs_cr_cfg_schema[] = {
+    {"cr", "allow_ranges", CFG_STR, "", 0, 0, 0, NULL,
+     "CIDR ranges or addresses (comma or blank separated) a ConnectionRequestURL may resolve to even if "
+     "refused below; checked first (a lab CPE on loopback: 127.0.0.1/32)"},
+    {"cr", "deny_ranges", CFG_STR, "", 0, 0, 0, NULL,
+     "CIDR ranges or addresses connection requests never go to (management networks); loopback, link-local, "
+     "unspecified, multicast, broadcast and acsd's own addresses are refused anyway"},
+    CFG_END,
+};
+
 const struct cfg_key *const acs_all_schemas[] = {db_cfg_schema,        ca_cfg_schema,        ca_audit_cfg_schema,
-                                                 ca_signer_cfg_schema, acs_cfg_schema,       acs_nbi_cfg_schema,
-                                                 acs_retention_cfg_schema, ratelimit_cfg_schema, log_cfg_schema,
-                                                 NULL};
+                                                 ca_signer_cfg_schema, acs_cfg_schema,       acs_cr_cfg_schema,
+                                                 acs_nbi_cfg_schema,   acs_retention_cfg_schema, ratelimit_cfg_schema,
+                                                 log_cfg_schema,       NULL};
 
 
 int acs_limits_load(const struct cfg *cfg, struct acs_limits *o, char **errmsg)

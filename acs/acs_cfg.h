@@ -7,6 +7,7 @@
 #include "cfg.h"
 
 extern const struct cfg_key acs_cfg_schema[];
+extern const struct cfg_key acs_cr_cfg_schema[]; /* [cr], read by acs_cr_policy_from_cfg */
 /* Every section of the project's configuration file, NULL-terminated: [db], [ca], [acs],
  * [nbi], [preauth], [log]. Both binaries load and document this one list, so a file is valid for all. */
 extern const struct cfg_key *const acs_all_schemas[];

@@ -14,6 +14,7 @@
 
 #include "daemon.h"
 #include "acs_cfg.h"
+#include "acs_cr_policy.h"
 #include "acs_ctx.h"
 #include "acs_http.h"
 #include "acs_nbi.h"
@@ -59,6 +60,10 @@ static int load_config(struct cfg **out, const char *path, struct acs_limits *li
         path = DEFAULT_CONFIG;
     if ((path && cfg_load_file(c, path, &err) < 0) || cfg_finish(c, &err) < 0 || acs_limits_load(c, lim, &err) < 0)
         return fail(EXIT_CONFIG, err);
+    struct acs_cr_policy *crp = acs_cr_policy_from_cfg(c, &err); /* [cr] ranges: --check-config reports them */
+    if (!crp)
+        return fail(EXIT_CONFIG, err);
+    acs_cr_policy_free(crp);
     int level = log_level_parse(cfg_str(c, "log", "level"));
     if (level < 0)
         return fail(EXIT_CONFIG, strdup("[log] level must be error, warning, info or debug"));

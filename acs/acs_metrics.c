@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "acs_cr.h"
+#include "acs_cr_policy.h"
 #include "ca_verify.h"
 #include "cwmp.h"
 
@@ -59,8 +60,10 @@ static const char *const lenient_vals[] = {
     CWMP_LENIENT_LIST(X)
 #undef X
 };
-static const char *const cr_vals[] = {"ok",          "auth_failed", "busy",       "timeout",
-                                      "unreachable", "bad_url",     "http_error", "internal"};
+static const char *const cr_vals[] = {"ok",      "auth_failed", "busy",           "timeout", "unreachable",
+                                      "bad_url", "http_error",  "policy_refused", "internal"};
+static const char *const cr_refused_vals[] = {"loopback",  "link_local", "unspecified", "multicast",
+                                              "broadcast", "self",       "deny_range",  "bad_url"};
 
 static const char *const transfer_vals[] = {"completed", "duplicate", "unknown", "db_error"};
 
@@ -80,6 +83,9 @@ static const struct family families[ACS_METRIC__COUNT] = {
                          rpc_vals},
     [ACS_METRIC_CONN_REQ] = {"acs_connection_requests_total", "Connection requests, by result", "result", N(cr_vals),
                              cr_vals},
+    [ACS_METRIC_CR_REFUSED] = {"acs_cr_refused_total",
+                               "Connection requests not sent: the URL or its address refused ([cr] policy), by reason",
+                               "reason", N(cr_refused_vals), cr_refused_vals},
     [ACS_METRIC_PREAUTH] = {"acs_preauth_total",
                             "Pre-authentication paths (EST, legacy passwords): refusals, budget refusals, "
                             "aggregated audit rows",
@@ -98,6 +104,7 @@ _Static_assert(N(auth_vals) == ACS_MA__COUNT, "auth labels");
 _Static_assert(N(listener_vals) == ACS_ML__COUNT, "listener labels");
 _Static_assert(N(rpc_vals) == ACS_MR__COUNT, "rpc labels");
 _Static_assert(N(cr_vals) == ACS_CR_INTERNAL + 1, "connection request labels");
+_Static_assert(N(cr_refused_vals) == ACS_CRV__COUNT - ACS_CRV_LOOPBACK, "cr refusal labels");
 _Static_assert(N(preauth_vals) == ACS_MP__COUNT, "preauth labels");
 _Static_assert(N(transfer_vals) == ACS_MT__COUNT, "transfer labels");
 _Static_assert(N(lenient_vals) == CWMP_LENIENT_KINDS && CWMP_LENIENT_KINDS <= MAX_LABELS, "lenient labels");

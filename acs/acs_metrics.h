@@ -19,6 +19,8 @@ enum acs_metric {
     ACS_METRIC_HTTP_413,     /* 413 answers, by enum acs_metric_listener */
     ACS_METRIC_RPCS,         /* RPCs, by enum acs_metric_rpc */
     ACS_METRIC_CONN_REQ,     /* connection requests, by enum acs_cr_status (acs_cr.h) */
+    ACS_METRIC_CR_REFUSED,   /* connection requests refused by the address policy, by
+                              * enum acs_cr_verdict - ACS_CRV_LOOPBACK (acs_cr_policy.h) */
     ACS_METRIC_PREAUTH,      /* pre-authentication refusals, by enum acs_metric_preauth */
     ACS_METRIC_CWMP_LENIENT, /* CPE messages accepted although wrong, by kind (the bit number of
                               * a CWMP_LENIENT_* bit, cwmp.h) */

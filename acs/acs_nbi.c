@@ -83,6 +83,8 @@ static void cr_done(void *arg, const char *device_id, const struct acs_cr_result
     (void)arg;
     (void)device_id;
     acs_metrics_count(ACS_METRIC_CONN_REQ, (unsigned)r->status);
+    if (r->status == ACS_CR_REFUSED || r->status == ACS_CR_BAD_URL)
+        acs_metrics_count(ACS_METRIC_CR_REFUSED, (unsigned)(r->verdict - ACS_CRV_LOOPBACK));
 }
 
 /* What the operator is told of a connection request that was tried. */
@@ -97,11 +99,14 @@ static json_t *outcome_json(const struct acs_cr_result *r, int retrying)
     case ACS_CR_BUSY: o = "busy"; break;
     case ACS_CR_TIMEOUT: o = "timeout"; break;
     case ACS_CR_BAD_URL: o = "not_sent"; break;
+    case ACS_CR_REFUSED: o = "blocked"; break;
     default: o = "error"; break;
     }
     json_t *j = json_pack("{s:s,s:s,s:b}", "outcome", o, "detail", r->detail, "retrying", retrying);
     if (j && r->http_code > 0)
         json_object_set_new(j, "httpStatus", json_integer(r->http_code));
+    if (j && (r->status == ACS_CR_REFUSED || r->status == ACS_CR_BAD_URL)) /* why acsd would not send it */
+        json_object_set_new(j, "reason", json_string(acs_cr_verdict_name(r->verdict)));
     return j;
 }
 
@@ -426,8 +431,11 @@ static int start_cr(struct acs_nbi *nbi, char **errmsg)
         nbi->cr = nbi->ctx->conn_requests;
         return 0;
     }
+    struct acs_cr_policy *policy = acs_cr_policy_from_cfg(cfg, errmsg);
+    if (!policy)
+        return -ERR_CONFIG;
     nbi->cr = acs_cr_pool_new((int)cfg_int(cfg, "nbi", "cr_threads"), 1024, (int)cfg_int(cfg, "nbi", "cr_attempts"),
-                              cfg_int(cfg, "nbi", "cr_timeout_ms"), 500, cr_done, nbi);
+                              cfg_int(cfg, "nbi", "cr_timeout_ms"), 500, policy, cr_done, nbi);
     nbi->own_cr = nbi->cr != NULL;
     if (!nbi->cr && errmsg && !*errmsg)
         *errmsg = strdup("cannot start the connection-request pool");

@@ -217,20 +217,43 @@ static void ep_token_create(const struct acs_nbi_call *c, struct acs_nbi_resp *r
         fail_rc(c, r, -ERR_INVAL, NULL, err);
         return;
     }
+    long tenant = c->tenant; /* absent: the caller's own (a platform administrator's: every tenant) */
+    if (t.tenant[0]) {
+        int trc = acs_nbi_db_tenant_id(c->db, t.tenant, &tenant, &err);
+        if (trc < 0 && trc != -ERR_NOENT) {
+            fail_rc(c, r, trc, NULL, err);
+            return;
+        }
+        free(err);
+        err = NULL;
+        /* a tenant's administrator learns nothing of other tenants, not even whether they exist */
+        if (c->tenant && (trc < 0 || tenant != c->tenant)) {
+            acs_metrics_count(ACS_METRIC_AUTH_REFUSED, ACS_MA_NBI_ROLE);
+            log_warn("nbi", "event=token_refused who=%s reason=other_tenant", c->who);
+            acs_nbi_resp_error(r, 403, "a tenant's administrator creates tokens of its own tenant only");
+            return;
+        }
+        if (trc < 0) {
+            acs_nbi_resp_error(r, 400, "no such tenant");
+            return;
+        }
+    }
     if (acs_nbi_token_new(tok, sizeof tok, hash) < 0) {
         acs_nbi_resp_error(r, 500, "no random numbers");
         return;
     }
-    int rc = acs_nbi_db_token_insert(c->db, c->tenant, t.name, t.role, hash, t.ttl, c->who, &id, &err);
+    int rc = acs_nbi_db_token_insert(c->db, tenant, t.name, t.role, hash, t.ttl, c->who, &id, &err);
     if (rc < 0) {
         fail_rc(c, r, rc, NULL, err);
         return;
     }
-    log_info("nbi", "event=token_created token_id=%ld name=%s role=%s ttl_s=%ld who=%s", id, t.name,
-             acs_nbi_role_str(t.role), t.ttl, c->who);
-    acs_nbi_resp_json(r, 201,
-                      json_pack("{s:I,s:s,s:s,s:I,s:s}", "id", (json_int_t)id, "name", t.name, "role",
-                                acs_nbi_role_str(t.role), "ttl", (json_int_t)t.ttl, "token", tok));
+    log_info("nbi", "event=token_created token_id=%ld name=%s role=%s ttl_s=%ld tenant_id=%ld who=%s", id, t.name,
+             acs_nbi_role_str(t.role), t.ttl, tenant, c->who);
+    json_t *j = json_pack("{s:I,s:s,s:s,s:I,s:s}", "id", (json_int_t)id, "name", t.name, "role",
+                          acs_nbi_role_str(t.role), "ttl", (json_int_t)t.ttl, "token", tok);
+    if (j)
+        json_object_set_new(j, "tenantId", tenant ? json_integer(tenant) : json_null());
+    acs_nbi_resp_json(r, 201, j);
     memset(tok, 0, sizeof tok);
 }
 

@@ -64,9 +64,11 @@ struct acs_nbi_task_req {
 int acs_nbi_task_req_parse(const char *body, size_t len, struct acs_nbi_task_req *out, char **errmsg) WARN_UNUSED;
 void acs_nbi_task_req_cleanup(struct acs_nbi_task_req *r);
 
-/* POST /api/v1/tokens: {"name", "role", "ttl"? (seconds, 0 or absent = no expiry)}. */
+/* POST /api/v1/tokens: {"name", "role", "ttl"? (seconds, 0 or absent = no expiry), "tenant"? (a
+ * tenant's name; absent: the caller's own tenant, or every tenant for a platform administrator)}. */
 struct acs_nbi_token_req {
     char name[ACS_NBI_NAME_MAX + 1];
+    char tenant[ACS_NBI_NAME_MAX + 1]; /* "" = absent */
     enum acs_nbi_role role;
     long ttl;
 };
@@ -119,8 +121,9 @@ struct acs_nbi_call {
 void acs_nbi_dispatch(const struct acs_nbi_call *c, struct acs_nbi_resp *r);
 /* Connection request for device_id after a task was queued (acs_nbi.c): the first attempt is made
  * at once (bounded by [nbi] cr_timeout_ms) and its outcome returned as {"outcome": "sent" |
- * "unreachable" | "refused" | "busy" | "timeout" | "not_sent" | "error", "httpStatus"?, "detail",
- * "retrying"} (busy and timeout: the pool tries again); a new reference, NULL without memory. */
+ * "unreachable" | "refused" | "busy" | "timeout" | "blocked" | "not_sent" | "error", "httpStatus"?,
+ * "detail", "reason"? (blocked, not_sent by the URL: acs_cr_verdict_name), "retrying"} (busy and
+ * timeout: the pool tries again); a new reference, NULL without memory. */
 json_t *acs_nbi_wake(struct acs_nbi *nbi, struct db *db, const char *device_id);
 
 #endif

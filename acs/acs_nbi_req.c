@@ -236,7 +236,7 @@ int acs_nbi_token_name_valid(const char *name)
 
 int acs_nbi_token_req_parse(const char *body, size_t len, struct acs_nbi_token_req *out, char **errmsg)
 {
-    static const char *const names[] = {"name", "role", "ttl", NULL};
+    static const char *const names[] = {"name", "role", "ttl", "tenant", NULL};
     json_t *o = NULL;
     memset(out, 0, sizeof *out);
     int rc = load_object(body, len, &o, errmsg);
@@ -249,8 +249,13 @@ int acs_nbi_token_req_parse(const char *body, size_t len, struct acs_nbi_token_r
         rc = err_fail(errmsg, -ERR_INVAL, "%s", "\"role\" must be admin, operator or viewer");
     if (rc == 0)
         rc = opt_int(o, "ttl", 0, 10L * 366 * 86400, &out->ttl, errmsg, "\"ttl\" must be 0..316224000 seconds");
-    if (rc == 0)
+    json_t *tenant = rc == 0 ? json_object_get(o, "tenant") : NULL;
+    if (tenant && !acs_nbi_token_name_valid(json_string_value(tenant))) /* a tenant's name: the same rules */
+        rc = err_fail(errmsg, -ERR_INVAL, "%s", "\"tenant\" must be a tenant's name (1..64 printable characters)");
+    if (rc == 0) {
         snprintf(out->name, sizeof out->name, "%s", name);
+        snprintf(out->tenant, sizeof out->tenant, "%s", tenant ? json_string_value(tenant) : "");
+    }
     json_decref(o);
     return rc;
 }

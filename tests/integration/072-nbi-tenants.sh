@@ -4,7 +4,9 @@
 # issuer) and informs, which puts it in that tenant. Over real HTTPS to the NBI, A's operator
 # gets 404 for B's device, its tasks, faults, sessions and a task by id, cannot create a task
 # there, and lists only A's devices and tokens; a platform administrator's token sees both. A
-# certificate of B's issuer for A's device is refused (403) and moves nothing.
+# certificate of B's issuer for A's device is refused (403) and moves nothing. POST /tokens with
+# "tenant": A's admin only for A (403 for B or a tenant that does not exist), the platform admin
+# for any tenant (400 for one that does not exist).
 . "$(dirname "$0")/lib.sh"
 t_init nbi_tenants
 . "$(dirname "$0")/acsd_lib.sh"
@@ -112,12 +114,36 @@ want "a token A's admin creates belongs to A" 201 "$ADMA" POST "/api/v1/tokens" 
     -H 'Content-Type: application/json' -d '{"name": "opa2", "role": "viewer"}'
 check_sql "the new token is A's" "provA" \
     "SELECT t.name FROM api_tokens a JOIN tenants t ON t.id = a.tenant_id WHERE a.name = 'opa2'"
+PROVA_ID=$(sql "SELECT id FROM tenants WHERE name = 'provA'")
+want "A's admin may name its own tenant" 201 "$ADMA" POST "/api/v1/tokens" "j['tenantId'] == $PROVA_ID" \
+    -H 'Content-Type: application/json' -d '{"name": "opa3", "role": "viewer", "tenant": "provA"}'
+want "A's admin cannot create a token of B" 403 "$ADMA" POST "/api/v1/tokens" \
+    "j['error'] == \"a tenant's administrator creates tokens of its own tenant only\"" \
+    -H 'Content-Type: application/json' -d '{"name": "sneak", "role": "admin", "tenant": "provB"}'
+want "nor of a tenant that does not exist: the same answer (nothing learnt)" 403 "$ADMA" POST "/api/v1/tokens" \
+    "'own tenant only' in j['error']" -H 'Content-Type: application/json' \
+    -d '{"name": "sneak2", "role": "viewer", "tenant": "nope"}'
+want "A's operator cannot create tokens at all (admin only)" 403 "$OPA" POST "/api/v1/tokens" "" \
+    -H 'Content-Type: application/json' -d '{"name": "sneak3", "role": "viewer", "tenant": "provA"}'
+check_sql "none of the refused tokens exists" 0 "SELECT count(*) FROM api_tokens WHERE name LIKE 'sneak%'"
+want "the platform admin creates a token of B" 201 "$ROOT" POST "/api/v1/tokens" "j['tenantId'] is not None" \
+    -H 'Content-Type: application/json' -d '{"name": "opb2", "role": "operator", "tenant": "provB"}'
+OPB2=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['token'])" "$WORK/w.body")
+check_sql "it is B's" "provB|operator|nbi:root" \
+    "SELECT t.name || '|' || a.role || '|' || a.created_by FROM api_tokens a JOIN tenants t ON t.id = a.tenant_id
+     WHERE a.name = 'opb2'"
+want "and it sees B's device only" 200 "$OPB2" GET "/api/v1/devices" "[d['deviceId'] for d in j['devices']] == ['$DEVB']"
+want "the platform admin: a tenant that does not exist is a bad request" 400 "$ROOT" POST "/api/v1/tokens" \
+    "j['error'] == 'no such tenant'" -H 'Content-Type: application/json' \
+    -d '{"name": "x", "role": "viewer", "tenant": "nope"}'
+want "without a tenant the platform admin's token is platform-wide" 201 "$ROOT" POST "/api/v1/tokens" \
+    "j['tenantId'] is None" -H 'Content-Type: application/json' -d '{"name": "root2", "role": "viewer"}'
 
 # ---- the platform administrator sees all ----
 want "the platform admin lists both devices" 200 "$ROOT" GET "/api/v1/devices" \
     "[d['deviceId'] for d in j['devices']] == ['$DEVA', '$DEVB']"
 want "the platform admin sees B's task" 200 "$ROOT" GET "/api/v1/tasks/$TASKB" "j['id'] == $TASKB"
-want "the platform admin lists every token" 200 "$ROOT" GET "/api/v1/tokens" "len(j['tokens']) == 5"
+want "the platform admin lists every token" 200 "$ROOT" GET "/api/v1/tokens" "len(j['tokens']) == 8"
 
 # the harness runs acsd as acs_cwmp and its NBI as acs_nbi (db/0006_roles.sql), never the superuser
 check_sql "acsd's connections: acs_cwmp (sessions, verifier) and acs_nbi (NBI) only" "acs_cwmp acs_nbi" \

@@ -68,6 +68,9 @@ acsd_start() {
         printf '\n[signer]\nsocket = %s\n' "$WORK/signer.sock"
         printf '\n[db]\nconninfo = dbname=%s user=acs_cwmp\n' "$DBNAME" # acsd's own role
         printf '\n[nbi]\nport = 0\n' # the NBI on a free port too: never clash with another acsd
+        # the tests' CPEs listen for connection requests on 127.0.0.1, which acsd refuses unless
+        # allow-listed: that one address only (069 checks that the rest of loopback stays refused)
+        printf '\n[cr]\nallow_ranges = 127.0.0.1/32\n'
         printf '\n[acs]\nlisten_address = 127.0.0.1\nport = 0\ncert_file = %s\nkey_file = %s\nthreads = 2\n' \
             "$WORK/server.crt" "$WORK/server.key"
         local l

@@ -2,7 +2,9 @@
 """tests/integration/tools/cr_listener.py — a CPE's connection-request listener for tests:
 HTTP GET with Digest auth (MD5, qop=auth). Prints "port N" once listening; every request is
 appended to --log as "ok" (authenticated) or "refused". usage: cr_listener.py --user U
---password-file F --log FILE [--busy N] (answer 503 to the first N authenticated requests)."""
+--password-file F --log FILE [--busy N] (answer 503 to the first N authenticated requests)
+[--bind ADDR] (a loopback address other than 127.0.0.1) [--every] (log "get" for every request,
+before anything else) [--redirect URL] (answer every request 302 to URL)."""
 import argparse
 import hashlib
 import http.server
@@ -32,6 +34,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             f.write(what + "\n")
 
     def do_GET(self):
+        if self.server.args.every:
+            self.record("get")
+        if self.server.args.redirect:
+            self.send_response(302)
+            self.send_header("Location", self.server.args.redirect)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         a = parse_auth(self.headers.get("Authorization"))
         ok = False
         if a and a.get("username") == self.server.args.user and a.get("realm") == REALM:
@@ -68,8 +78,11 @@ def main():
     p.add_argument("--password-file", required=True)
     p.add_argument("--log", required=True)
     p.add_argument("--busy", type=int, default=0)
+    p.add_argument("--bind", default="127.0.0.1")
+    p.add_argument("--every", action="store_true")
+    p.add_argument("--redirect")
     args = p.parse_args()
-    srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    srv = http.server.HTTPServer((args.bind, 0), Handler)
     srv.args = args
     with open(args.password_file) as f:
         srv.password = f.read().strip()

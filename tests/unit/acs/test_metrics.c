@@ -45,6 +45,8 @@ static void test_counters(void **state)
     acs_metrics_count(ACS_METRIC_HTTP_503, ACS_ML_CWMP);
     acs_metrics_count(ACS_METRIC_HTTP_413, ACS_ML_NBI);
     acs_metrics_count(ACS_METRIC_CONN_REQ, ACS_CR_BUSY);
+    acs_metrics_count(ACS_METRIC_CONN_REQ, ACS_CR_REFUSED);
+    acs_metrics_count(ACS_METRIC_CR_REFUSED, ACS_CRV_SELF - ACS_CRV_LOOPBACK);
     acs_metrics_rpc("getParameterValues");
     acs_metrics_rpc("GetParameterValues");
     acs_metrics_rpc("Inform");
@@ -56,6 +58,13 @@ static void test_counters(void **state)
     assert_int_equal(series(t, "acs_http_503_total{listener=\"cwmp\"}"), 1);
     assert_int_equal(series(t, "acs_http_413_total{listener=\"nbi\"}"), 1);
     assert_int_equal(series(t, "acs_connection_requests_total{result=\"busy\"}"), 1);
+    assert_int_equal(series(t, "acs_connection_requests_total{result=\"policy_refused\"}"), 1);
+    assert_int_equal(series(t, "acs_cr_refused_total{reason=\"self\"}"), 1); /* labels = verdict names */
+    for (int v = ACS_CRV_LOOPBACK; v < ACS_CRV__COUNT; v++) {
+        char name[96];
+        snprintf(name, sizeof name, "acs_cr_refused_total{reason=\"%s\"}", acs_cr_verdict_name(v));
+        assert_int_equal(series(t, name), v == ACS_CRV_SELF);
+    }
     assert_int_equal(series(t, "acs_cwmp_rpcs_total{method=\"GetParameterValues\"}"), 2);
     assert_int_equal(series(t, "acs_cwmp_rpcs_total{method=\"Inform\"}"), 1);
     assert_int_equal(series(t, "acs_cwmp_rpcs_total{method=\"other\"}"), 2);

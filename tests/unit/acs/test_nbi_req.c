@@ -161,7 +161,13 @@ static void test_token_body(void **state)
     assert_string_equal(t.name, "noc-bot");
     assert_int_equal(t.role, ACS_NBI_ROLE_OPERATOR);
     assert_int_equal(t.ttl, 3600);
-    const char *bad[] = {"{\"name\":\"a b\",\"role\":\"viewer\"}",
+    assert_string_equal(t.tenant, ""); /* absent */
+    const char *with_tenant = "{\"name\":\"b\",\"role\":\"viewer\",\"tenant\":\"provA\"}";
+    assert_int_equal(acs_nbi_token_req_parse(with_tenant, strlen(with_tenant), &t, &err), 0);
+    assert_string_equal(t.tenant, "provA");
+    const char *bad[] = {"{\"name\":\"x\",\"role\":\"viewer\",\"tenant\":7}",
+                         "{\"name\":\"x\",\"role\":\"viewer\",\"tenant\":\"\"}",
+                         "{\"name\":\"x\",\"role\":\"viewer\",\"tenant\":null}","{\"name\":\"a b\",\"role\":\"viewer\"}",
                          "{\"name\":\"\",\"role\":\"viewer\"}",
                          "{\"name\":\"x\",\"role\":\"root\"}",
                          "{\"name\":\"x\"}",
