@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -325,8 +326,10 @@ int ca_signer_decode_answer(const unsigned char *p, size_t len, struct ca_signer
     if (rc != 0 || !out->est.status) {
         int tag = rc > 0 ? f.tag : 0;
         ca_signer_answer_cleanup(out);
-        return ca_fail(errmsg, -ERR_PARSE, "signer answer: %s%c", rc < 0 ? "truncated field" : tag ? "bad field " : "no status",
-                       tag ? tag : ' ');
+        /* the tag in hex: it may be any byte (0 included), and the message is logged */
+        if (rc > 0)
+            return ca_fail(errmsg, -ERR_PARSE, "signer answer: bad field 0x%02x", (unsigned)tag);
+        return ca_fail(errmsg, -ERR_PARSE, "signer answer: %s", rc < 0 ? "truncated field" : "no status");
     }
     return 0;
 }
@@ -410,7 +413,7 @@ int ca_signer_read_frame(int fd, size_t max, unsigned char **payload, size_t *le
 
 /* ---- acsd's call ---- */
 
-static int connect_unix(const char *path, char **errmsg)
+static int connect_unix(const char *path, int timeout_ms, char **errmsg)
 {
     struct sockaddr_un a = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof a.sun_path)
@@ -419,6 +422,15 @@ static int connect_unix(const char *path, char **errmsg)
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return ca_fail(errmsg, -ERR_IO, "socket: %s", strerror(errno));
+    /* connect() waits while the signer's accept queue is full (all its workers busy): within
+     * our timeout, not forever (it fails with EAGAIN then). */
+    int ms = timeout_ms > 0 ? timeout_ms : 1;
+    struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0) {
+        int e = errno;
+        close(fd);
+        return ca_fail(errmsg, -ERR_IO, "setsockopt: %s", strerror(e));
+    }
     if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
         int e = errno;
         close(fd);
@@ -436,7 +448,7 @@ int ca_signer_call(const char *socket_path, int timeout_ms, const struct ca_est_
     int rc = ca_signer_encode_request(req, req->refused != NULL, &frame, &len);
     if (rc < 0)
         return ca_fail(errmsg, rc, "cannot encode the request for the signer");
-    int fd = connect_unix(socket_path, errmsg);
+    int fd = connect_unix(socket_path, timeout_ms, errmsg);
     if (fd < 0) {
         rc = fd;
         goto out;

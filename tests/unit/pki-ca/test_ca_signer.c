@@ -14,6 +14,7 @@
 
 #include <pthread.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "ca_signer.h"
@@ -713,6 +714,115 @@ static void call_without_signer(void **state)
     free(err);
 }
 
+/* A signer on a unix socket in a fresh directory: listening, accepting nothing yet. */
+struct fake_signer {
+    char dir[64];
+    char path[96];
+    int fd;
+    const unsigned char *answer; /* the payload it answers with */
+    size_t answer_len;
+    char method[16];             /* what it was asked */
+};
+
+static void fake_signer_start(struct fake_signer *s, int backlog)
+{
+    snprintf(s->dir, sizeof s->dir, "/tmp/test_ca_signer.XXXXXX");
+    assert_non_null(mkdtemp(s->dir));
+    snprintf(s->path, sizeof s->path, "%s/s.sock", s->dir);
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    strcpy(a.sun_path, s->path);
+    s->fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(s->fd >= 0);
+    assert_int_equal(bind(s->fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(s->fd, backlog), 0);
+}
+
+static void fake_signer_stop(struct fake_signer *s)
+{
+    close(s->fd);
+    unlink(s->path);
+    rmdir(s->dir);
+}
+
+static void *serve_once(void *arg)
+{
+    struct fake_signer *s = arg;
+    int c = accept(s->fd, NULL, NULL);
+    if (c < 0)
+        return NULL;
+    unsigned char *in = NULL, hdr[4];
+    size_t n = 0;
+    struct ca_signer_request r;
+    if (ca_signer_read_frame(c, CA_SIGNER_MAX_FRAME, &in, &n, ca_signer_now_ms() + 5000) == 0 &&
+        ca_signer_decode_request(in, n, &r, NULL) == 0)
+        snprintf(s->method, sizeof s->method, "%s", r.est.method);
+    free(in);
+    for (int i = 0; i < 4; i++)
+        hdr[i] = (unsigned char)(s->answer_len >> (24 - 8 * i));
+    /* the caller sees a failed write as a failed call */
+    if (ca_signer_write_frame(c, hdr, 4, ca_signer_now_ms() + 5000) < 0 ||
+        ca_signer_write_frame(c, s->answer, s->answer_len, ca_signer_now_ms() + 5000) < 0)
+        s->method[0] = '\0';
+    close(c);
+    return NULL;
+}
+
+/* acsd's whole call against a signer that answers, one that answers garbage, one that is stuck */
+static void call_signer(void **state)
+{
+    (void)state;
+    struct fake_signer s = {0};
+    fake_signer_start(&s, 8);
+    struct ca_est_response resp = {.status = 200, .content_type = "application/pkcs7-mime", .body = "MIIC",
+                                   .body_len = 4};
+    unsigned char *frame = NULL;
+    size_t len = 0;
+    assert_int_equal(ca_signer_encode_answer(&resp, NULL, &frame, &len), 0);
+    s.answer = frame + 4;
+    s.answer_len = len - 4;
+    struct ca_est_request req = {.method = "GET", .path = "cacerts"};
+    struct ca_signer_answer a;
+    char *err = NULL;
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, serve_once, &s), 0);
+    assert_int_equal(ca_signer_call(s.path, 5000, &req, &a, &err), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_null(err);
+    assert_string_equal(s.method, "GET");
+    assert_int_equal(a.est.status, 200);
+    assert_string_equal(a.est.content_type, "application/pkcs7-mime");
+    assert_memory_equal(a.est.body, "MIIC", 4);
+    ca_signer_answer_cleanup(&a);
+    free(frame);
+
+    /* garbage: a field with tag 0, named in hex */
+    static const unsigned char bad[] = {0, 0, 0, 0, 1, 'x'};
+    s.answer = bad;
+    s.answer_len = sizeof bad;
+    assert_int_equal(pthread_create(&t, NULL, serve_once, &s), 0);
+    assert_int_equal(ca_signer_call(s.path, 5000, &req, &a, &err), -ERR_PARSE);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_string_equal(err, "signer answer: bad field 0x00");
+    free(err);
+    err = NULL;
+    fake_signer_stop(&s);
+
+    /* stuck: it accepts nothing and its queue is full. The first call waits for an answer,
+     * the second for room in the queue: both within the timeout. */
+    fake_signer_start(&s, 0);
+    for (int i = 0; i < 3; i++) {
+        int64_t t0 = ca_signer_now_ms();
+        int rc = ca_signer_call(s.path, 200, &req, &a, &err);
+        int64_t took = ca_signer_now_ms() - t0;
+        assert_true(rc < 0);
+        assert_non_null(err);
+        free(err);
+        err = NULL;
+        assert_true(took >= 150 && took < 1500);
+    }
+    fake_signer_stop(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -726,6 +836,7 @@ int main(void)
         cmocka_unit_test(peer_closes_mid_frame),
         cmocka_unit_test(deadlines),
         cmocka_unit_test(call_without_signer),
+        cmocka_unit_test(call_signer),
     };
     return cmocka_run_group_tests_name("pki-ca/ca_signer", tests, NULL, NULL);
 }
