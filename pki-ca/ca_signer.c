@@ -36,6 +36,8 @@ enum {
     T_PEER_DETAIL = 'x', T_PEER_NOT_AFTER = 'n',
 };
 /* Answer tags (T_CTYPE and T_BODY as above) */
+/* An answer's payload: its body and the fields around it (a status, 5 strings of at most 512) */
+#define ANSWER_PAYLOAD_MAX (CA_SIGNER_MAX_ANSWER + 4096)
 enum { T_STATUS = 'S', T_TENC = 'E', T_WWW_AUTH = 'W', T_ALLOW = 'L', T_RETRY = 'Y', T_REFUSED = 'F' };
 
 int64_t ca_signer_now_ms(void)
@@ -84,9 +86,9 @@ static int put_int(struct buf *b, int tag, int64_t v)
 }
 
 /* The frame: the 4-byte length in front of the payload built in b. */
-static int finish(struct buf *b, int rc, unsigned char **frame, size_t *len)
+static int finish(struct buf *b, int rc, size_t max, unsigned char **frame, size_t *len)
 {
-    if (rc == 0 && b->len - 4 > CA_SIGNER_MAX_FRAME)
+    if (rc == 0 && b->len - 4 > max)
         rc = -ERR_TOO_BIG;
     if (rc < 0) {
         OPENSSL_cleanse(b->data, b->len);
@@ -134,15 +136,15 @@ int ca_signer_encode_request(const struct ca_est_request *req, int aggregate, un
         if (rc == 0)
             rc = put_int(&b, T_PEER_NOT_AFTER, (int64_t)p->not_after);
     }
-    return finish(&b, rc, frame, len);
+    return finish(&b, rc, CA_SIGNER_MAX_FRAME, frame, len);
 }
 
 int ca_signer_encode_answer(const struct ca_est_response *resp, const char *refused_reason, unsigned char **frame,
                             size_t *len)
 {
     struct buf b;
-    buf_init(&b, CA_SIGNER_MAX_FRAME + 4);
-    int rc = buf_append(&b, "\0\0\0\0", 4);
+    buf_init(&b, ANSWER_PAYLOAD_MAX + 4); /* not the request's cap: an answer's body may be larger */
+    int rc = resp->body_len > CA_SIGNER_MAX_ANSWER ? -ERR_TOO_BIG : buf_append(&b, "\0\0\0\0", 4);
     if (rc == 0)
         rc = put_int(&b, T_STATUS, resp->status);
     if (rc == 0)
@@ -159,7 +161,7 @@ int ca_signer_encode_answer(const struct ca_est_response *resp, const char *refu
         rc = put_field(&b, T_BODY, resp->body, resp->body_len);
     if (rc == 0)
         rc = put_str(&b, T_REFUSED, refused_reason);
-    return finish(&b, rc, frame, len);
+    return finish(&b, rc, ANSWER_PAYLOAD_MAX, frame, len);
 }
 
 /* ---- decoding ---- */
@@ -454,7 +456,7 @@ int ca_signer_call(const char *socket_path, int timeout_ms, const struct ca_est_
         goto out;
     }
     if ((rc = ca_signer_write_frame(fd, frame, len, deadline)) < 0 ||
-        (rc = ca_signer_read_frame(fd, CA_SIGNER_MAX_ANSWER + 4096, &answer, &alen, deadline)) < 0) {
+        (rc = ca_signer_read_frame(fd, ANSWER_PAYLOAD_MAX, &answer, &alen, deadline)) < 0) {
         ca_fail(errmsg, rc, "signer at %s: %s", socket_path,
                 rc == -ERR_TIMEOUT ? "no answer in time" : "connection failed mid-request");
         goto out;

@@ -414,6 +414,24 @@ static void answer_round_trip(void **state)
     ca_signer_answer_cleanup(&a);
     free(frame);
 
+    /* the largest body travels (it is larger than a request may be), one byte more is not encoded */
+    char *big = malloc(CA_SIGNER_MAX_ANSWER + 1);
+    assert_non_null(big);
+    memset(big, 'A', CA_SIGNER_MAX_ANSWER + 1);
+    struct ca_est_response large = resp;
+    large.body = big;
+    large.body_len = CA_SIGNER_MAX_ANSWER;
+    assert_int_equal(ca_signer_encode_answer(&large, "status_401", &frame, &len), 0);
+    assert_int_equal(decode_ans(frame + 4, len - 4, &a), 0);
+    assert_int_equal(a.est.body_len, CA_SIGNER_MAX_ANSWER);
+    ca_signer_answer_cleanup(&a);
+    free(frame);
+    large.body_len++;
+    frame = NULL;
+    assert_int_equal(ca_signer_encode_answer(&large, NULL, &frame, &len), -ERR_TOO_BIG);
+    assert_null(frame);
+    free(big);
+
     /* every prefix of the full answer: refused or an answer, read within the prefix */
     assert_int_equal(ca_signer_encode_answer(&resp, "status_401", &frame, &len), 0);
     size_t ok = 0;
