@@ -35,9 +35,9 @@ enum {
     T_AGGREGATE = 'G', T_PEER_REASON = 'r', T_PEER_DEVICE = 'd', T_PEER_SERIAL = 's', T_PEER_ISSUER = 'i',
     T_PEER_DETAIL = 'x', T_PEER_NOT_AFTER = 'n',
 };
-/* Answer tags (T_CTYPE and T_BODY as above) */
 /* An answer's payload: its body and the fields around it (a status, 5 strings of at most 512) */
 #define ANSWER_PAYLOAD_MAX (CA_SIGNER_MAX_ANSWER + 4096)
+/* Answer tags (T_CTYPE and T_BODY as above) */
 enum { T_STATUS = 'S', T_TENC = 'E', T_WWW_AUTH = 'W', T_ALLOW = 'L', T_RETRY = 'Y', T_REFUSED = 'F' };
 
 int64_t ca_signer_now_ms(void)
