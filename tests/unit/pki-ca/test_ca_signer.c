@@ -126,10 +126,10 @@ static void full_request(struct ca_est_request *req, struct ca_verify_result *pe
 {
     memset(peer, 0, sizeof *peer);
     peer->reason = CA_VERIFY_EXPIRED;
-    strcpy(peer->device_id, "00D09E-Box-SN1");
-    strcpy(peer->serial, "0123abcd");
-    strcpy(peer->issuer_serial, "77ff");
-    strcpy(peer->detail, "certificate expired at 2026-01-01");
+    snprintf(peer->device_id, sizeof peer->device_id, "%s", "00D09E-Box-SN1");
+    snprintf(peer->serial, sizeof peer->serial, "%s", "0123abcd");
+    snprintf(peer->issuer_serial, sizeof peer->issuer_serial, "%s", "77ff");
+    snprintf(peer->detail, sizeof peer->detail, "%s", "certificate expired at 2026-01-01");
     peer->not_after = (time_t)1767225600;
     memset(req, 0, sizeof *req);
     req->method = "POST";
@@ -748,7 +748,7 @@ static void fake_signer_start(struct fake_signer *s, int backlog)
     assert_non_null(mkdtemp(s->dir));
     snprintf(s->path, sizeof s->path, "%s/s.sock", s->dir);
     struct sockaddr_un a = {.sun_family = AF_UNIX};
-    strcpy(a.sun_path, s->path);
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", s->path);
     s->fd = socket(AF_UNIX, SOCK_STREAM, 0);
     assert_true(s->fd >= 0);
     assert_int_equal(bind(s->fd, (struct sockaddr *)&a, sizeof a), 0);
