@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +35,8 @@ enum {
     T_AGGREGATE = 'G', T_PEER_REASON = 'r', T_PEER_DEVICE = 'd', T_PEER_SERIAL = 's', T_PEER_ISSUER = 'i',
     T_PEER_DETAIL = 'x', T_PEER_NOT_AFTER = 'n',
 };
+/* An answer's payload: its body and the fields around it (a status, 5 strings of at most 512) */
+#define ANSWER_PAYLOAD_MAX (CA_SIGNER_MAX_ANSWER + 4096)
 /* Answer tags (T_CTYPE and T_BODY as above) */
 enum { T_STATUS = 'S', T_TENC = 'E', T_WWW_AUTH = 'W', T_ALLOW = 'L', T_RETRY = 'Y', T_REFUSED = 'F' };
 
@@ -83,9 +86,9 @@ static int put_int(struct buf *b, int tag, int64_t v)
 }
 
 /* The frame: the 4-byte length in front of the payload built in b. */
-static int finish(struct buf *b, int rc, unsigned char **frame, size_t *len)
+static int finish(struct buf *b, int rc, size_t max, unsigned char **frame, size_t *len)
 {
-    if (rc == 0 && b->len - 4 > CA_SIGNER_MAX_FRAME)
+    if (rc == 0 && b->len - 4 > max)
         rc = -ERR_TOO_BIG;
     if (rc < 0) {
         OPENSSL_cleanse(b->data, b->len);
@@ -133,15 +136,15 @@ int ca_signer_encode_request(const struct ca_est_request *req, int aggregate, un
         if (rc == 0)
             rc = put_int(&b, T_PEER_NOT_AFTER, (int64_t)p->not_after);
     }
-    return finish(&b, rc, frame, len);
+    return finish(&b, rc, CA_SIGNER_MAX_FRAME, frame, len);
 }
 
 int ca_signer_encode_answer(const struct ca_est_response *resp, const char *refused_reason, unsigned char **frame,
                             size_t *len)
 {
     struct buf b;
-    buf_init(&b, CA_SIGNER_MAX_FRAME + 4);
-    int rc = buf_append(&b, "\0\0\0\0", 4);
+    buf_init(&b, ANSWER_PAYLOAD_MAX + 4); /* not the request's cap: an answer's body may be larger */
+    int rc = resp->body_len > CA_SIGNER_MAX_ANSWER ? -ERR_TOO_BIG : buf_append(&b, "\0\0\0\0", 4);
     if (rc == 0)
         rc = put_int(&b, T_STATUS, resp->status);
     if (rc == 0)
@@ -158,7 +161,7 @@ int ca_signer_encode_answer(const struct ca_est_response *resp, const char *refu
         rc = put_field(&b, T_BODY, resp->body, resp->body_len);
     if (rc == 0)
         rc = put_str(&b, T_REFUSED, refused_reason);
-    return finish(&b, rc, frame, len);
+    return finish(&b, rc, ANSWER_PAYLOAD_MAX, frame, len);
 }
 
 /* ---- decoding ---- */
@@ -325,8 +328,10 @@ int ca_signer_decode_answer(const unsigned char *p, size_t len, struct ca_signer
     if (rc != 0 || !out->est.status) {
         int tag = rc > 0 ? f.tag : 0;
         ca_signer_answer_cleanup(out);
-        return ca_fail(errmsg, -ERR_PARSE, "signer answer: %s%c", rc < 0 ? "truncated field" : tag ? "bad field " : "no status",
-                       tag ? tag : ' ');
+        /* the tag in hex: it may be any byte (0 included), and the message is logged */
+        if (rc > 0)
+            return ca_fail(errmsg, -ERR_PARSE, "signer answer: bad field 0x%02x", (unsigned)tag);
+        return ca_fail(errmsg, -ERR_PARSE, "signer answer: %s", rc < 0 ? "truncated field" : "no status");
     }
     return 0;
 }
@@ -410,7 +415,7 @@ int ca_signer_read_frame(int fd, size_t max, unsigned char **payload, size_t *le
 
 /* ---- acsd's call ---- */
 
-static int connect_unix(const char *path, char **errmsg)
+static int connect_unix(const char *path, int timeout_ms, char **errmsg)
 {
     struct sockaddr_un a = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof a.sun_path)
@@ -419,6 +424,15 @@ static int connect_unix(const char *path, char **errmsg)
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return ca_fail(errmsg, -ERR_IO, "socket: %s", strerror(errno));
+    /* connect() waits while the signer's accept queue is full (all its workers busy): within
+     * our timeout, not forever (it fails with EAGAIN then). */
+    int ms = timeout_ms > 0 ? timeout_ms : 1;
+    struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0) {
+        int e = errno;
+        close(fd);
+        return ca_fail(errmsg, -ERR_IO, "setsockopt: %s", strerror(e));
+    }
     if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
         int e = errno;
         close(fd);
@@ -436,13 +450,13 @@ int ca_signer_call(const char *socket_path, int timeout_ms, const struct ca_est_
     int rc = ca_signer_encode_request(req, req->refused != NULL, &frame, &len);
     if (rc < 0)
         return ca_fail(errmsg, rc, "cannot encode the request for the signer");
-    int fd = connect_unix(socket_path, errmsg);
+    int fd = connect_unix(socket_path, timeout_ms, errmsg);
     if (fd < 0) {
         rc = fd;
         goto out;
     }
     if ((rc = ca_signer_write_frame(fd, frame, len, deadline)) < 0 ||
-        (rc = ca_signer_read_frame(fd, CA_SIGNER_MAX_ANSWER + 4096, &answer, &alen, deadline)) < 0) {
+        (rc = ca_signer_read_frame(fd, ANSWER_PAYLOAD_MAX, &answer, &alen, deadline)) < 0) {
         ca_fail(errmsg, rc, "signer at %s: %s", socket_path,
                 rc == -ERR_TIMEOUT ? "no answer in time" : "connection failed mid-request");
         goto out;
