@@ -17,6 +17,7 @@
 
 #include "ca_audit.h"
 #include "ca_util.h"
+#include "file_write.h"
 #include "log.h"
 
 #define ANCHOR_MAGIC "acs-audit-anchor"
@@ -121,7 +122,7 @@ int ca_anchor_keygen(const char *key_path, const char *pub_path, char **errmsg)
     if (rc < 0)
         ca_fail(errmsg, rc, "cannot generate the anchor key");
     /* the public key first: a stale one must not be left beside a new private key */
-    if (rc == 0 && (rc = ca_file_write_new(pub_path, pem, (size_t)len, 0644, errmsg)) == 0 &&
+    if (rc == 0 && (rc = file_write_new(pub_path, pem, (size_t)len, 0644, errmsg)) == 0 &&
         (rc = ca_key_write_plain(key, key_path, errmsg)) < 0)
         unlink(pub_path);
     BIO_free(bio);

@@ -18,6 +18,7 @@
 #include <openssl/rand.h>
 
 #include "ca.h"
+#include "file_write.h"
 
 int ca_fail(char **errmsg, int code, const char *fmt, ...)
 {
@@ -280,19 +281,6 @@ int ca_key_acceptable(EVP_PKEY *key, char *desc, size_t desclen, char **errmsg)
                    OBJ_nid2sn(id));
 }
 
-int ca_file_write_new(const char *path, const void *data, size_t len, mode_t mode, char **errmsg)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-    if (fd < 0)
-        return ca_fail(errmsg, -ERR_IO, "cannot create %s: %s", path, strerror(errno));
-    int ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
-    if (close(fd) != 0 || !ok) {
-        unlink(path);
-        return ca_fail(errmsg, -ERR_IO, "cannot write %s", path);
-    }
-    return 0;
-}
-
 static int write_key(EVP_PKEY *key, const char *path, const char *pass, char **errmsg)
 {
     BIO *bio = BIO_new(BIO_s_secmem()); /* key bytes: cleansed when freed */
@@ -301,7 +289,7 @@ static int write_key(EVP_PKEY *key, const char *path, const char *pass, char **e
                           : PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL));
     char *pem = NULL;
     long len = ok ? BIO_get_mem_data(bio, &pem) : 0;
-    int rc = ok && len > 0 ? ca_file_write_new(path, pem, (size_t)len, 0600, errmsg)
+    int rc = ok && len > 0 ? file_write_new(path, pem, (size_t)len, 0600, errmsg)
                            : ca_fail(errmsg, -ERR_CRYPTO, "cannot encode key for %s", path);
     BIO_free(bio);
     return rc;

@@ -1,6 +1,5 @@
 /* pki-ca/cli/main.c — acs-ca: the CA's command line (dispatch, config, exit codes). */
 #define _GNU_SOURCE
-#include <fcntl.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include "acs_cfg.h"
 #include "ca_util.h"
 #include "cli.h"
+#include "file_write.h"
 #include "log.h"
 
 #define DEFAULT_CONFIG "/etc/acs/acs.ini"
@@ -135,15 +135,12 @@ int cli_write_file(const char *path, const void *data, size_t len, int private_f
 {
     if (!path || !strcmp(path, "-"))
         return fwrite(data, 1, len, stdout) == len ? 0 : ca_fail(errmsg, -ERR_IO, "write to stdout failed");
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, private_file ? 0600 : 0644);
-    if (fd < 0)
-        return ca_fail(errmsg, -ERR_IO, "cannot create %s: %s", path, strerror(errno));
-    ssize_t w = write(fd, data, len);
-    /* fsync only means something for regular files (not /dev/null or a pipe) */
-    int rc = (w == (ssize_t)len && (fsync(fd) == 0 || errno == EINVAL || errno == EROFS)) ? 0 : -ERR_IO;
-    if (close(fd) != 0)
-        rc = -ERR_IO;
-    return rc == 0 ? 0 : ca_fail(errmsg, rc, "cannot write %s: %s", path, strerror(errno));
+    return file_write_new(path, data, len, private_file ? 0600 : 0644, errmsg);
+}
+
+int cli_out_check(const char *path, char **errmsg)
+{
+    return !path || !strcmp(path, "-") ? 0 : file_check_new(path, errmsg);
 }
 
 static int load_config(struct cli *c, const char *path)
