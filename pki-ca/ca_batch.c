@@ -199,7 +199,7 @@ static int issue_group(struct ca_ctx *ca, struct ca_authority *iss, const struct
         return rc;
     }
     if (rc == 0 && bundle_fd >= 0 && append_bundle(bundle_fd, g) < 0)
-        return ca_fail(errmsg, -ERR_IO, "cannot write %s/identities.pem", o->out_dir);
+        return err_fail(errmsg, -ERR_IO, "cannot write %s/identities.pem", o->out_dir);
     const char *serials[CA_BATCH_GROUP], *ids[CA_BATCH_GROUP];
     for (size_t i = 0; i < g->n; i++) {
         serials[i] = g->serials[i];
@@ -213,20 +213,20 @@ static int issue_group(struct ca_ctx *ca, struct ca_authority *iss, const struct
     }
     for (size_t i = 0; i < g->n; i++)
         fprintf(index, "%s\t%s\n", g->ids[i], g->serials[i]);
-    return fflush(index) == 0 ? 0 : ca_fail(errmsg, -ERR_IO, "cannot write devices.tsv");
+    return fflush(index) == 0 ? 0 : err_fail(errmsg, -ERR_IO, "cannot write devices.tsv");
 }
 
 int ca_issue_batch(struct ca_ctx *ca, const struct ca_batch_opts *o, long *done, char **errmsg)
 {
     *done = 0;
     if (o->count < 1 || o->count > CA_BATCH_MAX || o->start < 0 || o->start + o->count > 99999999L)
-        return ca_fail(errmsg, -ERR_INVAL, "--count must be 1..%ld and serial numbers must stay below 10^8",
-                       CA_BATCH_MAX);
+        return err_fail(errmsg, -ERR_INVAL, "--count must be 1..%ld and serial numbers must stay below 10^8",
+                        CA_BATCH_MAX);
     char probe[CA_DEVICE_ID_MAX + 1], oui[7];
     snprintf(probe, sizeof probe, "%s-%s-%s%08ld", o->oui, o->product_class, o->serial_prefix, o->start);
     if (ca_device_id_normalise(probe, probe, sizeof probe) < 0)
-        return ca_fail(errmsg, -ERR_INVAL, "device identities like \"%s-%s-%s%08ld\" are invalid (OUI = 6 hex digits)",
-                       o->oui, o->product_class, o->serial_prefix, o->start);
+        return err_fail(errmsg, -ERR_INVAL, "device identities like \"%s-%s-%s%08ld\" are invalid (OUI = 6 hex digits)",
+                        o->oui, o->product_class, o->serial_prefix, o->start);
     memcpy(oui, probe, 6); /* the identities carry the OUI uppercased */
     oui[6] = '\0';
     struct ca_batch_opts canon = *o;
@@ -242,9 +242,9 @@ int ca_issue_batch(struct ca_ctx *ca, const struct ca_batch_opts *o, long *done,
     if (!iss)
         return -ERR_NOENT;
     if (iss->is_root)
-        return ca_fail(errmsg, -ERR_POLICY, "the root CA does not issue device certificates; name an issuer");
+        return err_fail(errmsg, -ERR_POLICY, "the root CA does not issue device certificates; name an issuer");
     if (mkdir(o->out_dir, 0700) < 0 && errno != EEXIST)
-        return ca_fail(errmsg, -ERR_IO, "cannot create %s: %s", o->out_dir, strerror(errno));
+        return err_fail(errmsg, -ERR_IO, "cannot create %s: %s", o->out_dir, strerror(errno));
     int rc = write_chain(ca, iss, o->out_dir, errmsg);
     if (rc < 0)
         return rc;
@@ -257,7 +257,7 @@ int ca_issue_batch(struct ca_ctx *ca, const struct ca_batch_opts *o, long *done,
     if (!index) {
         if (index_fd >= 0)
             close(index_fd);
-        return ca_fail(errmsg, -ERR_IO, "cannot write %s: %s", path, strerror(errno));
+        return err_fail(errmsg, -ERR_IO, "cannot write %s: %s", path, strerror(errno));
     }
     int bundle_fd = -1;
     if (!o->per_device_files) {
@@ -267,7 +267,7 @@ int ca_issue_batch(struct ca_ctx *ca, const struct ca_batch_opts *o, long *done,
             if (bundle_fd >= 0)
                 close(bundle_fd);
             fclose(index);
-            return ca_fail(errmsg, -ERR_IO, "cannot write %s: %s", path, strerror(errno));
+            return err_fail(errmsg, -ERR_IO, "cannot write %s: %s", path, strerror(errno));
         }
     }
     struct group *g = calloc(1, sizeof *g);
@@ -286,9 +286,9 @@ int ca_issue_batch(struct ca_ctx *ca, const struct ca_batch_opts *o, long *done,
     }
     free(g);
     if (bundle_fd >= 0 && close(bundle_fd) != 0 && rc == 0)
-        rc = ca_fail(errmsg, -ERR_IO, "cannot write %s/identities.pem", o->out_dir);
+        rc = err_fail(errmsg, -ERR_IO, "cannot write %s/identities.pem", o->out_dir);
     if (fclose(index) != 0 && rc == 0)
-        rc = ca_fail(errmsg, -ERR_IO, "cannot write %s", path);
+        rc = err_fail(errmsg, -ERR_IO, "cannot write %s", path);
     log_info("ca", "event=batch issuer=%s oui=%s product_class=%s jobs=%d issued=%ld result=%s", iss->name, o->oui,
              o->product_class, o->jobs, *done, rc == 0 ? "ok" : "error");
     return rc;

@@ -97,7 +97,7 @@ static int read_passphrase_file(const char *path, char **out, char **errmsg)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return ca_fail(errmsg, -ERR_AUTH, "cannot read CA passphrase file %s: %s", path, strerror(errno));
+        return err_fail(errmsg, -ERR_AUTH, "cannot read CA passphrase file %s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) == 0 && (st.st_mode & 0077)) {
         char q[600];
@@ -108,9 +108,9 @@ static int read_passphrase_file(const char *path, char **out, char **errmsg)
     ssize_t n = read(fd, tmp, sizeof tmp - 1);
     close(fd);
     if (n < 0)
-        return ca_fail(errmsg, -ERR_AUTH, "cannot read CA passphrase file %s: %s", path, strerror(errno));
+        return err_fail(errmsg, -ERR_AUTH, "cannot read CA passphrase file %s: %s", path, strerror(errno));
     if (n > CA_PASSPHRASE_MAX)
-        return ca_fail(errmsg, -ERR_AUTH, "CA passphrase file %s: longer than %d bytes", path, CA_PASSPHRASE_MAX);
+        return err_fail(errmsg, -ERR_AUTH, "CA passphrase file %s: longer than %d bytes", path, CA_PASSPHRASE_MAX);
     tmp[n] = '\0';
     tmp[strcspn(tmp, "\r\n")] = '\0'; /* the first line is the passphrase */
     *out = strdup(tmp);
@@ -133,14 +133,14 @@ const char *ca_passphrase(struct ca_ctx *ca, char **errmsg)
     }
     if (!p || !*p) {
         free(p);
-        ca_fail(errmsg, -ERR_AUTH, "no CA passphrase: set [ca] passphrase_file or the %s environment variable",
-                envname && *envname ? envname : "ACS_CA_PASSPHRASE");
+        err_fail(errmsg, -ERR_AUTH, "no CA passphrase: set [ca] passphrase_file or the %s environment variable",
+                 envname && *envname ? envname : "ACS_CA_PASSPHRASE");
         return NULL;
     }
     if (strlen(p) < 8) {
         OPENSSL_cleanse(p, strlen(p));
         free(p);
-        ca_fail(errmsg, -ERR_AUTH, "CA passphrase too short (need at least 8 characters)");
+        err_fail(errmsg, -ERR_AUTH, "CA passphrase too short (need at least 8 characters)");
         return NULL;
     }
     ca->passphrase = p;
@@ -159,7 +159,7 @@ static struct ca_authority *load_authority(struct ca_ctx *ca, const char *name, 
         if ((id > 0 && ca->auth[i]->id == id) || (id <= 0 && !strcmp(ca->auth[i]->name, name)))
             return ca->auth[i];
     if (ca->nauth == CA_MAX_AUTHORITIES) {
-        ca_fail(errmsg, -ERR_TOO_BIG, "more than %d CAs", CA_MAX_AUTHORITIES);
+        err_fail(errmsg, -ERR_TOO_BIG, "more than %d CAs", CA_MAX_AUTHORITIES);
         return NULL;
     }
     struct ca_db_authority row;
@@ -192,20 +192,20 @@ static int load_key(struct ca_ctx *ca, struct ca_authority *a, char **errmsg)
     if (a->key)
         return 0;
     if (a->revoked)
-        return ca_fail(errmsg, -ERR_POLICY, "issuing CA \"%s\" is revoked", a->name);
+        return err_fail(errmsg, -ERR_POLICY, "issuing CA \"%s\" is revoked", a->name);
     const char *pass = ca_passphrase(ca, errmsg);
     if (!pass)
         return -ERR_AUTH;
     char path[1024];
     if (ca_key_path(ca, a->key_file, path, sizeof path) < 0)
-        return ca_fail(errmsg, -ERR_TOO_BIG, "key path too long");
+        return err_fail(errmsg, -ERR_TOO_BIG, "key path too long");
     a->key = ca_key_read_encrypted(path, pass, errmsg);
     if (!a->key)
         return -ERR_AUTH;
     if (X509_check_private_key(a->cert, a->key) != 1) {
         EVP_PKEY_free(a->key);
         a->key = NULL;
-        return ca_fail(errmsg, -ERR_INTEGRITY, "CA key %s does not match the certificate of CA %s", path, a->name);
+        return err_fail(errmsg, -ERR_INTEGRITY, "CA key %s does not match the certificate of CA %s", path, a->name);
     }
     return 0;
 }

@@ -78,9 +78,6 @@ int ca_time_text(const ASN1_TIME *t, char *out, size_t n);
 /* Last OpenSSL error as text (one line) into a static-free buffer. */
 void ca_ssl_error(char *out, size_t n);
 
-/* Set *errmsg (if not already set) from a printf format. Returns code. */
-int ca_fail(char **errmsg, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
 /* Lowercase hex of bytes; out must hold 2*len+1. */
 void ca_hex(const unsigned char *in, size_t len, char *out);
 

@@ -254,7 +254,7 @@ static struct MHD_Daemon *start_daemon(struct est_server *srv, const struct est_
     unsigned flags = MHD_USE_TLS | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
     if (inet_pton(AF_INET, o->bind, &a4.sin_addr) != 1) {
         if (inet_pton(AF_INET6, o->bind, &a6.sin6_addr) != 1) {
-            ca_fail(errmsg, -ERR_INVAL, "--bind needs a numeric IPv4 or IPv6 address, not \"%s\"", o->bind);
+            err_fail(errmsg, -ERR_INVAL, "--bind needs a numeric IPv4 or IPv6 address, not \"%s\"", o->bind);
             return NULL;
         }
         addr = (const struct sockaddr *)&a6;
@@ -269,8 +269,8 @@ static struct MHD_Daemon *start_daemon(struct est_server *srv, const struct est_
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_END);
     if (!d)
-        ca_fail(errmsg, -ERR_TLS, "cannot start the HTTPS server on %s:%d (address in use, or bad certificate/key)",
-                o->bind, o->port);
+        err_fail(errmsg, -ERR_TLS, "cannot start the HTTPS server on %s:%d (address in use, or bad certificate/key)",
+                 o->bind, o->port);
     return d;
 }
 

@@ -262,7 +262,7 @@ static int crl_rebuild(struct server *s, struct crl_cache *cc, char **errmsg)
     if (!b || i2d_X509_CRL(crl, &p) != n) {
         free(b);
         X509_CRL_free(crl);
-        return ca_fail(errmsg, -ERR_CRYPTO, "cannot encode the CRL");
+        return err_fail(errmsg, -ERR_CRYPTO, "cannot encode the CRL");
     }
     b->refs = 1;
     b->len = (size_t)n;
@@ -426,7 +426,7 @@ static int server_init(struct server *s, struct cli *c, char **errmsg)
         return -ERR_CONFIG;
     s->ncrls = ca_authority_count(c->ca);
     if (!(s->crls = calloc(s->ncrls, sizeof *s->crls)))
-        return ca_fail(errmsg, -ERR_NOMEM, "out of memory");
+        return err_fail(errmsg, -ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < s->ncrls; i++)
         s->crls[i].a = ca_authority_at(c->ca, i);
     return ca_db_listen_revocations(c->db, errmsg);

@@ -112,7 +112,7 @@ int cli_read_file(const char *path, size_t max, unsigned char **data, size_t *le
 {
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
     if (!f)
-        return ca_fail(errmsg, -ERR_IO, "cannot open %s: %s", path, strerror(errno));
+        return err_fail(errmsg, -ERR_IO, "cannot open %s: %s", path, strerror(errno));
     unsigned char *buf = malloc(max + 1);
     size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
     int err = ferror(f);
@@ -122,8 +122,7 @@ int cli_read_file(const char *path, size_t max, unsigned char **data, size_t *le
         return -ERR_NOMEM;
     if (err || n > max) {
         free(buf);
-        return ca_fail(errmsg, err ? -ERR_IO : -ERR_TOO_BIG, "%s: %s", path,
-                       err ? "read error" : "file too large");
+        return err_fail(errmsg, err ? -ERR_IO : -ERR_TOO_BIG, "%s: %s", path, err ? "read error" : "file too large");
     }
     buf[n] = '\0';
     *data = buf;
@@ -134,7 +133,7 @@ int cli_read_file(const char *path, size_t max, unsigned char **data, size_t *le
 int cli_write_file(const char *path, const void *data, size_t len, int private_file, char **errmsg)
 {
     if (!path || !strcmp(path, "-"))
-        return fwrite(data, 1, len, stdout) == len ? 0 : ca_fail(errmsg, -ERR_IO, "write to stdout failed");
+        return fwrite(data, 1, len, stdout) == len ? 0 : err_fail(errmsg, -ERR_IO, "write to stdout failed");
     return file_write_new(path, data, len, private_file ? 0600 : 0644, errmsg);
 }
 
