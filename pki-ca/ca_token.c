@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "b64.h"
 #include "ca_audit.h"
 #include "ca_priv.h"
 #include "ca_util.h"
@@ -46,16 +47,13 @@ int ca_token_create(struct ca_ctx *ca, const char *claimed, long ttl_seconds, co
     if (iss->is_root)
         return err_fail(errmsg, -ERR_POLICY, "tokens are bound to an issuing CA, not the root");
     unsigned char raw[32];
-    unsigned char b64[64];
     if (RAND_bytes(raw, sizeof raw) != 1)
         return err_fail(errmsg, -ERR_CRYPTO, "no randomness");
-    int n = EVP_EncodeBlock(b64, raw, sizeof raw); /* 44 chars with one '=' */
-    for (int i = 0; i < n; i++)
-        b64[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
-    while (n > 0 && b64[n - 1] == '=')
-        n--;
-    memcpy(token, b64, (size_t)n);
-    token[n] = '\0';
+    char text[B64URL_LEN(sizeof raw) + 1];
+    int n = b64url_encode(raw, sizeof raw, text, sizeof text); /* CA_TOKEN_LEN characters */
+    OPENSSL_cleanse(raw, sizeof raw);
+    memcpy(token, text, (size_t)n + 1);
+    OPENSSL_cleanse(text, sizeof text);
     char hash[67], ttl[24], issuer_id[16];
     token_hash_hex(token, hash);
     snprintf(ttl, sizeof ttl, "%ld", ttl_seconds);

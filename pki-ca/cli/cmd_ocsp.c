@@ -22,6 +22,7 @@
 
 #include "daemon.h"
 #include "httpd_framing.h"
+#include "b64.h"
 #include "buf.h"
 #include "ca_crl.h"
 #include "ca_db.h"
@@ -126,46 +127,24 @@ static enum MHD_Result reply_text(struct MHD_Connection *conn, struct request *r
 
 /* ---- OCSP ---------------------------------------------------------------------- */
 
-static int b64_value(char ch)
+/* The DER request of a GET path: standard base64, padding optional. MHD already undid
+ * the URL encoding of the path; a ' ' there is a '+' that a client form-encoded. */
+static int decode_get(const char *in, unsigned char *out, size_t max, size_t *outlen)
 {
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A';
-    if (ch >= 'a' && ch <= 'z')
-        return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9')
-        return ch - '0' + 52;
-    if (ch == '+' || ch == ' ')
-        return 62; /* ' ': a '+' that a client form-encoded */
-    if (ch == '/')
-        return 63;
-    return -1;
-}
-
-/* Standard base64 (padding optional) into out (max bytes). MHD already undid the
- * URL encoding of the path. */
-static int base64_decode(const char *in, unsigned char *out, size_t max, size_t *outlen)
-{
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t o = 0, i = 0;
-    for (; in[i] && in[i] != '='; i++) {
-        int v = b64_value(in[i]);
-        if (v < 0)
-            return -ERR_PARSE;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (o >= max)
-                return -ERR_TOO_BIG;
-            out[o++] = (unsigned char)(acc >> bits);
-        }
-    }
-    for (; in[i]; i++)
-        if (in[i] != '=')
-            return -ERR_PARSE;
-    *outlen = o;
-    return 0;
+    char text[OCSP_GET_B64_MAX + 1];
+    size_t n = strlen(in);
+    if (n > OCSP_GET_B64_MAX)
+        return -ERR_TOO_BIG;
+    for (size_t i = 0; i <= n; i++)
+        text[i] = in[i] == ' ' ? '+' : in[i];
+    unsigned char *der = NULL;
+    int rc = b64_decode(text, n, &der, outlen, NULL);
+    if (rc == 0 && *outlen > max)
+        rc = -ERR_TOO_BIG;
+    if (rc == 0)
+        memcpy(out, der, *outlen);
+    free(der);
+    return rc;
 }
 
 static const char *cert_status_name(int s)
@@ -218,7 +197,7 @@ static enum MHD_Result route_ocsp(struct server *s, struct MHD_Connection *conn,
         rest++;
     unsigned char der[CA_OCSP_MAX_REQUEST];
     size_t len = 0;
-    if (strlen(rest) > OCSP_GET_B64_MAX || base64_decode(rest, der, sizeof der, &len) < 0)
+    if (decode_get(rest, der, sizeof der, &len) < 0)
         len = 0;
     return answer_ocsp(s, conn, rq, der, len);
 }
