@@ -22,6 +22,7 @@
 
 #include "daemon.h"
 #include "httpd_framing.h"
+#include "httpd_tls.h"
 #include "b64.h"
 #include "buf.h"
 #include "ca_crl.h"
@@ -365,36 +366,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, en
     *con_cls = NULL;
 }
 
-__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    (void)cls;
-    char msg[256], quoted[600];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    msg[strcspn(msg, "\r\n")] = '\0';
-    log_warn("ocsp", "event=http_error msg=%s", log_quote(quoted, sizeof quoted, msg));
-}
-
 /* ---- command ------------------------------------------------------------------- */
-
-static int parse_bind(const char *addr, long port, struct sockaddr_storage *ss, int *v6)
-{
-    memset(ss, 0, sizeof *ss);
-    struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
-    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-    if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
-        in4->sin_family = AF_INET;
-        in4->sin_port = htons((uint16_t)port);
-        *v6 = 0;
-        return 0;
-    }
-    if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons((uint16_t)port);
-        *v6 = 1;
-        return 0;
-    }
-    return -ERR_INVAL;
-}
 
 static int server_init(struct server *s, struct cli *c, char **errmsg)
 {
@@ -422,22 +394,21 @@ static void server_cleanup(struct server *s)
 
 /* One internal polling thread (epoll/poll chosen by MHD): the only thread that calls
  * handle(), so the CA context needs no lock. NULL if it cannot listen. */
-static struct MHD_Daemon *start_daemon(struct server *s, const struct sockaddr_storage *ss, int v6, unsigned *port)
+static struct MHD_Daemon *start_daemon(struct server *s, const char *bind_addr, long port, int *bound, char **errmsg)
 {
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL, handle, s,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, /* first, so every message goes there */
-        MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss, MHD_OPTION_CONNECTION_TIMEOUT, OCSP_CONN_TIMEOUT,
-        MHD_OPTION_CONNECTION_LIMIT, OCSP_CONN_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT, OCSP_PER_IP_LIMIT,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
-    const union MHD_DaemonInfo *info = d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT) : NULL;
-    if (!info) {
-        if (d)
-            MHD_stop_daemon(d);
-        return NULL;
-    }
-    *port = info->port;
-    return d;
+    struct httpd_start_conf hc = {
+        .name = "ocsp",
+        .flags = MHD_USE_AUTO_INTERNAL_THREAD,
+        .listen_address = bind_addr,
+        .port = (int)port,
+        .handler = handle,
+        .cls = s,
+        .timeout_s = OCSP_CONN_TIMEOUT,
+        .max_connections = OCSP_CONN_LIMIT,
+        .per_ip_connections = OCSP_PER_IP_LIMIT,
+        .on_completed = completed,
+    };
+    return httpd_start(&hc, bound, errmsg);
 }
 
 int cmd_ocsp_serve(struct cli *c, int argc, char **argv)
@@ -447,7 +418,7 @@ int cmd_ocsp_serve(struct cli *c, int argc, char **argv)
         {"port", required_argument, NULL, 'p'}, {"bind", required_argument, NULL, 'b'}, {0, 0, 0, 0}};
     const char *bind_addr = "127.0.0.1";
     long port = OCSP_DEFAULT_PORT;
-    int o, v6 = 0;
+    int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         char *end;
         if (o == 'p') {
@@ -461,10 +432,12 @@ int cmd_ocsp_serve(struct cli *c, int argc, char **argv)
         }
     }
     struct sockaddr_storage ss;
+    socklen_t sslen;
     if (optind != argc)
         return cli_usage(use, "unexpected argument");
-    if (parse_bind(bind_addr, port, &ss, &v6) < 0)
+    if (httpd_listen_addr(bind_addr, (int)port, &ss, &sslen, NULL) < 0)
         return cli_usage(use, "--bind needs a numeric IPv4 or IPv6 address");
+    int v6 = ss.ss_family == AF_INET6;
     /* before MHD starts its thread, so only the wait below sees the stop signals */
     sigset_t stop;
     daemon_block_stop_signals(&stop);
@@ -475,15 +448,14 @@ int cmd_ocsp_serve(struct cli *c, int argc, char **argv)
         server_cleanup(&s);
         return cli_fail_free(rc, err);
     }
-    unsigned bound = 0;
-    struct MHD_Daemon *d = start_daemon(&s, &ss, v6, &bound);
+    int bound = 0;
+    struct MHD_Daemon *d = start_daemon(&s, bind_addr, port, &bound, &err);
     if (!d) {
         server_cleanup(&s);
-        fprintf(stderr, "acs-ca: error: cannot listen on %s port %ld (in use or not permitted)\n", bind_addr, port);
-        return CLI_FAILED;
+        return cli_fail_free(-ERR_IO, err);
     }
-    fprintf(stderr, "acs-ca: ocsp-serve listening on %s%s%s:%u\n", v6 ? "[" : "", bind_addr, v6 ? "]" : "", bound);
-    log_info("ocsp", "event=start bind=%s port=%u authorities=%zu", bind_addr, bound, s.ncrls);
+    fprintf(stderr, "acs-ca: ocsp-serve listening on %s%s%s:%d\n", v6 ? "[" : "", bind_addr, v6 ? "]" : "", bound);
+    log_info("ocsp", "event=start bind=%s port=%d authorities=%zu", bind_addr, bound, s.ncrls);
     int sig = daemon_wait_stop(&stop);
     log_info("ocsp", "event=stop signal=%s", sig == SIGTERM ? "TERM" : "INT");
     MHD_stop_daemon(d);
