@@ -13,6 +13,14 @@ $(ACS_USERS): | $(CWMP_STAMP)
 # acs-ca includes acs_cfg.h for the shared schema list
 $(call obj,$(ACSCA_SRC)): CFLAGS += -Iacs -Icommon/cwmp
 
+# The data model's secured parameters (acs/secured-params.txt, written by scripts/secured-params
+# from the TR-181/TR-104 XML) as C string literals for acs_secret_params.c.
+ACS_SECURED_INC := $(BUILD)/gen/acs_secured_params.inc
+$(ACS_SECURED_INC): acs/secured-params.txt
+	@mkdir -p $(dir $@)
+	$(Q)sed -e '/^#/d' -e '/^$$/d' -e 's/.*/"&",/' $< >$@.tmp && mv $@.tmp $@
+$(BUILD)/obj/acs/acs_secret_params.o: $(ACS_SECURED_INC)
+
 $(LIBACS): $(call obj,$(ACS_SRC))
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^ # anew: a member whose source went away must not linger

@@ -8,10 +8,12 @@
 
 #include "ca.h"
 #include "ca_anchor.h"
+#include "ca_signer.h"
 #include "cwmp.h"
 #include "db.h"
 #include "acs_nbi.h"
 #include "acs_retention.h"
+#include "acs_secret_params.h"
 #include "log.h"
 #include "ratelimit.h"
 
@@ -58,15 +60,20 @@ const struct cfg_key acs_cfg_schema[] = {
      "HTTP authentication realm of legacy mode; the stored Digest HA1 depends on it (acsctl device set-legacy)"},
     {"acs", "dump_dir", CFG_PATH, "", 0, 0, 0, NULL,
      "debugging: write every SOAP envelope acsd sends into this directory (values included, the "
-     "connection-request password masked); empty = off"},
+     "connection-request password and task secrets masked); empty = off"},
     {"acs", "secret_key_file", CFG_PATH, "", 0, 0, 0, NULL,
-     "file with 64 hex digits: AES-256-GCM key for per-device connection-request passwords"},
+     "file with 64 hex digits: AES-256-GCM key sealing connection-request passwords and task secrets "
+     "(without it the NBI refuses a task carrying a secret)"},
+    {"acs", "secret_param_patterns", CFG_STR, ACS_SECRET_DEFAULT_PATTERNS, 0, 0, 0, NULL,
+     "secret parameters besides the data model's secured ones: patterns (case-insensitive) split by spaces "
+     "or commas; * any text, {i} an instance; no dot: the last name part; ! excludes"},
     CFG_END,
 };
 
 const struct cfg_key *const acs_all_schemas[] = {db_cfg_schema,        ca_cfg_schema,        ca_audit_cfg_schema,
-                                                 acs_cfg_schema,       acs_nbi_cfg_schema,   acs_retention_cfg_schema,
-                                                 ratelimit_cfg_schema, log_cfg_schema,       NULL};
+                                                 ca_signer_cfg_schema, acs_cfg_schema,       acs_nbi_cfg_schema,
+                                                 acs_retention_cfg_schema, ratelimit_cfg_schema, log_cfg_schema,
+                                                 NULL};
 
 
 int acs_limits_load(const struct cfg *cfg, struct acs_limits *o, char **errmsg)
@@ -101,6 +108,7 @@ int acs_limits_load(const struct cfg *cfg, struct acs_limits *o, char **errmsg)
     o->legacy_mode = cfg_bool(cfg, "acs", "legacy_mode");
     o->legacy_realm = cfg_str(cfg, "acs", "legacy_realm");
     o->dump_dir = cfg_str(cfg, "acs", "dump_dir");
+    o->secret_param_patterns = cfg_str(cfg, "acs", "secret_param_patterns");
     if (o->max_body > CWMP_MAX_ENVELOPE)
         return err_fail(errmsg, -ERR_CONFIG, "[acs] max_body_bytes is above the codec's cap");
     return 0;

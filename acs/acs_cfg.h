@@ -30,6 +30,7 @@ struct acs_limits {
     int legacy_mode;
     const char *legacy_realm;
     const char *dump_dir; /* "" = off */
+    const char *secret_param_patterns; /* acs_secret_params_configure() */
 };
 
 /* Read and cross-check [acs]; fills *out. -ERR_CONFIG with *errmsg (caller frees). */

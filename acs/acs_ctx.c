@@ -20,6 +20,7 @@
 #include "ca_verify.h"
 #include "cwmp.h"
 #include "log.h"
+#include "acs_secret_params.h"
 #include "secret.h"
 
 #define SWEEP_BATCH 256
@@ -58,8 +59,8 @@ struct acs_worker *acs_worker_get(struct acs_ctx *ctx)
 
 struct ca_ctx *acs_worker_ca(struct acs_worker *w)
 {
-    if (!w->ca)
-        w->ca = ca_new(w->ctx->cfg, w->db, "acsd-est");
+    if (!w->ca && (w->ca = ca_new(w->ctx->cfg, w->db, "acsd")))
+        ca_set_key_policy(w->ca, CA_KEYS_NONE); /* the signer signs; acsd reads certificates only */
     return w->ca;
 }
 
@@ -85,11 +86,23 @@ struct acs_ctx *acs_ctx_new(const struct cfg *cfg, char **errmsg)
                         "Digest/Basic without a client certificate\"",
                  log_quote(q, sizeof q, ctx->lim.legacy_realm));
     }
+    /* acsd opens no CA key (the signer does): a passphrase in its reach is one too many */
+    static const char *const pass_keys[][2] = {{"passphrase_file", "passphrase_env"},
+                                               {"root_passphrase_file", "root_passphrase_env"}};
+    for (size_t i = 0; i < 2; i++) {
+        const char *file = cfg_str(cfg, "ca", pass_keys[i][0]), *env = cfg_str(cfg, "ca", pass_keys[i][1]);
+        if ((file && *file) || (env && *env && getenv(env)))
+            log_warn("acs", "event=ca_passphrase_ignored key=%s msg=\"acsd never opens a CA key; remove it from "
+                            "acsd's configuration and environment\"",
+                     file && *file ? pass_keys[i][0] : env);
+    }
     if (!*ctx->lim.cert_file || !*ctx->lim.key_file) {
         err_fail(errmsg, -ERR_CONFIG, "[acs] cert_file and key_file are required");
         goto fail;
     }
     if (*ctx->lim.secret_key_file && !(ctx->secret = secret_key_load(ctx->lim.secret_key_file, errmsg)))
+        goto fail;
+    if (acs_secret_params_configure(ctx->lim.secret_param_patterns, errmsg) < 0) /* before any thread */
         goto fail;
     if (pthread_key_create(&ctx->worker_key, worker_free) != 0)
         goto fail;
@@ -263,6 +276,7 @@ void acs_ctx_free(struct acs_ctx *ctx)
     ca_verifier_free(ctx->verifier);
     acs_registry_free(ctx->sessions);
     secret_key_free(ctx->secret);
+    acs_secret_params_reset();
     acs_legacy_free(ctx->legacy);
     acs_preauth_free(ctx->preauth);
     free(ctx);

@@ -21,6 +21,7 @@
 #include "acs_legacy.h"
 #include "acs_session.h"
 #include "ca_est_http.h"
+#include "ca_signer.h"
 #include "ca_verify.h"
 #include "acs_metrics.h"
 #include "acs_preauth.h"
@@ -230,15 +231,33 @@ static enum MHD_Result answer_cwmp(struct acs_http *h, struct MHD_Connection *c,
     return res;
 }
 
+/* EST on :7547: forwarded to the signer (acs-ca sign-serve), which holds the issuing key; acsd
+ * holds none. Its refusals of unauthenticated requests come back and are counted here. */
 static enum MHD_Result answer_est(struct acs_http *h, struct MHD_Connection *c, const char *url,
                                   const char *method, struct req *r, struct conn *k)
 {
-    struct acs_worker *w = acs_worker_get(h->ctx);
-    struct ca_ctx *ca = w ? acs_worker_ca(w) : NULL;
-    if (!ca)
-        return send_text(h, c, 503, "service unavailable\n", 1, 1);
-    return ca_est_http_answer(ca, c, url, method, r->body.data.data, r->body.data.len, r->body.too_big, &k->peer,
-                              k->remote, acs_preauth_est_refused, h->ctx->preauth);
+    struct ca_est_request req;
+    ca_est_http_request(c, url, method, r->body.data.data, r->body.data.len, r->body.too_big, &k->peer, k->remote,
+                        &req);
+    req.refused = acs_preauth_est_refused;
+    req.refused_arg = h->ctx->preauth;
+    struct ca_signer_answer a;
+    char *err = NULL, q[300];
+    const struct cfg *cfg = h->ctx->cfg;
+    if (ca_signer_call(cfg_str(cfg, "signer", "socket"), (int)cfg_int(cfg, "signer", "timeout_ms"), &req, &a,
+                       &err) < 0) {
+        log_err("est", "event=signer_unavailable remote=%s msg=%s", k->remote, log_quote(q, sizeof q, err));
+        free(err);
+        struct ca_est_response busy = {.status = 503, .content_type = "text/plain; charset=utf-8",
+                                       .retry_after = 30, .body = "enrollment service unavailable, retry later\n"};
+        busy.body_len = strlen(busy.body);
+        return ca_est_http_send(c, &req, &busy);
+    }
+    if (a.refused_reason)
+        acs_preauth_est_refused(h->ctx->preauth, k->remote, ca_est_refusal_reason(a.refused_reason));
+    enum MHD_Result res = ca_est_http_send(c, &req, &a.est);
+    ca_signer_answer_cleanup(&a);
+    return res;
 }
 
 /* First callback of a request, headers read, body not: 1 = read the body; 0 = answered now

@@ -305,7 +305,7 @@ static enum MHD_Result finish(struct acs_nbi *nbi, struct MHD_Connection *c, con
                               struct nbi_req *rq)
 {
     struct acs_nbi_route route;
-    struct acs_nbi_call call = {.nbi = nbi, .route = &route};
+    struct acs_nbi_call call = {.nbi = nbi, .secret = nbi->ctx->secret, .route = &route};
     struct acs_nbi_resp r;
     acs_nbi_resp_init(&r);
     query_values(c, &call);

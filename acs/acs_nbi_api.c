@@ -9,6 +9,7 @@
 #include "acs_metrics.h"
 #include "acs_nbi_db.h"
 #include "acs_nbi_int.h"
+#include "acs_secret_params.h"
 #include "acs_task.h"
 #include "log.h"
 
@@ -51,6 +52,8 @@ static void fail_rc(const struct acs_nbi_call *c, struct acs_nbi_resp *r, int rc
         acs_nbi_resp_error(r, 404, notfound);
     } else if (rc == -ERR_INVAL) {
         acs_nbi_resp_error(r, 400, err ? err : "invalid request");
+    } else if (rc == -ERR_POLICY) { /* a valid request this acsd will not serve (e.g. no key to seal it) */
+        acs_nbi_resp_error(r, 409, err ? err : "refused");
     } else {
         log_err("nbi", "event=db_error route=%d who=%s error=%s", (int)c->route->ep, c->who,
                 log_quote(q, sizeof q, err ? err : err_str(rc)));
@@ -151,7 +154,8 @@ static void ep_task_create(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
         fail_rc(c, r, -ERR_INVAL, NULL, err);
         return;
     }
-    struct acs_task_opts o = {.max_attempts = t.max_attempts, .expires_in = t.expires_in, .created_by = c->who};
+    struct acs_task_opts o = {.max_attempts = t.max_attempts, .expires_in = t.expires_in, .created_by = c->who,
+                              .secret = c->secret};
     int rc = acs_task_create_ex(c->db, c->route->arg, t.kind, t.args_json, &o, &id, &err);
     if (rc < 0) {
         acs_nbi_task_req_cleanup(&t);
@@ -187,8 +191,8 @@ static void ep_task(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
     free(err);
     json_t *t = json_loads(text, 0, NULL);
     free(text);
-    acs_nbi_redact(json_object_get(t, "args"));
-    acs_nbi_redact(json_object_get(t, "result"));
+    acs_secret_redact(json_object_get(t, "args"));
+    acs_secret_redact(json_object_get(t, "result"));
     acs_nbi_resp_json(r, 200, t);
 }
 

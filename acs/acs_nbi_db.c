@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "acs_rpc.h"
+#include "acs_secret_params.h"
 #include "err.h"
 
 #define NUM(buf, v) (snprintf((buf), sizeof(buf), "%ld", (long)(v)), (buf))
@@ -297,7 +298,7 @@ static int device_params(struct db *db, const char *pk, const char *prefix, json
     int truncated = json_array_size(params) > ACS_NBI_MAX_PARAMS;
     if (truncated)
         json_array_remove(params, ACS_NBI_MAX_PARAMS);
-    acs_nbi_redact(params);
+    acs_secret_redact(params);
     json_object_set_new(dev, "parameters", params);
     json_object_set_new(dev, "parametersTruncated", json_boolean(truncated));
     return 0;
@@ -346,10 +347,10 @@ static void redact_tasks(json_t *tasks)
     json_t *t;
     json_array_foreach(tasks, i, t)
     {
-        json_t *red = acs_rpc_args_redacted(json_string_value(json_object_get(t, "kind")), json_object_get(t, "args"));
+        json_t *red = acs_secret_args_redacted(json_string_value(json_object_get(t, "kind")), json_object_get(t, "args"));
         json_object_set_new(t, "args", red ? red : json_string("***"));
-        acs_nbi_redact(json_object_get(t, "args"));
-        acs_nbi_redact(json_object_get(t, "result"));
+        acs_secret_redact(json_object_get(t, "args"));
+        acs_secret_redact(json_object_get(t, "result"));
     }
 }
 

@@ -74,10 +74,6 @@ int acs_nbi_token_req_parse(const char *body, size_t len, struct acs_nbi_token_r
 /* Is name acceptable for a token (1..64 printable ASCII characters, no quotes or backslash)? */
 int acs_nbi_token_name_valid(const char *name);
 
-/* In place: every object with a "name" that acs_rpc_param_secret() calls secret gets its
- * "value" replaced by "***" (any depth: task results, parameter lists). */
-void acs_nbi_redact(json_t *v);
-
 /* ---- tokens (acs_nbi_token.c) ---- */
 /* A new token (NUL-terminated, ACS_NBI_TOKEN_LEN chars, tok has room for + 1) and its hash. */
 int acs_nbi_token_new(char *tok, size_t n, unsigned char hash[32]) WARN_UNUSED;
@@ -105,9 +101,11 @@ void acs_nbi_resp_json(struct acs_nbi_resp *r, int status, json_t *j);
 
 /* What a handler sees of one request. */
 struct acs_nbi;
+struct secret_key;
 struct acs_nbi_call {
     struct acs_nbi *nbi;
     struct db *db;
+    const struct secret_key *secret; /* [acs] secret_key_file (seals task secrets), or NULL */
     const struct acs_nbi_route *route;
     const char *body;
     size_t body_len;

@@ -1,5 +1,5 @@
 /* acs/acs_nbi_req.c — the NBI's pure parts: route table, query numbers, request bodies
- * (task and token creation), redaction of secret parameter values. No DB, no network. */
+ * (task and token creation). No DB, no network. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,18 +253,4 @@ int acs_nbi_token_req_parse(const char *body, size_t len, struct acs_nbi_token_r
         snprintf(out->name, sizeof out->name, "%s", name);
     json_decref(o);
     return rc;
-}
-
-void acs_nbi_redact(json_t *v)
-{
-    size_t i;
-    json_t *e;
-    const char *k;
-    if (json_is_array(v)) {
-        json_array_foreach(v, i, e) acs_nbi_redact(e);
-    } else if (json_is_object(v)) {
-        if (json_object_get(v, "value") && acs_rpc_param_secret(json_string_value(json_object_get(v, "name"))))
-            json_object_set_new(v, "value", json_string("***"));
-        json_object_foreach(v, k, e) acs_nbi_redact(e);
-    }
 }

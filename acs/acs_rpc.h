@@ -43,21 +43,15 @@ void acs_rpc_cleanup(struct acs_rpc *r);
 enum cwmp_msg_type acs_rpc_response_type(enum cwmp_msg_type request);
 
 /* tasks.result JSON for a CPE response (new reference; NULL when out of memory). Values of
- * hidden/secret parameters are stored as the CPE sent them (CPEs send "" for those). */
+ * secret parameters (acs_secret_param) are "***" (CPEs mostly send "" for those: kept). */
 json_t *acs_rpc_result(const struct cwmp_msg *resp);
 /* The CPE fault of a SOAP Fault message: code, string and the SetParameterValuesFault list
  * as [{"name","code","string"}] (new reference in *details). */
 int acs_rpc_fault(const struct cwmp_msg *fault, int *code, const char **string, json_t **details) WARN_UNUSED;
 
 /* Parameter list of an Inform or GetParameterValuesResponse as [{"name","value","type"}]
- * (new reference; entries that are NULL or not valid UTF-8 are skipped). */
+ * (new reference; entries that are NULL or not valid UTF-8 are skipped; a secret parameter's
+ * non-empty value is "***"). */
 json_t *acs_rpc_param_list(const struct ParameterValueList *l);
-
-/* Is this parameter name a secret (its value never logged or shown: ...Password, ...Key,
- * ...Secret, ...Passphrase)? */
-int acs_rpc_param_secret(const char *name);
-/* Copy of task args JSON for display: passwords and secret parameter values as "***".
- * New reference, NULL on failure. */
-json_t *acs_rpc_args_redacted(const char *kind, const json_t *args);
 
 #endif

@@ -1,10 +1,10 @@
 /* acs/acs_rpc_result.c — CPE answers to JSON: tasks.result per response type, CPE faults with
- * their SetParameterValuesFault list, parameter lists for the cache; secret redaction. */
+ * their SetParameterValuesFault list, parameter lists for the cache (secret values masked). */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "acs_rpc.h"
+#include "acs_secret_params.h"
 #include "cwmp_body.h"
 
 /* json_string() refuses invalid UTF-8 (gSOAP re-encodes input, so this is a safety net). */
@@ -21,7 +21,10 @@ json_t *acs_rpc_param_list(const struct ParameterValueList *l)
         const struct cwmp__ParameterValueStruct *p = l->__ptrParameterValueStruct[i];
         if (!p || !p->Name)
             continue;
-        json_t *name = json_string(p->Name), *value = json_string(p->Value.__item ? p->Value.__item : "");
+        const char *v = p->Value.__item ? p->Value.__item : "";
+        if (*v && acs_secret_param(p->Name)) /* neither tasks.result nor the cache keep a secret */
+            v = ACS_SECRET_MASK;
+        json_t *name = json_string(p->Name), *value = json_string(v);
         if (!name || !value) {
             json_decref(name);
             json_decref(value);
@@ -126,42 +129,4 @@ int acs_rpc_fault(const struct cwmp_msg *m, int *code, const char **string, json
     }
     *details = a;
     return a ? 0 : -ERR_NOMEM;
-}
-
-int acs_rpc_param_secret(const char *name)
-{
-    static const char *const suffixes[] = {"password", "passwd", "passphrase", "secret", "key", "psk", NULL};
-    if (!name)
-        return 0;
-    size_t len = strlen(name);
-    if ((len >= 12 && !strcasecmp(name + len - 12, "ParameterKey")) ||
-        (len >= 10 && !strcasecmp(name + len - 10, "CommandKey")))
-        return 0;
-    const char *leaf = strrchr(name, '.');
-    leaf = leaf ? leaf + 1 : name;
-    size_t n = strlen(leaf);
-    for (size_t i = 0; suffixes[i]; i++) {
-        size_t sl = strlen(suffixes[i]);
-        if (n >= sl && !strcasecmp(leaf + n - sl, suffixes[i]))
-            return 1;
-    }
-    return 0;
-}
-
-json_t *acs_rpc_args_redacted(const char *kind, const json_t *args)
-{
-    json_t *c = json_deep_copy(args);
-    if (!c)
-        return NULL;
-    if (json_object_get(c, "password"))
-        json_object_set_new(c, "password", json_string("***"));
-    if (kind && !strcmp(kind, "setParameterValues")) {
-        size_t i;
-        json_t *v;
-        json_array_foreach(json_object_get(c, "values"), i, v) {
-            if (json_is_object(v) && acs_rpc_param_secret(json_string_value(json_object_get(v, "name"))))
-                json_object_set_new(v, "value", json_string("***"));
-        }
-    }
-    return c;
 }

@@ -11,10 +11,12 @@
 #include "acs_db.h"
 #include "acs_metrics.h"
 #include "acs_rpc.h"
+#include "acs_secret_params.h"
 #include "acs_session.h"
 #include "ca_verify.h"
 #include "cwmp_body.h"
 #include "log.h"
+#include "secret.h"
 
 #define TEXT_MAX 512
 
@@ -181,6 +183,22 @@ static void task_finish(struct acs_worker *w, struct acs_session *s, const struc
     free(err);
 }
 
+/* Once the RPC is encoded its secrets are wiped from it; the dump directory gets it encoded
+ * again with them as "***" (instead of rep). */
+static void dump_masked(struct acs_worker *w, struct acs_session *s, struct acs_rpc *rpc, const char *kind,
+                        const char *stored_args, const char *id, struct acs_cwmp_reply *rep)
+{
+    const char *dir = w->ctx->lim.dump_dir;
+    if (!acs_secret_rpc_mask(&rpc->msg, kind, stored_args) || !dir || !*dir || rep->status != 200)
+        return;
+    struct acs_cwmp_reply masked;
+    acs_cwmp_reply_init(&masked);
+    if (acs_reply_msg(w, s->version, id, &rpc->msg, &masked) == 0)
+        acs_dump_envelope(w->ctx, s, &masked, NULL);
+    acs_cwmp_reply_cleanup(&masked);
+    rep->dumped = 1;
+}
+
 /* Store the answered task's finish (NULL: none), then send the next open task, or 204 and end
  * the session; the finish, the next task and the session's end are one statement. Returns 1
  * when the session ended. */
@@ -219,9 +237,13 @@ static int next_task(struct acs_worker *w, struct acs_session *s, struct acs_cwm
         }
         s->last_task_id = t.id;
         struct acs_rpc rpc;
-        rc = acs_rpc_build(t.kind, t.args, &rpc, &err);
-        free(t.args);
+        char *plain = NULL; /* the args with their sealed secrets opened, for this RPC only */
+        rc = acs_secret_args_open(w->ctx->secret, s->device_id, t.kind, t.args, &plain, &err);
+        if (rc == 0)
+            rc = acs_rpc_build(t.kind, plain, &rpc, &err);
+        secret_wipe_free(plain);
         if (rc < 0) {
+            free(t.args);
             task_fail_local(w, s, t.id, err ? err : "invalid task");
             free(err);
             continue;
@@ -230,6 +252,8 @@ static int next_task(struct acs_worker *w, struct acs_session *s, struct acs_cwm
         snprintf(id, sizeof id, "task-%ld.%d", t.id, t.attempts);
         rpc.msg.header.hold_requests = rpc.hold_requests;
         rc = acs_reply_msg(w, s->version, id, &rpc.msg, rep);
+        dump_masked(w, s, &rpc, t.kind, t.args, id, rep);
+        free(t.args);
         s->task_id = rc == 0 ? t.id : 0;
         snprintf(s->rpc_id, sizeof s->rpc_id, "%s", id);
         s->expect = acs_rpc_response_type(rpc.msg.type);

@@ -10,6 +10,7 @@
 
 #include "acs_db.h"
 #include "acs_rpc.h"
+#include "acs_secret_params.h"
 
 int acs_task_kind_valid(const char *kind)
 {
@@ -38,11 +39,16 @@ int acs_task_create_ex(struct db *db, const char *device_id, const char *kind, c
     int rc = acs_rpc_build(kind, args_json, &r, errmsg);
     if (rc < 0)
         return rc;
-    /* store the args as parsed (normalised JSON), not the caller's text */
-    char *norm = json_dumps(r.args, JSON_COMPACT);
-    if (!norm)
+    /* store the args as parsed (normalised JSON), not the caller's text, with its secrets sealed */
+    json_t *stored = json_deep_copy(r.args);
+    char *norm = NULL;
+    if (!stored)
         rc = err_fail(errmsg, -ERR_NOMEM, "%s", "out of memory");
-    else
+    else if ((rc = acs_secret_args_seal(opts ? opts->secret : NULL, device_id, kind, stored, errmsg)) == 0 &&
+             !(norm = json_dumps(stored, JSON_COMPACT)))
+        rc = err_fail(errmsg, -ERR_NOMEM, "%s", "out of memory");
+    json_decref(stored);
+    if (norm)
         rc = acs_db_task_insert(db, device_id, kind, norm, r.command_key, opts ? opts->created_by : NULL,
                                 max_attempts, expires_in, task_id, errmsg);
     if (rc == -ERR_NOENT && errmsg && !*errmsg && asprintf(errmsg, "unknown device %.192s", device_id) < 0)
@@ -68,7 +74,7 @@ int acs_task_get(struct db *db, long task_id, char **json, char **errmsg)
     free(raw);
     if (!t)
         return err_fail(errmsg, -ERR_NOMEM, "%s", "cannot parse the task row");
-    json_t *red = acs_rpc_args_redacted(json_string_value(json_object_get(t, "kind")), json_object_get(t, "args"));
+    json_t *red = acs_secret_args_redacted(json_string_value(json_object_get(t, "kind")), json_object_get(t, "args"));
     if (red)
         json_object_set_new(t, "args", red);
     *json = red ? json_dumps(t, JSON_COMPACT) : NULL;

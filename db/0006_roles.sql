@@ -51,9 +51,8 @@ GRANT SELECT (serial, issuer_id, device_id, not_after) ON certificates TO acs_cw
 -- everybody, and only the owner could disable it)
 GRANT INSERT ON audit_log TO acs_cwmp;
 GRANT SELECT, UPDATE ON audit_head TO acs_cwmp;
--- EST on :7547 still runs inside acsd (ca_est_http_answer): it reads the issuer's key file
--- name, records the certificate and spends the enrollment token. When the signer takes EST
--- out of acsd, its migration revokes these three lines.
+-- EST on :7547 ran inside acsd until the signer (db/0013 revokes these three lines): it read the key file
+-- name, recorded the certificate and spent the enrollment token.
 GRANT SELECT (key_file) ON ca_authorities TO acs_cwmp;
 GRANT INSERT, SELECT ON certificates TO acs_cwmp;
 GRANT SELECT, UPDATE ON enrollment_tokens TO acs_cwmp;

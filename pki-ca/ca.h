@@ -44,8 +44,13 @@ struct db *ca_db(struct ca_ctx *ca);
 const struct cfg *ca_cfg(struct ca_ctx *ca);
 const char *ca_actor(struct ca_ctx *ca);
 
+/* Which keys a context may open: an online signer never the root's, acsd none at all. */
+enum ca_key_policy { CA_KEYS_ALL = 0, CA_KEYS_ISSUERS, CA_KEYS_NONE };
+void ca_set_key_policy(struct ca_ctx *ca, enum ca_key_policy p);
+
 /* Root and issuing CAs. key_type: "ec-p256" (default), "ec-p384", "rsa-3072", "rsa-4096".
- * The key is written encrypted (passphrase from [ca] passphrase_file or ACS_CA_PASSPHRASE)
+ * The key is written encrypted: the root's with its own passphrase ([ca] root_passphrase_file or
+ * ACS_CA_ROOT_PASSPHRASE), an issuer's with [ca] passphrase_file or ACS_CA_PASSPHRASE,
  * with mode 0600 under key_dir. path_len < 0 means unlimited (root only). */
 int ca_init_root(struct ca_ctx *ca, const char *common_name, const char *key_type,
                  char **errmsg) WARN_UNUSED;

@@ -82,7 +82,8 @@ static X509 *build_ca_cert(struct ca_ctx *ca, EVP_PKEY *key, const char *cn, lon
 static int store_authority(struct ca_ctx *ca, X509 *cert, EVP_PKEY *key, const char *name, const char *tenant,
                            const char *kind, int parent_id, const char *key_type, const char *serial, int path_len, char **errmsg)
 {
-    const char *pass = ca_passphrase(ca, errmsg);
+    /* the root's key has its own passphrase: whoever may open an issuer's cannot open it */
+    const char *pass = !strcmp(kind, "root") ? ca_root_passphrase(ca, errmsg) : ca_passphrase(ca, errmsg);
     if (!pass)
         return -ERR_AUTH;
     int rc = ensure_key_dir(ca, errmsg);
@@ -138,8 +139,14 @@ int ca_init_root(struct ca_ctx *ca, const char *common_name, const char *key_typ
     if (strcmp(key_type, "ec-p256") && strcmp(key_type, "ec-p384") && strcmp(key_type, "rsa-3072") &&
         strcmp(key_type, "rsa-4096"))
         return err_fail(errmsg, -ERR_INVAL, "root key type must be ec-p256, ec-p384, rsa-3072 or rsa-4096");
-    if (!ca_passphrase(ca, errmsg))
+    const char *root_pass = ca_root_passphrase(ca, errmsg);
+    if (!root_pass)
         return -ERR_AUTH;
+    char *ignored = NULL;
+    const char *issuer_pass = ca_passphrase(ca, &ignored);
+    free(ignored);
+    if (issuer_pass && !strcmp(issuer_pass, root_pass))
+        return err_fail(errmsg, -ERR_POLICY, "the root passphrase must differ from the issuing CAs' passphrase");
     EVP_PKEY *key = ca_key_generate(key_type, errmsg);
     if (!key)
         return -ERR_CRYPTO;

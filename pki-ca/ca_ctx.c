@@ -24,6 +24,11 @@ const struct cfg_key ca_cfg_schema[] = {
      "file holding the passphrase that encrypts the CA keys (else the environment variable below)"},
     {"ca", "passphrase_env", CFG_STR, "ACS_CA_PASSPHRASE", 0, 0, 0, NULL,
      "name of the environment variable holding the CA passphrase when no file is set"},
+    {"ca", "root_passphrase_file", CFG_PATH, "", 0, 0, 0, NULL,
+     "file holding the root CA key's own passphrase (offline ceremonies only: init, issuer create/revoke, "
+     "the root's CRL); never on a host that runs acsd or sign-serve"},
+    {"ca", "root_passphrase_env", CFG_STR, "ACS_CA_ROOT_PASSPHRASE", 0, 0, 0, NULL,
+     "name of the environment variable holding the root passphrase when no file is set"},
     {"ca", "organization", CFG_STR, "ACS", 0, 0, 0, NULL, "O= of every subject the CA writes"},
     {"ca", "default_issuer", CFG_STR, "devices", 0, 0, 0, NULL,
      "issuing CA used when a command names none"},
@@ -50,7 +55,9 @@ struct ca_ctx {
     const struct cfg *cfg;
     struct db *db;
     char actor[64];
-    char *passphrase;
+    char *passphrase;      /* the issuing CAs' */
+    char *root_passphrase; /* the root's own */
+    enum ca_key_policy key_policy;
     struct ca_authority *auth[CA_MAX_AUTHORITIES];
     size_t nauth;
     int all_loaded;
@@ -86,12 +93,17 @@ void ca_free(struct ca_ctx *ca)
         OPENSSL_cleanse(ca->passphrase, strlen(ca->passphrase));
         free(ca->passphrase);
     }
+    if (ca->root_passphrase) {
+        OPENSSL_cleanse(ca->root_passphrase, strlen(ca->root_passphrase));
+        free(ca->root_passphrase);
+    }
     free(ca);
 }
 
 struct db *ca_db(struct ca_ctx *ca) { return ca->db; }
 const struct cfg *ca_cfg(struct ca_ctx *ca) { return ca->cfg; }
 const char *ca_actor(struct ca_ctx *ca) { return ca->actor; }
+void ca_set_key_policy(struct ca_ctx *ca, enum ca_key_policy p) { ca->key_policy = p; }
 
 static int read_passphrase_file(const char *path, char **out, char **errmsg)
 {
@@ -118,12 +130,12 @@ static int read_passphrase_file(const char *path, char **out, char **errmsg)
     return *out ? 0 : -ERR_NOMEM;
 }
 
-const char *ca_passphrase(struct ca_ctx *ca, char **errmsg)
+/* A passphrase from [ca] <file_key> or the environment variable named by [ca] <env_key>. */
+static char *load_passphrase(struct ca_ctx *ca, const char *file_key, const char *env_key, const char *what,
+                             const char *def_env, char **errmsg)
 {
-    if (ca->passphrase)
-        return ca->passphrase;
-    const char *file = cfg_str(ca->cfg, "ca", "passphrase_file");
-    const char *envname = cfg_str(ca->cfg, "ca", "passphrase_env");
+    const char *file = cfg_str(ca->cfg, "ca", file_key);
+    const char *envname = cfg_str(ca->cfg, "ca", env_key);
     char *p = NULL;
     if (file && *file) {
         if (read_passphrase_file(file, &p, errmsg) < 0)
@@ -133,18 +145,34 @@ const char *ca_passphrase(struct ca_ctx *ca, char **errmsg)
     }
     if (!p || !*p) {
         free(p);
-        err_fail(errmsg, -ERR_AUTH, "no CA passphrase: set [ca] passphrase_file or the %s environment variable",
-                 envname && *envname ? envname : "ACS_CA_PASSPHRASE");
+        err_fail(errmsg, -ERR_AUTH, "no %s: set [ca] %s or the %s environment variable", what, file_key,
+                 envname && *envname ? envname : def_env);
         return NULL;
     }
     if (strlen(p) < 8) {
         OPENSSL_cleanse(p, strlen(p));
         free(p);
-        err_fail(errmsg, -ERR_AUTH, "CA passphrase too short (need at least 8 characters)");
+        err_fail(errmsg, -ERR_AUTH, "%s too short (need at least 8 characters)", what);
         return NULL;
     }
-    ca->passphrase = p;
     return p;
+}
+
+const char *ca_passphrase(struct ca_ctx *ca, char **errmsg)
+{
+    if (!ca->passphrase)
+        ca->passphrase = load_passphrase(ca, "passphrase_file", "passphrase_env", "CA passphrase",
+                                         "ACS_CA_PASSPHRASE", errmsg);
+    return ca->passphrase;
+}
+
+const char *ca_root_passphrase(struct ca_ctx *ca, char **errmsg)
+{
+    if (!ca->root_passphrase)
+        ca->root_passphrase = load_passphrase(ca, "root_passphrase_file", "root_passphrase_env",
+                                              "root CA passphrase (the root key has its own)",
+                                              "ACS_CA_ROOT_PASSPHRASE", errmsg);
+    return ca->root_passphrase;
 }
 
 int ca_key_path(struct ca_ctx *ca, const char *file, char *out, size_t n)
@@ -163,7 +191,7 @@ static struct ca_authority *load_authority(struct ca_ctx *ca, const char *name, 
         return NULL;
     }
     struct ca_db_authority row;
-    if (ca_db_authority_get(ca->db, name, id, &row, errmsg) < 0)
+    if (ca_db_authority_get(ca->db, name, id, ca->key_policy != CA_KEYS_NONE, &row, errmsg) < 0)
         return NULL;
     struct ca_authority *a = calloc(1, sizeof *a);
     if (!a) {
@@ -193,7 +221,11 @@ static int load_key(struct ca_ctx *ca, struct ca_authority *a, char **errmsg)
         return 0;
     if (a->revoked)
         return err_fail(errmsg, -ERR_POLICY, "issuing CA \"%s\" is revoked", a->name);
-    const char *pass = ca_passphrase(ca, errmsg);
+    if (ca->key_policy == CA_KEYS_NONE)
+        return err_fail(errmsg, -ERR_PERM, "this process holds no CA key (acs-ca sign-serve signs)");
+    if (a->is_root && ca->key_policy == CA_KEYS_ISSUERS)
+        return err_fail(errmsg, -ERR_PERM, "the root CA key is offline: this process never opens it");
+    const char *pass = a->is_root ? ca_root_passphrase(ca, errmsg) : ca_passphrase(ca, errmsg);
     if (!pass)
         return -ERR_AUTH;
     char path[1024];

@@ -36,7 +36,7 @@ struct ca_db_cert_row {
 };
 
 /* by name (id <= 0) or by id; -ERR_NOENT if absent. Fills *out (free out->cert_der). */
-int ca_db_authority_get(struct db *db, const char *name, int id, struct ca_db_authority *out,
+int ca_db_authority_get(struct db *db, const char *name, int id, int with_key_file, struct ca_db_authority *out,
                         char **errmsg) WARN_UNUSED;
 /* -ERR_NOENT when a->tenant names no tenant (issuers; the root has none). */
 int ca_db_authority_insert(struct db *db, const struct ca_db_authority *a, const char *subject,

@@ -71,6 +71,15 @@ static const char *status_reason(int status)
     }
 }
 
+const char *ca_est_refusal_reason(const char *text)
+{
+    static const int statuses[] = {400, 401, 403, 413, 415, 503};
+    for (size_t i = 0; text && i < sizeof statuses / sizeof statuses[0]; i++)
+        if (!strcmp(text, status_reason(statuses[i])))
+            return status_reason(statuses[i]);
+    return status_reason(0);
+}
+
 /* Refuse an enrollment: roll back, answer, then audit (outside the transaction, so the row
  * persists) and log once. 5xx answers show a generic text; why goes to audit and log. An
  * unauthenticated refusal goes to req->refused instead when set: no row, a debug line. */

@@ -52,6 +52,9 @@ struct ca_est_response {
  * once, except the unauthenticated ones when req->refused is set (see there). Enrollment consumes its token, issues and records in one transaction. */
 void ca_est_handle(struct ca_ctx *ca, const struct ca_est_request *req, struct ca_est_response *resp);
 void ca_est_response_cleanup(struct ca_est_response *resp);
+/* The static reason string (as given to req->refused) equal to text, "status_other" for any
+ * other: a reason that crossed a process boundary becomes one the aggregator may keep. */
+const char *ca_est_refusal_reason(const char *text);
 
 /* ---- parsers (no database, no global state) ---- */
 

@@ -10,6 +10,15 @@
 
 #include "ca_est.h"
 
+/* The EST request as the connection carries it (headers borrowed from MHD, body from the
+ * caller; refused unset). */
+void ca_est_http_request(struct MHD_Connection *c, const char *url, const char *method, const char *body, size_t len,
+                         int too_big, const struct ca_verify_result *peer, const char *remote,
+                         struct ca_est_request *req);
+/* Queue resp as the HTTP answer to req (and log it at debug level). */
+enum MHD_Result ca_est_http_send(struct MHD_Connection *c, const struct ca_est_request *req,
+                                 const struct ca_est_response *resp);
+
 /* Build the EST request from the connection (headers) and the body read by the caller
  * (too_big: the body was over the caller's cap), handle it and queue the answer.
  * peer: the connection's client-certificate verdict; refused/arg: see struct ca_est_request

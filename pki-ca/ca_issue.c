@@ -104,6 +104,27 @@ X509 *ca_build_leaf(struct ca_ctx *ca, struct ca_authority *iss, EVP_PKEY *pub, 
     return x;
 }
 
+/* A long-lived signer caches its issuers: in the issuance's transaction, the issuer must still be
+ * unrevoked (a share lock: an `issuer revoke` running now waits for this commit, or we for it). */
+static int issuer_still_valid(struct ca_ctx *ca, struct ca_authority *iss, char **errmsg)
+{
+    char id[16];
+    snprintf(id, sizeof id, "%d", iss->id);
+    const char *p[1] = {id};
+    PGresult *r = db_exec(ca_db(ca), "SELECT 1 FROM ca_authorities WHERE id = $1 AND revoked_at IS NULL FOR SHARE", 1,
+                          p, errmsg);
+    if (!r)
+        return -ERR_DB;
+    int live = PQntuples(r) == 1;
+    PQclear(r);
+    if (live)
+        return 0;
+    iss->revoked = 1; /* and never again from this context */
+    EVP_PKEY_free(iss->key);
+    iss->key = NULL;
+    return err_fail(errmsg, -ERR_POLICY, "issuing CA \"%s\" is revoked", iss->name);
+}
+
 int ca_record_issued(struct ca_ctx *ca, struct ca_authority *iss, X509 *const *certs, const char *const *serials,
                      const char *const *device_ids, size_t n, const char *profile, const char *via, char **errmsg)
 {
@@ -133,7 +154,10 @@ int ca_record_issued(struct ca_ctx *ca, struct ca_authority *iss, X509 *const *c
     int own_txn = !db_in_transaction(db);
     if (own_txn && (rc = db_begin(db, errmsg)) < 0)
         goto out;
-    rc = ca_db_cert_insert(db, rows, n, errmsg);
+    if (rc == 0)
+        rc = issuer_still_valid(ca, iss, errmsg);
+    if (rc == 0)
+        rc = ca_db_cert_insert(db, rows, n, errmsg);
     struct ca_audit_batch *ab = rc == 0 ? ca_audit_begin(db, errmsg) : NULL;
     if (rc == 0 && !ab)
         rc = -ERR_DB;
@@ -284,11 +308,15 @@ int ca_issue_prepare(struct ca_ctx *ca, const char *issuer, struct ca_csr_req *r
         reqs[i].id[0] = '\0';
         reqs[i].rc = -ERR_INVAL;
     }
-    struct ca_authority *iss = ca_authority_get(ca, issuer, 1, errmsg);
+    struct ca_authority *iss = ca_authority_get(ca, issuer, 0, errmsg);
     if (!iss)
         return -ERR_NOENT;
     if (iss->is_root)
         return err_fail(errmsg, -ERR_POLICY, "the root CA does not issue device certificates; name an issuer");
+    if (iss->revoked)
+        return err_fail(errmsg, -ERR_POLICY, "issuing CA \"%s\" is revoked", iss->name);
+    if (!ca_authority_get(ca, issuer, 1, errmsg))
+        return -ERR_AUTH;
     for (size_t i = 0; i < n; i++)
         prepare_one(ca, iss, &reqs[i], via);
     *iss_out = iss;

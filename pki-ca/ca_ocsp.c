@@ -100,6 +100,16 @@ struct ca_ocsp *ca_ocsp_new(struct ca_ctx *ca, struct ca_verifier *verifier, cha
     for (size_t i = 0; i < n; i++) {
         struct ca_authority *a = ca_authority_at(ca, i);
         struct ocsp_issuer *is = &o->issuers[o->nissuers];
+        /* an offline root (no root passphrase here) and a revoked issuer sign nothing: their
+         * CertIDs are answered "unauthorized"; the root's CRL covers the issuers */
+        char *why = NULL;
+        if ((a->is_root || a->revoked) && !ca_authority_by_id(ca, a->id, 1, &why)) {
+            log_info("ocsp", "event=ocsp_authority_skipped name=%s reason=%s", a->name,
+                     a->revoked ? "revoked" : "root_offline");
+            free(why);
+            continue;
+        }
+        free(why);
         if (!(is->a = ca_authority_by_id(ca, a->id, 1, errmsg)) || issuer_hashes(is, errmsg) < 0) {
             ca_ocsp_free(o);
             return NULL;

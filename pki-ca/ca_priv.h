@@ -7,6 +7,8 @@
 
 /* The CA passphrase (loaded once from file or environment); NULL with *errmsg if none. */
 const char *ca_passphrase(struct ca_ctx *ca, char **errmsg);
+/* The root key's own passphrase ([ca] root_passphrase_file or ACS_CA_ROOT_PASSPHRASE). */
+const char *ca_root_passphrase(struct ca_ctx *ca, char **errmsg);
 /* key_dir/file into out. */
 int ca_key_path(struct ca_ctx *ca, const char *file, char *out, size_t n);
 /* Inside the caller's transaction: revoke serial as superseded by the certificate by (a

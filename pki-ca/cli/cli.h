@@ -68,5 +68,6 @@ int cmd_token_create(struct cli *c, int argc, char **argv);
 int cmd_crl(struct cli *c, int argc, char **argv);
 int cmd_ocsp_serve(struct cli *c, int argc, char **argv);
 int cmd_est_serve(struct cli *c, int argc, char **argv);
+int cmd_sign_serve(struct cli *c, int argc, char **argv);
 
 #endif

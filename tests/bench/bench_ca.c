@@ -2,6 +2,9 @@
  *   bench_ca ref-issue N         minimal in-process issuer (parse + verify CSR, build, sign)
  *   bench_ca issue N GROUP       libpkica issuance: policy + build + sign + DB write, GROUP per txn
  *   bench_ca pipe N GROUP        the same, recording on ca_writer's thread while the next group is signed
+ *   bench_ca est N THREADS [SOCKET]  EST token enrollments (parse, token spent, issue, record: one
+ *                                durable transaction each) by THREADS clients: in this process
+ *                                (ca_est_handle), or through the signer at SOCKET (acsd's path)
  * Prints key=value lines. The DB and config come from ACS_CONFIG / ACS_DB_CONNINFO. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +14,13 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "ca.h"
+#include "ca_est.h"
+#include "ca_signer.h"
+#include "ca_token.h"
 #include "ca_util.h"
 #include "ca_writer.h"
 #include "cfg.h"
@@ -101,7 +110,8 @@ static int ref_issue(int n)
     return issued == n ? 0 : 1;
 }
 
-static int lib_issue(int n, int group, int pipelined)
+/* The configuration of $ACS_CONFIG (NULL, said on stderr, when it does not load). */
+static struct cfg *bench_cfg(void)
 {
     static const struct cfg_key *const schemas[] = {db_cfg_schema, ca_cfg_schema, log_cfg_schema, NULL};
     char *err = NULL;
@@ -109,8 +119,19 @@ static int lib_issue(int n, int group, int pipelined)
     const char *path = getenv("ACS_CONFIG");
     if (!cfg || (path && cfg_load_file(cfg, path, &err) < 0) || cfg_finish(cfg, &err) < 0) {
         fprintf(stderr, "bench: config: %s\n", err ? err : "?");
-        return 1;
+        free(err);
+        cfg_free(cfg);
+        return NULL;
     }
+    return cfg;
+}
+
+static int lib_issue(int n, int group, int pipelined)
+{
+    char *err = NULL;
+    struct cfg *cfg = bench_cfg();
+    if (!cfg)
+        return 1;
     struct db *db = db_connect_cfg(cfg, &err);
     struct ca_ctx *ca = db ? ca_new(cfg, db, "bench") : NULL;
     struct csr_set s;
@@ -166,12 +187,122 @@ static int lib_issue(int n, int group, int pipelined)
     return issued == (long)n ? 0 : 1;
 }
 
+/* ---- EST enrollments, in-process or through the signer ---- */
+
+struct est_bench {
+    const struct cfg *cfg;
+    const char *socket;           /* NULL: in-process */
+    char **bodies, **auths;       /* base64 CSR, "Basic base64(id:token)" */
+    int n;
+    atomic_int next, ok;
+};
+
+static char *b64(const unsigned char *p, size_t n)
+{
+    char *out = malloc(4 * ((n + 2) / 3) + 1);
+    if (out)
+        EVP_EncodeBlock((unsigned char *)out, p, (int)n);
+    return out;
+}
+
+static void *est_client(void *arg)
+{
+    struct est_bench *b = arg;
+    char *err = NULL;
+    struct db *db = b->socket ? NULL : db_connect_cfg(b->cfg, &err);
+    struct ca_ctx *ca = db ? ca_new(b->cfg, db, "bench") : NULL;
+    if (!b->socket && !ca) {
+        fprintf(stderr, "bench: est client: %s\n", err ? err : "?");
+        return NULL;
+    }
+    for (int i; (i = atomic_fetch_add(&b->next, 1)) < b->n;) {
+        struct ca_est_request req = {.method = "POST", .path = "simpleenroll", .content_type = "application/pkcs10",
+                                     .authorization = b->auths[i], .body = (const unsigned char *)b->bodies[i],
+                                     .body_len = strlen(b->bodies[i]), .remote = "bench"};
+        int status = 0;
+        if (b->socket) {
+            struct ca_signer_answer a;
+            if (ca_signer_call(b->socket, 10000, &req, &a, &err) == 0) {
+                status = a.est.status;
+                ca_signer_answer_cleanup(&a);
+            }
+        } else {
+            struct ca_est_response resp;
+            ca_est_handle(ca, &req, &resp);
+            status = resp.status;
+            ca_est_response_cleanup(&resp);
+        }
+        if (status == 200)
+            atomic_fetch_add(&b->ok, 1);
+        else if (err)
+            fprintf(stderr, "bench: est: %s\n", err);
+        free(err);
+        err = NULL;
+    }
+    ca_free(ca);
+    db_free(db);
+    return NULL;
+}
+
+static int est_bench(int n, int threads, const char *socket)
+{
+    char *err = NULL;
+    struct cfg *cfg = bench_cfg();
+    if (!cfg)
+        return 1;
+    log_set_level(LOG_WARNING);
+    struct db *db = db_connect_cfg(cfg, &err);
+    struct ca_ctx *ca = db ? ca_new(cfg, db, "bench") : NULL;
+    struct csr_set s;
+    /* distinct devices per run: the numbers start at the clock's seconds */
+    if (!ca || make_csrs(&s, n, (int)(time(NULL) % 1000000) * 100) < 0) {
+        fprintf(stderr, "bench: setup: %s\n", err ? err : "?");
+        return 1;
+    }
+    struct est_bench b = {.cfg = cfg, .socket = socket, .n = n};
+    b.bodies = calloc((size_t)n, sizeof *b.bodies);
+    b.auths = calloc((size_t)n, sizeof *b.auths);
+    for (int i = 0; i < n; i++) {
+        char token[CA_TOKEN_LEN + 1], cred[128];
+        if (ca_token_create(ca, s.ids[i], 3600, NULL, token, sizeof token, &err) < 0) {
+            fprintf(stderr, "bench: token: %s\n", err ? err : "?");
+            return 1;
+        }
+        int l = snprintf(cred, sizeof cred, "%s:%s", s.ids[i], token);
+        char *c64 = b64((const unsigned char *)cred, (size_t)l);
+        b.bodies[i] = b64(s.der[i], s.len[i]);
+        b.auths[i] = c64 ? malloc(strlen(c64) + 7) : NULL;
+        if (!b.bodies[i] || !b.auths[i])
+            return 1;
+        sprintf(b.auths[i], "Basic %s", c64);
+        free(c64);
+    }
+    pthread_t t[64];
+    if (threads < 1 || threads > 64)
+        threads = 1;
+    double t0 = now_s();
+    for (int i = 0; i < threads; i++)
+        pthread_create(&t[i], NULL, est_client, &b);
+    for (int i = 0; i < threads; i++)
+        pthread_join(t[i], NULL);
+    double secs = now_s() - t0;
+    const char *how = socket ? "signer" : "inproc";
+    printf("est_%s_threads=%d\nest_%s_enrolled=%d\nest_%s_seconds=%.3f\nest_%s_per_s=%.0f\n", how, threads, how,
+           atomic_load(&b.ok), how, secs, how, atomic_load(&b.ok) / secs);
+    ca_free(ca);
+    db_free(db);
+    cfg_free(cfg);
+    return atomic_load(&b.ok) == n ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 4 && !strcmp(argv[1], "est"))
+        return est_bench((int)strtol(argv[2], NULL, 10), (int)strtol(argv[3], NULL, 10), argc > 4 ? argv[4] : NULL);
     if (argc >= 3 && !strcmp(argv[1], "ref-issue"))
         return ref_issue((int)strtol(argv[2], NULL, 10));
     if (argc >= 4 && (!strcmp(argv[1], "issue") || !strcmp(argv[1], "pipe")))
         return lib_issue((int)strtol(argv[2], NULL, 10), (int)strtol(argv[3], NULL, 10), argv[1][0] == 'p');
-    fprintf(stderr, "usage: bench_ca ref-issue N | issue N GROUP | pipe N GROUP\n");
+    fprintf(stderr, "usage: bench_ca ref-issue N | issue N GROUP | pipe N GROUP | est N THREADS [SOCKET]\n");
     return 2;
 }

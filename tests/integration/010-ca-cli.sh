@@ -12,25 +12,38 @@ csr() { # csr FILE CN [openssl req key options...]
 }
 
 # --- passphrase handling -------------------------------------------------------
-mv "$WORK/passphrase" "$WORK/passphrase.saved"
-check_fail_output "init without a passphrase is refused and names the cause" \
-    'cannot read CA passphrase file' "$A" init
+# the root key has its own passphrase ([ca] root_passphrase_file), the issuers theirs
+mv "$WORK/root-passphrase" "$WORK/root-passphrase.saved"
+check_fail_output "init without the root passphrase is refused and names the cause" \
+    'cannot read CA passphrase file .*root-passphrase' "$A" init
 check_fail_output "no partial state after a refused init" 'no CA yet' "$A" cacerts
-printf 'short\n' >"$WORK/passphrase"; chmod 600 "$WORK/passphrase"
+printf 'short\n' >"$WORK/root-passphrase"; chmod 600 "$WORK/root-passphrase"
 check_fail_output "a too short passphrase is refused" 'too short' "$A" init
-mv "$WORK/passphrase.saved" "$WORK/passphrase"
+cp "$WORK/passphrase" "$WORK/root-passphrase"
+check_fail_output "the root passphrase may not be the issuers' one" 'must differ' "$A" init
+mv "$WORK/root-passphrase.saved" "$WORK/root-passphrase"
 check_fail_output "the passphrase is not taken from the command line" 'unrecognized option|usage' \
     "$A" init --passphrase secret123
 
 # --- root and issuer ---------------------------------------------------------
 check_output "init creates an EC P-256 root" 'root CA created \(ec-p256\)' "$A" init
 check_fail_output "a second root is refused" 'a root CA already exists' "$A" init
+mv "$WORK/passphrase" "$WORK/passphrase.saved"
+check_fail_output "issuer create needs the issuers' passphrase too" 'cannot read CA passphrase file .*/passphrase' \
+    "$A" issuer create devices
+mv "$WORK/passphrase.saved" "$WORK/passphrase"
 check_output "issuer create" 'issuing CA "devices" created' "$A" issuer create devices
 check_fail_output "a duplicate issuer is refused" 'already exists' "$A" issuer create devices
 check_output "an RSA-3072 issuer" 'rsa-3072' "$A" issuer create tenant-b --key-type rsa-3072
 check_exit "a bad issuer name is a usage-level failure" 1 "$A" issuer create 'Bad Name'
 check "CA keys are mode 0600" test "$(stat -c %a "$WORK/keys/root.key.pem")" = 600
 check_output "CA keys are encrypted on disk" 'BEGIN ENCRYPTED PRIVATE KEY' cat "$WORK/keys/devices.key.pem"
+check "the root key opens with the root passphrase" \
+    openssl pkey -in "$WORK/keys/root.key.pem" -passin "file:$WORK/root-passphrase" -noout
+check_fail "the root key does not open with the issuers' passphrase" \
+    openssl pkey -in "$WORK/keys/root.key.pem" -passin "file:$WORK/passphrase" -noout
+check "an issuer key opens with the issuers' passphrase" \
+    openssl pkey -in "$WORK/keys/devices.key.pem" -passin "file:$WORK/passphrase" -noout
 check "cacerts writes the chain" "$A" cacerts --out "$WORK/chain.pem"
 check_output "root has CA:TRUE and no path limit; issuer pathlen 0" 'CA:TRUE, pathlen:0' \
     bash -c "openssl crl2pkcs7 -nocrl -certfile '$WORK/chain.pem' | openssl pkcs7 -print_certs -text -noout"

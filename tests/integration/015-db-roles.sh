@@ -36,6 +36,14 @@ refused acs_cwmp "INSERT INTO ca_authorities (name, kind, parent_id, subject, se
                   now() FROM ca_authorities WHERE kind = 'root'"
 refused acs_cwmp "UPDATE ca_authorities SET cert_der = '\\x00'"
 refused acs_cwmp "INSERT INTO revocations (serial, reason, actor) SELECT serial, 1, 'x' FROM certificates LIMIT 1"
+# EST is the signer's (acs_ca): acsd cannot record a certificate, spend a token or find a key file
+allowed acs_cwmp "SELECT count(*) FROM certificates WHERE not_after > now() AND device_id IS NOT NULL"
+refused acs_cwmp "INSERT INTO certificates (serial, issuer_id, subject, profile, not_before, not_after, cert_der, issued_via)
+    SELECT 'ab12', id, 'CN=x', 'device', now(), now(), '\\x00', 'est' FROM ca_authorities LIMIT 1"
+refused acs_cwmp "SELECT cert_der FROM certificates"
+refused acs_cwmp "SELECT count(*) FROM enrollment_tokens"
+refused acs_cwmp "UPDATE enrollment_tokens SET used_at = now()"
+refused acs_cwmp "SELECT key_file FROM ca_authorities"
 refused acs_cwmp "UPDATE audit_log SET details = 'rewritten'"
 refused acs_cwmp "DELETE FROM audit_log"
 refused acs_cwmp "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"

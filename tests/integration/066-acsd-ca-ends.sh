@@ -26,9 +26,9 @@ cwmp warm fdev "@$WORK/boot-f.xml" -
 check_statuses "the field device gets in" "200 204" warm
 
 # ---- issuer revocation ------------------------------------------------------------------------
-sed '/^passphrase_file/d' "$WORK/acs.ini" >"$WORK/nopass.ini"
-check_fail_output "issuer revoke needs the CA passphrase (it opens the root key)" 'passphrase' \
-    env -u ACS_CA_PASSPHRASE "$ACS_CA" -c "$WORK/nopass.ini" issuer revoke field
+sed '/^root_passphrase_file/d' "$WORK/acs.ini" >"$WORK/nopass.ini"
+check_fail_output "issuer revoke needs the root's own passphrase (the issuers' does not open it)" \
+    'no root CA passphrase' env -u ACS_CA_ROOT_PASSPHRASE "$ACS_CA" -c "$WORK/nopass.ini" issuer revoke field
 check_fail_output "the root cannot be revoked as an issuer" 'no live issuing CA' "$ACS_CA" issuer revoke root
 # a session left open (Inform answered, the empty POST not sent yet) while the issuer is revoked
 cwmp held fdev "@$WORK/boot-f.xml" "run:'$ACS_CA' issuer revoke field --reason cACompromise >/dev/null" sleep:4 -

@@ -118,7 +118,7 @@ for c in acsd.ini acs-ca.ini; do # this test's database; free ports
 done
 (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$ROOT/etc/acs/ca.passphrase" &&
     head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$ROOT/var/lib/acsd/secret.key")
-ACS_CA_ROOT_PASSPHRASE=$(cat "$ROOT/etc/acs/ca.passphrase") # the root's own, where it has one
+ACS_CA_ROOT_PASSPHRASE=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') # the root's own, typed at the ceremony
 export ACS_CA_ROOT_PASSPHRASE
 ICA=("$ROOT/usr/bin/acs-ca" -c "$ROOT/etc/acs/acs-ca.ini")
 check "installed acs-ca: init and issuer create" \

@@ -37,13 +37,35 @@ inform() {
         -e "s#<SerialNumber>[^<]*</SerialNumber>#<SerialNumber>$5</SerialNumber>#" "$SAMPLES/valid/$1" >"$2"
 }
 
+# signer_start: acs-ca sign-serve on $WORK/signer.sock (once; acsd_start calls it), as the CA's
+# role with the issuers' passphrase and without the root's: acsd forwards EST enrollments there.
+signer_start() {
+    [ -n "${SIGNER_PID:-}" ] && kill -0 "$SIGNER_PID" 2>/dev/null && return 0
+    sed '/^root_passphrase_file/d' "$WORK/acs.ini" >"$WORK/signer.ini"
+    rm -f "$WORK/signer.sock"
+    start_bg signer env -u ACS_CA_ROOT_PASSPHRASE "$ACS_CA" -c "$WORK/signer.ini" sign-serve --socket "$WORK/signer.sock"
+    SIGNER_PID=$BG_PID
+    local _
+    for _ in $(seq 100); do
+        [ -S "$WORK/signer.sock" ] && return 0
+        kill -0 "$SIGNER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    not_ok "the signer starts"
+    sed 's/^/# /' "$WORK/signer.log"
+    t_done
+}
+
 # acsd_start [INI LINES...]: write the [acs] section and start acsd (under $ACSD_WRAP, a command
 # line such as "prlimit --nofile=N", if set); sets ACSD_PORT and
 # ACSD_NBI_PORT from the ports file the new acsd writes once it listens (removed first, so a
 # previous acsd's ports are never read; the log is no place to learn them: see start_bg).
 acsd_start() {
+    [ -n "${ACSD_NO_SIGNER:-}" ] || signer_start
     {
-        cat "$WORK/acs.ini"
+        # acsd holds no CA key: neither passphrase reaches it
+        sed '/^passphrase_file/d; /^root_passphrase_file/d' "$WORK/acs.ini"
+        printf '\n[signer]\nsocket = %s\n' "$WORK/signer.sock"
         printf '\n[db]\nconninfo = dbname=%s user=acs_cwmp\n' "$DBNAME" # acsd's own role
         printf '\n[nbi]\nport = 0\n' # the NBI on a free port too: never clash with another acsd
         printf '\n[acs]\nlisten_address = 127.0.0.1\nport = 0\ncert_file = %s\nkey_file = %s\nthreads = 2\n' \
@@ -53,7 +75,7 @@ acsd_start() {
     } >"$WORK/acsd.ini"
     rm -f "$WORK/acsd.ports"
     # shellcheck disable=SC2086 # ACSD_WRAP: a command line to run acsd under (e.g. prlimit ...)
-    start_bg acsd ${ACSD_WRAP:-} "$BUILD/bin/acsd" -c "$WORK/acsd.ini" --ports-file "$WORK/acsd.ports"
+    start_bg acsd ${ACSD_WRAP:-} env -u ACS_CA_PASSPHRASE -u ACS_CA_ROOT_PASSPHRASE "$BUILD/bin/acsd" -c "$WORK/acsd.ini" --ports-file "$WORK/acsd.ports"
     ACSD_PID=$BG_PID
     ACSD_PORT= ACSD_NBI_PORT=
     local _

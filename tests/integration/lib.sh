@@ -83,6 +83,8 @@ t_init() {
     unset ACS_DB_CONNINFO ACS_NBI_CONNINFO # the roles come from acs.ini, not a stray environment
     (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/passphrase")
     chmod 0600 "$WORK/passphrase"
+    # the root key has its own passphrase (offline ceremonies); acsd and the signer never get it
+    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/root-passphrase")
     cat >"$WORK/acs.ini" <<EOF
 [db]
 conninfo = dbname=$DBNAME user=acs_ca
@@ -93,6 +95,7 @@ conninfo = dbname=$DBNAME user=acs_nbi
 [ca]
 key_dir = $WORK/keys
 passphrase_file = $WORK/passphrase
+root_passphrase_file = $WORK/root-passphrase
 EOF
     ACS_CONFIG=$WORK/acs.ini
     ACS_CA="$BUILD/bin/acs-ca"

@@ -1,5 +1,5 @@
 /* tests/unit/acs/test_nbi_req.c — the NBI's pure parts: routing (404/405 and Allow, arguments,
- * roles), query numbers, task and token request bodies, redaction, bearer tokens. */
+ * roles), query numbers, task and token request bodies, bearer tokens. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -183,26 +183,6 @@ static void test_token_body(void **state)
     assert_true(acs_nbi_token_name_valid(longname));
 }
 
-static void test_redact(void **state)
-{
-    (void)state;
-    json_t *j = json_loads("{\"values\":[{\"name\":\"Device.X.AuthPassword\",\"value\":\"s3cret\"},"
-                           "{\"name\":\"Device.X.Enable\",\"value\":\"1\"}],\"nested\":{\"p\":[{\"name\":"
-                           "\"Device.WiFi.AccessPoint.1.Security.KeyPassphrase\",\"value\":\"s3cret\"}]},"
-                           "\"name\":\"Device.ManagementServer.ParameterKey\",\"value\":\"pk\"}",
-                           0, NULL);
-    assert_non_null(j);
-    acs_nbi_redact(j);
-    char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-    assert_null(strstr(s, "s3cret"));
-    assert_non_null(strstr(s, "\"value\":\"1\""));
-    assert_non_null(strstr(s, "\"value\":\"pk\"")); /* ParameterKey is not a secret */
-    assert_non_null(strstr(s, "\"value\":\"***\""));
-    free(s);
-    json_decref(j);
-    acs_nbi_redact(NULL); /* no-op */
-}
-
 static void test_tokens(void **state)
 {
     (void)state;
@@ -255,7 +235,6 @@ int main(void)
         cmocka_unit_test(test_roles_and_numbers),
         cmocka_unit_test(test_task_body),
         cmocka_unit_test(test_token_body),
-        cmocka_unit_test(test_redact),
         cmocka_unit_test(test_tokens),
         cmocka_unit_test(test_bearer),
     };

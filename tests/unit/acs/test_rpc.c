@@ -1,6 +1,6 @@
 /* tests/unit/acs/test_rpc.c — acs/acs_rpc.c and acs_rpc_result.c: task args JSON → ACS RPC
  * message for every kind (fields, defaults, refusals), encodable by the codec; CPE answers →
- * result JSON; CPE faults with SetParameterValuesFault details; secret redaction. */
+ * result JSON; CPE faults with SetParameterValuesFault details. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -219,31 +219,6 @@ static void faults_with_details(void **state)
     assert_int_equal(acs_rpc_fault(&m, &code, &str, &details), -ERR_INVAL);
 }
 
-static void secrets_redacted(void **state)
-{
-    (void)state;
-    assert_true(acs_rpc_param_secret("Device.Services.VoiceService.1.SIP.Client.1.AuthPassword"));
-    assert_true(acs_rpc_param_secret("Device.WiFi.AccessPoint.1.Security.KeyPassphrase"));
-    assert_true(acs_rpc_param_secret("Device.WiFi.AccessPoint.1.Security.PreSharedKey"));
-    assert_false(acs_rpc_param_secret("Device.ManagementServer.ParameterKey"));
-    assert_false(acs_rpc_param_secret("Device.DeviceInfo.SerialNumber"));
-    json_t *a = json_loads("{\"values\":[{\"name\":\"Device.S.AuthPassword\",\"value\":\"hunter2\"},"
-                           "{\"name\":\"Device.S.AuthUserName\",\"value\":\"alice\"}]}", 0, NULL);
-    json_t *r = acs_rpc_args_redacted("setParameterValues", a);
-    char *s = json_dumps(r, JSON_COMPACT);
-    assert_null(strstr(s, "hunter2"));
-    assert_non_null(strstr(s, "alice"));
-    free(s);
-    json_decref(r);
-    json_decref(a);
-    a = json_loads("{\"url\":\"u\",\"password\":\"pw-secret\"}", 0, NULL);
-    r = acs_rpc_args_redacted("download", a);
-    assert_string_equal(json_string_value(json_object_get(r, "password")), "***");
-    assert_string_equal(json_string_value(json_object_get(a, "password")), "pw-secret"); /* a copy */
-    json_decref(r);
-    json_decref(a);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,7 +227,6 @@ int main(void)
         cmocka_unit_test(bad_args_refused),
         cmocka_unit_test(results_to_json),
         cmocka_unit_test(faults_with_details),
-        cmocka_unit_test(secrets_redacted),
     };
     return cmocka_run_group_tests_name("acs/rpc", tests, NULL, NULL);
 }
