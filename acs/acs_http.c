@@ -411,18 +411,24 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
 static struct MHD_Daemon *start_daemon(struct acs_http *h, char **errmsg)
 {
     const struct acs_limits *l = &h->ctx->lim;
-    unsigned int flags = MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG | MHD_USE_ITC |
-                         (l->loop == ACS_LOOP_EPOLL ? MHD_USE_EPOLL_INTERNAL_THREAD : MHD_USE_POLL_INTERNAL_THREAD);
-    struct MHD_Daemon *d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, tls_front_mhd_log, (void *)"http",
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)l->threads, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)l->session_idle_timeout, MHD_OPTION_CONNECTION_LIMIT, hard_limit(l) + 16,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, l->connection_memory, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_DIGEST_AUTH_RANDOM, sizeof h->digest_random,
-        h->digest_random, MHD_OPTION_NONCE_NC_SIZE, (unsigned int)4096, MHD_OPTION_END);
-    if (!d)
-        err_fail(errmsg, -ERR_TLS, "cannot start the HTTP layer of the listener%s", "");
-    return d;
+    struct httpd_start_conf hc = {
+        .name = "http",
+        .flags = l->loop == ACS_LOOP_EPOLL ? MHD_USE_EPOLL_INTERNAL_THREAD : MHD_USE_POLL_INTERNAL_THREAD,
+        .handler = on_request,
+        .cls = h,
+        .logger = tls_front_mhd_log,
+        .threads = (unsigned int)l->threads,
+        .timeout_s = (unsigned int)l->session_idle_timeout,
+        .max_connections = hard_limit(l) + 16,
+        .connection_memory = l->connection_memory,
+        .on_connection = on_connection,
+        .on_completed = on_completed,
+        .notify_cls = h,
+        .digest_random = h->digest_random,
+        .digest_random_len = sizeof h->digest_random,
+        .nonce_nc_size = 4096,
+    };
+    return httpd_start(&hc, NULL, errmsg);
 }
 
 static struct tls_front *start_front(struct acs_http *h, const char *cert, const char *key, const char *trust,

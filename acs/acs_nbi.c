@@ -392,16 +392,20 @@ static char *read_pem(const char *path, char **errmsg)
 static struct MHD_Daemon *start_daemon(struct acs_nbi *nbi, char **errmsg)
 {
     const struct cfg *cfg = nbi->ctx->cfg;
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_NO_LISTEN_SOCKET | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, NULL, NULL,
-        on_request, nbi, MHD_OPTION_EXTERNAL_LOGGER, tls_front_mhd_log, (void *)"nbi", MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)cfg_int(cfg, "nbi", "threads"), MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)cfg_int(cfg, "nbi", "request_timeout"), MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)cfg_int(cfg, "nbi", "max_connections") + 16, MHD_OPTION_NOTIFY_CONNECTION, on_connection, nbi,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, nbi, MHD_OPTION_END);
-    if (!d && asprintf(errmsg, "cannot start the NBI's HTTP layer") < 0)
-        *errmsg = NULL;
-    return d;
+    struct httpd_start_conf hc = {
+        .name = "nbi",
+        .flags = MHD_USE_POLL_INTERNAL_THREAD,
+        .handler = on_request,
+        .cls = nbi,
+        .logger = tls_front_mhd_log,
+        .threads = (unsigned)cfg_int(cfg, "nbi", "threads"),
+        .timeout_s = (unsigned)cfg_int(cfg, "nbi", "request_timeout"),
+        .max_connections = (unsigned)cfg_int(cfg, "nbi", "max_connections") + 16,
+        .on_connection = on_connection,
+        .on_completed = on_completed,
+        .notify_cls = nbi,
+    };
+    return httpd_start(&hc, NULL, errmsg);
 }
 
 static struct tls_front *start_front(struct acs_nbi *nbi, const char *cert, const char *key, char **errmsg)

@@ -8,24 +8,19 @@
 #include <openssl/sha.h>
 
 #include "acs_nbi_int.h"
+#include "b64.h"
 
 int acs_nbi_token_new(char *tok, size_t n, unsigned char hash[32])
 {
-    static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    unsigned char raw[33]; /* 32 random bytes, padded to a multiple of 3 */
-    if (n < ACS_NBI_TOKEN_LEN + 1 || RAND_bytes(raw, 32) != 1)
+    unsigned char raw[32];
+    if (n < ACS_NBI_TOKEN_LEN + 1 || RAND_bytes(raw, sizeof raw) != 1)
         return -ERR_CRYPTO;
-    raw[32] = 0;
     memcpy(tok, ACS_NBI_TOKEN_PREFIX, 4);
-    size_t o = 4;
-    for (size_t i = 0; i < 33; i += 3) {
-        unsigned v = (unsigned)raw[i] << 16 | (unsigned)raw[i + 1] << 8 | raw[i + 2];
-        for (int s = 18; s >= 0 && o < ACS_NBI_TOKEN_LEN; s -= 6)
-            tok[o++] = b64url[(v >> s) & 63];
-    }
-    tok[o] = '\0';
+    int len = b64url_encode(raw, sizeof raw, tok + 4, n - 4); /* 43 characters */
     OPENSSL_cleanse(raw, sizeof raw);
-    acs_nbi_token_hash(tok, o, hash);
+    if (len != ACS_NBI_TOKEN_LEN - 4)
+        return -ERR_CRYPTO;
+    acs_nbi_token_hash(tok, ACS_NBI_TOKEN_LEN, hash);
     return 0;
 }
 

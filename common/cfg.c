@@ -60,19 +60,6 @@ void cfg_free(struct cfg *c)
     free(c);
 }
 
-static void set_err(char **errmsg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_err(char **errmsg, const char *fmt, ...)
-{
-    if (!errmsg || *errmsg)
-        return;
-    char tmp[CFG_VALUE_MAX + 512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    *errmsg = strdup(tmp);
-}
-
 static long find(const struct cfg *c, const char *section, const char *name)
 {
     for (size_t i = 0; i < c->n; i++)
@@ -138,13 +125,11 @@ int cfg_set(struct cfg *c, const char *section, const char *name, const char *va
 {
     long i = find(c, section, name);
     if (i < 0) {
-        set_err(errmsg, "unknown key [%s] %s", section, name);
-        return -ERR_CONFIG;
+        return err_fail(errmsg, -ERR_CONFIG, "unknown key [%s] %s", section, name);
     }
     char why[CFG_VALUE_MAX + 128];
     if (validate(c->keys[i], value, why, sizeof why) < 0) {
-        set_err(errmsg, "[%s] %s: %s", section, name, why);
-        return -ERR_CONFIG;
+        return err_fail(errmsg, -ERR_CONFIG, "[%s] %s: %s", section, name, why);
     }
     return store(c, i, value);
 }
@@ -218,20 +203,18 @@ static int finish_parse(struct cfg *c, int rc, char **errmsg)
 {
     /* report whichever came first: a syntax error (inih's rc) or a handler refusal */
     if (c->error && (rc <= 0 || c->error_line <= rc)) {
-        set_err(errmsg, "%s:%d: %s", c->origin, c->error_line, c->error);
+        err_fail(errmsg, -ERR_CONFIG, "%s:%d: %s", c->origin, c->error_line, c->error);
         free(c->error);
         c->error = NULL;
         return -ERR_CONFIG;
     }
     if (rc == -1) {
-        set_err(errmsg, "%s: cannot open: %s", c->origin, strerror(errno));
-        return -ERR_NOENT;
+        return err_fail(errmsg, -ERR_NOENT, "%s: cannot open: %s", c->origin, strerror(errno));
     }
     free(c->error);
     c->error = NULL;
     if (rc != 0) {
-        set_err(errmsg, "%s:%d: syntax error", c->origin, rc);
-        return -ERR_CONFIG;
+        return err_fail(errmsg, -ERR_CONFIG, "%s:%d: syntax error", c->origin, rc);
     }
     return 0;
 }
@@ -248,8 +231,8 @@ int cfg_load_string(struct cfg *c, const char *text, const char *origin, char **
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
         if (len > CFG_LINE_MAX) {
-            set_err(errmsg, "%s:%d: line longer than %d characters", c->origin, line, CFG_LINE_MAX);
-            return -ERR_CONFIG;
+            return err_fail(errmsg, -ERR_CONFIG, "%s:%d: line longer than %d characters", c->origin, line,
+                            CFG_LINE_MAX);
         }
         p += len + (nl ? 1 : 0);
     }
@@ -266,8 +249,7 @@ int cfg_load_file(struct cfg *c, const char *path, char **errmsg)
     c->origin = path;
     FILE *f = fopen(path, "r");
     if (!f) {
-        set_err(errmsg, "%s: cannot open: %s", path, strerror(errno));
-        return -ERR_NOENT;
+        return err_fail(errmsg, -ERR_NOENT, "%s: cannot open: %s", path, strerror(errno));
     }
     char *text = malloc(CFG_FILE_MAX + 1);
     size_t n = text ? fread(text, 1, CFG_FILE_MAX + 1, f) : 0;
@@ -275,8 +257,8 @@ int cfg_load_file(struct cfg *c, const char *path, char **errmsg)
     fclose(f);
     if (bad) {
         free(text);
-        set_err(errmsg, "%s: %s", path, text ? "unreadable or larger than 1 MiB" : "out of memory");
-        return -ERR_CONFIG;
+        return err_fail(errmsg, -ERR_CONFIG, "%s: %s", path,
+                        text ? "unreadable or larger than 1 MiB" : "out of memory");
     }
     text[n] = '\0';
     int rc = cfg_load_string(c, text, path, errmsg);
@@ -292,25 +274,14 @@ int cfg_finish(struct cfg *c, char **errmsg)
         if (ev && *ev) {
             char why[CFG_VALUE_MAX + 128];
             if (validate(k, ev, why, sizeof why) < 0) {
-                set_err(errmsg, "environment %s: %s", k->env, why);
-                return -ERR_CONFIG;
+                return err_fail(errmsg, -ERR_CONFIG, "environment %s: %s", k->env, why);
             }
             if (store(c, (long)i, ev) < 0)
                 return -ERR_NOMEM;
         }
         if ((k->flags & CFG_REQUIRED) && (!c->values[i] || !*c->values[i])) {
-            set_err(errmsg, "[%s] %s is required%s%s", k->section, k->name,
-                    k->env ? " (or environment " : "", k->env ? k->env : "");
-            if (k->env && errmsg && *errmsg) {
-                size_t l = strlen(*errmsg);
-                char *p = realloc(*errmsg, l + 2);
-                if (p) {
-                    p[l] = ')';
-                    p[l + 1] = '\0';
-                    *errmsg = p;
-                }
-            }
-            return -ERR_CONFIG;
+            return err_fail(errmsg, -ERR_CONFIG, "[%s] %s is required%s%s%s", k->section, k->name,
+                            k->env ? " (or environment " : "", k->env ? k->env : "", k->env ? ")" : "");
         }
     }
     return 0;

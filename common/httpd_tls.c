@@ -1,8 +1,9 @@
-/* common/httpd_tls.c — libmicrohttpd + GnuTLS helpers shared by every HTTPS listener. */
+/* common/httpd_tls.c — libmicrohttpd + GnuTLS helpers shared by every listener. */
 #include "httpd_tls.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,97 @@
 
 #include <gnutls/gnutls.h>
 
+#include "err.h"
 #include "log.h"
+
+int httpd_listen_addr(const char *addr, int port, struct sockaddr_storage *ss, socklen_t *len, char **errmsg)
+{
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *a4 = (struct sockaddr_in *)(void *)ss;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)(void *)ss;
+    if (addr && inet_pton(AF_INET, addr, &a4->sin_addr) == 1) {
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)port);
+        *len = sizeof *a4;
+    } else if (addr && inet_pton(AF_INET6, addr, &a6->sin6_addr) == 1) {
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        *len = sizeof *a6;
+    } else {
+        return err_fail(errmsg, -ERR_CONFIG, "listen address must be a numeric IPv4 or IPv6 address, not \"%s\"",
+                        addr ? addr : "");
+    }
+    return 0;
+}
+
+/* Append one option to o (room for every option httpd_start sets is reserved). */
+#define OPT(o, n, opt, val, ptr) ((o)[(n)++] = (struct MHD_OptionItem){(opt), (intptr_t)(val), (void *)(ptr)})
+
+struct MHD_Daemon *httpd_start(const struct httpd_start_conf *c, int *port, char **errmsg)
+{
+    struct MHD_OptionItem o[24];
+    size_t n = 0;
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    unsigned int flags = c->flags | MHD_USE_ERROR_LOG;
+    /* the logger first, so every message of the start-up goes there */
+    if (c->logger)
+        OPT(o, n, MHD_OPTION_EXTERNAL_LOGGER, c->logger, (void *)c->name);
+    else
+        OPT(o, n, MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, (void *)c->name);
+    if (!c->listen_address) {
+        flags |= MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
+    } else {
+        if (httpd_listen_addr(c->listen_address, c->port, &ss, &sslen, errmsg) < 0)
+            return NULL;
+        if (ss.ss_family == AF_INET6)
+            flags |= MHD_USE_IPv6;
+        OPT(o, n, MHD_OPTION_SOCK_ADDR, 0, &ss);
+    }
+    if (c->threads)
+        OPT(o, n, MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL);
+    if (c->timeout_s)
+        OPT(o, n, MHD_OPTION_CONNECTION_TIMEOUT, c->timeout_s, NULL);
+    if (c->max_connections)
+        OPT(o, n, MHD_OPTION_CONNECTION_LIMIT, c->max_connections, NULL);
+    if (c->per_ip_connections)
+        OPT(o, n, MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_ip_connections, NULL);
+    if (c->connection_memory)
+        OPT(o, n, MHD_OPTION_CONNECTION_MEMORY_LIMIT, c->connection_memory, NULL);
+    if (c->on_connection)
+        OPT(o, n, MHD_OPTION_NOTIFY_CONNECTION, c->on_connection, c->notify_cls);
+    if (c->on_completed)
+        OPT(o, n, MHD_OPTION_NOTIFY_COMPLETED, c->on_completed, c->notify_cls);
+    if (c->cert_pem)
+        OPT(o, n, MHD_OPTION_HTTPS_MEM_CERT, 0, c->cert_pem);
+    if (c->key_pem)
+        OPT(o, n, MHD_OPTION_HTTPS_MEM_KEY, 0, c->key_pem);
+    if (c->trust_pem)
+        OPT(o, n, MHD_OPTION_HTTPS_MEM_TRUST, 0, c->trust_pem);
+    if (c->priorities)
+        OPT(o, n, MHD_OPTION_HTTPS_PRIORITIES, 0, c->priorities);
+    if (c->digest_random)
+        OPT(o, n, MHD_OPTION_DIGEST_AUTH_RANDOM, c->digest_random_len, c->digest_random);
+    if (c->nonce_nc_size)
+        OPT(o, n, MHD_OPTION_NONCE_NC_SIZE, c->nonce_nc_size, NULL);
+    OPT(o, n, MHD_OPTION_END, 0, NULL);
+    struct MHD_Daemon *d =
+        MHD_start_daemon(flags, (uint16_t)c->port, NULL, NULL, c->handler, c->cls, MHD_OPTION_ARRAY, o, MHD_OPTION_END);
+    const union MHD_DaemonInfo *info =
+        d && c->listen_address ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    if (d && c->listen_address && !info) {
+        MHD_stop_daemon(d);
+        d = NULL;
+    }
+    if (!d && c->listen_address)
+        err_fail(errmsg, -ERR_IO, "cannot listen on %s port %d (in use or not permitted%s)", c->listen_address, c->port,
+                 c->cert_pem ? ", or a bad certificate/key" : "");
+    else if (!d)
+        err_fail(errmsg, -ERR_TLS, "cannot start the HTTP layer of the %s listener", c->name);
+    if (d && port)
+        *port = info ? info->port : c->port;
+    return d;
+}
 
 void httpd_remote_text(struct MHD_Connection *c, char *out, size_t n)
 {

@@ -1,11 +1,13 @@
-/* common/httpd_tls.h — helpers shared by the project's libmicrohttpd + GnuTLS servers (acsd,
- * acs-ca est-serve): peer chain, handshake deadline, client address, bounded request bodies.
+/* common/httpd_tls.h — helpers shared by the project's libmicrohttpd + GnuTLS servers (acsd
+ * and its NBI, acs-ca est-serve and ocsp-serve): daemon start-up and listen address, peer
+ * chain, handshake deadline, client address, bounded request bodies.
  * Owns: nothing long-lived (struct httpd_body owns its buffer). Thread-safety: reentrant. */
 #ifndef COMMON_HTTPD_TLS_H
 #define COMMON_HTTPD_TLS_H
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include <microhttpd.h>
 
@@ -14,6 +16,40 @@
 #define HTTPD_MAX_PEER_CHAIN 8 /* longest client chain passed on (leaf + issuers) */
 /* GnuTLS priorities of the mutual-TLS listeners (acsd :7547 and its benchmark reference) */
 #define HTTPD_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+
+/* A numeric IPv4 or IPv6 listen address and a port as a socket address (*len its size).
+ * -ERR_CONFIG with *errmsg for anything else (no host names: a listener binds what it is told). */
+int httpd_listen_addr(const char *addr, int port, struct sockaddr_storage *ss, socklen_t *len, char **errmsg);
+
+/* How one listener's libmicrohttpd daemon is started: every server's MHD_start_daemon is
+ * httpd_start. Fields left 0/NULL are not passed to MHD (its defaults). */
+struct httpd_start_conf {
+    const char *name;           /* log component ("est", "ocsp", "http", "nbi") */
+    unsigned int flags;         /* MHD_USE_* threading (and MHD_USE_TLS); ERROR_LOG is added */
+    const char *listen_address; /* numeric IPv4/IPv6, port below (MHD_USE_IPv6 added as needed);
+                                 * NULL: MHD_USE_NO_LISTEN_SOCKET|MHD_USE_ITC, tls_front hands over
+                                 * the connections */
+    int port;                   /* 0: any free port (httpd_start's *port tells which) */
+    MHD_AccessHandlerCallback handler;
+    void *cls;                    /* handler's */
+    MHD_LogCallback logger;       /* NULL: httpd_mhd_log (with name) */
+    unsigned int threads;         /* MHD_OPTION_THREAD_POOL_SIZE */
+    unsigned int timeout_s;       /* MHD_OPTION_CONNECTION_TIMEOUT */
+    unsigned int max_connections; /* MHD_OPTION_CONNECTION_LIMIT */
+    unsigned int per_ip_connections;
+    size_t connection_memory; /* MHD_OPTION_CONNECTION_MEMORY_LIMIT */
+    MHD_NotifyConnectionCallback on_connection;
+    MHD_RequestCompletedCallback on_completed;
+    void *notify_cls;                                        /* on_connection's and on_completed's */
+    const char *cert_pem, *key_pem, *trust_pem, *priorities; /* with MHD_USE_TLS */
+    const void *digest_random; /* MHD_OPTION_DIGEST_AUTH_RANDOM (digest_random_len bytes) */
+    size_t digest_random_len;
+    unsigned int nonce_nc_size; /* MHD_OPTION_NONCE_NC_SIZE */
+};
+/* Start the daemon; *port (may be NULL) gets the bound port (c->port without a listen
+ * socket). NULL with *errmsg when the address is bad or MHD refuses (port in use, TLS
+ * credentials MHD cannot load). */
+struct MHD_Daemon *httpd_start(const struct httpd_start_conf *c, int *port, char **errmsg);
 
 /* Client IP address of a connection as text ("-" when unknown). */
 void httpd_remote_text(struct MHD_Connection *c, char *out, size_t n);

@@ -640,21 +640,10 @@ static int listen_socket(struct tls_front *f, char **errmsg)
 {
     struct sockaddr_storage ss;
     socklen_t len;
-    memset(&ss, 0, sizeof ss);
+    if (httpd_listen_addr(f->conf.listen_address, f->conf.port, &ss, &len, errmsg) < 0)
+        return -ERR_CONFIG;
     struct sockaddr_in *a4 = (struct sockaddr_in *)(void *)&ss;
     struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)(void *)&ss;
-    if (inet_pton(AF_INET, f->conf.listen_address, &a4->sin_addr) == 1) {
-        a4->sin_family = AF_INET;
-        a4->sin_port = htons((uint16_t)f->conf.port);
-        len = sizeof *a4;
-    } else if (inet_pton(AF_INET6, f->conf.listen_address, &a6->sin6_addr) == 1) {
-        a6->sin6_family = AF_INET6;
-        a6->sin6_port = htons((uint16_t)f->conf.port);
-        len = sizeof *a6;
-    } else {
-        return err_fail(errmsg, -ERR_CONFIG, "listen address must be a numeric IPv4 or IPv6 address, not \"%s\"",
-                        f->conf.listen_address);
-    }
     int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1;
     if (fd < 0)

@@ -15,6 +15,7 @@
 
 #include "cpe_schema.h"
 #include "err.h"
+#include "file_write.h"
 #include "log.h"
 #include "sim.h"
 
@@ -320,7 +321,9 @@ int main(int argc, char **argv)
     pthread_mutex_init(&sim.cred_lock, NULL);
     g_sim = &sim;
     long rss_start = rss_kb("VmRSS");
-    if (parse_acs(&sim.cfg, &err) < 0 || sim_tls_init(&sim.tls, sim.cfg.ca_file, sim.cfg.host, sim.cfg.tls12, &err) < 0)
+    /* --report names a new file (file_write_new): refused now, not after the run */
+    if ((sim.cfg.report_file && file_check_new(sim.cfg.report_file, &err) < 0) || parse_acs(&sim.cfg, &err) < 0 ||
+        sim_tls_init(&sim.tls, sim.cfg.ca_file, sim.cfg.host, sim.cfg.tls12, &err) < 0)
         goto out;
     if (sim.cfg.cr_port >= 0) {
         struct cpe_cr_opts o = {.addr = "127.0.0.1", .port = (unsigned)sim.cfg.cr_port, .ndevices = 10000000};
@@ -376,15 +379,20 @@ int main(int argc, char **argv)
     ri.secs = (double)(sim_now_ms() - t0) / 1000.0;
     report(&sim, &ri, stdout);
     if (sim.cfg.report_file) {
-        FILE *f = fopen(sim.cfg.report_file, "w");
+        char *text = NULL, *why = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
         if (f) {
             report(&sim, &ri, f);
             fclose(f);
-        } else {
-            char qf[600], qe[200];
-            log_err("cpe-sim", "event=report file=%s error=%s", log_quote(qf, sizeof qf, sim.cfg.report_file),
-                    log_quote(qe, sizeof qe, strerror(errno)));
         }
+        if (!f || file_write_new(sim.cfg.report_file, text, len, 0644, &why) < 0) {
+            char qf[600], qe[300];
+            log_err("cpe-sim", "event=report file=%s error=%s", log_quote(qf, sizeof qf, sim.cfg.report_file),
+                    log_quote(qe, sizeof qe, why ? why : "out of memory"));
+        }
+        free(why);
+        free(text);
     }
     struct sim_stats t = {0};
     for (unsigned i = 0; i < sim.nworkers; i++)

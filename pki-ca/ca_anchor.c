@@ -17,6 +17,7 @@
 
 #include "ca_audit.h"
 #include "ca_util.h"
+#include "file_write.h"
 #include "log.h"
 
 #define ANCHOR_MAGIC "acs-audit-anchor"
@@ -90,9 +91,9 @@ static EVP_PKEY *read_key(const char *path, int private_key, char **errmsg)
 {
     FILE *f = path && *path ? fopen(path, "r") : NULL;
     if (!f) {
-        ca_fail(errmsg, -ERR_CONFIG, "cannot open the anchor %s key %s: %s", private_key ? "private" : "public",
-                path && *path ? path : "(not configured: [audit] anchor_key_file / anchor_pub_file)",
-                path && *path ? strerror(errno) : "");
+        err_fail(errmsg, -ERR_CONFIG, "cannot open the anchor %s key %s: %s", private_key ? "private" : "public",
+                 path && *path ? path : "(not configured: [audit] anchor_key_file / anchor_pub_file)",
+                 path && *path ? strerror(errno) : "");
         return NULL;
     }
     struct stat st;
@@ -102,7 +103,7 @@ static EVP_PKEY *read_key(const char *path, int private_key, char **errmsg)
     fclose(f);
     if (!key) {
         ERR_clear_error();
-        ca_fail(errmsg, -ERR_CONFIG, "%s: not a PEM %s key", path, private_key ? "private" : "public");
+        err_fail(errmsg, -ERR_CONFIG, "%s: not a PEM %s key", path, private_key ? "private" : "public");
     }
     return key;
 }
@@ -110,7 +111,7 @@ static EVP_PKEY *read_key(const char *path, int private_key, char **errmsg)
 int ca_anchor_keygen(const char *key_path, const char *pub_path, char **errmsg)
 {
     if (!key_path || !*key_path || !pub_path || !*pub_path)
-        return ca_fail(errmsg, -ERR_CONFIG, "set [audit] anchor_key_file and anchor_pub_file first");
+        return err_fail(errmsg, -ERR_CONFIG, "set [audit] anchor_key_file and anchor_pub_file first");
     EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
     BIO *bio = BIO_new(BIO_s_mem());
     char *pem = NULL;
@@ -119,9 +120,9 @@ int ca_anchor_keygen(const char *key_path, const char *pub_path, char **errmsg)
     if (rc == 0)
         len = BIO_get_mem_data(bio, &pem);
     if (rc < 0)
-        ca_fail(errmsg, rc, "cannot generate the anchor key");
+        err_fail(errmsg, rc, "cannot generate the anchor key");
     /* the public key first: a stale one must not be left beside a new private key */
-    if (rc == 0 && (rc = ca_file_write_new(pub_path, pem, (size_t)len, 0644, errmsg)) == 0 &&
+    if (rc == 0 && (rc = file_write_new(pub_path, pem, (size_t)len, 0644, errmsg)) == 0 &&
         (rc = ca_key_write_plain(key, key_path, errmsg)) < 0)
         unlink(pub_path);
     BIO_free(bio);
@@ -149,7 +150,7 @@ static int sign(EVP_PKEY *key, struct anchor *a, char **errmsg)
     int ok = md && EVP_DigestSignInit(md, NULL, sig_digest(key), NULL, key) == 1 &&
              EVP_DigestSign(md, a->sig, &a->siglen, msg, n) == 1;
     EVP_MD_CTX_free(md);
-    return ok ? 0 : ca_fail(errmsg, -ERR_CRYPTO, "cannot sign the anchor");
+    return ok ? 0 : err_fail(errmsg, -ERR_CRYPTO, "cannot sign the anchor");
 }
 
 int ca_anchor_take(struct db *db, const char *key_path, const char *actor, char **text, char **errmsg)
@@ -217,7 +218,7 @@ static int parse_file(const char *path, struct anchor *a, char **errmsg)
 {
     FILE *f = fopen(path, "r");
     if (!f)
-        return ca_fail(errmsg, -ERR_IO, "cannot open anchor file %s: %s", path, strerror(errno));
+        return err_fail(errmsg, -ERR_IO, "cannot open anchor file %s: %s", path, strerror(errno));
     char line[2 * ANCHOR_SIG_MAX + 32];
     int seen = 0, bad = !fgets(line, sizeof line, f) || strncmp(line, ANCHOR_MAGIC " v1\n", sizeof ANCHOR_MAGIC + 3);
     size_t n;
@@ -248,7 +249,7 @@ static int parse_file(const char *path, struct anchor *a, char **errmsg)
     }
     fclose(f);
     if (bad || seen != 5)
-        return ca_fail(errmsg, -ERR_INTEGRITY, "anchor file %s: unreadable", path);
+        return err_fail(errmsg, -ERR_INTEGRITY, "anchor file %s: unreadable", path);
     snprintf(a->label, sizeof a->label, "anchor file %.48s", path);
     return 0;
 }
@@ -257,8 +258,9 @@ static int parse_file(const char *path, struct anchor *a, char **errmsg)
 static int check_one(struct db *db, EVP_PKEY *pub, const char *pub_id, const struct anchor *a, char **errmsg)
 {
     if (strcmp(a->key_id, pub_id))
-        return ca_fail(errmsg, -ERR_INTEGRITY, "%s (head row %ld): signed by another key (key_id %.16s, expected %.16s)",
-                       a->label, a->head_id, a->key_id, pub_id);
+        return err_fail(errmsg, -ERR_INTEGRITY,
+                        "%s (head row %ld): signed by another key (key_id %.16s, expected %.16s)", a->label, a->head_id,
+                        a->key_id, pub_id);
     unsigned char msg[ANCHOR_MSG_MAX];
     size_t n = anchor_message(a, msg);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -267,8 +269,8 @@ static int check_one(struct db *db, EVP_PKEY *pub, const char *pub_id, const str
     EVP_MD_CTX_free(md);
     ERR_clear_error();
     if (!ok)
-        return ca_fail(errmsg, -ERR_INTEGRITY, "%s (head row %ld): bad signature (forged or damaged)", a->label,
-                       a->head_id);
+        return err_fail(errmsg, -ERR_INTEGRITY, "%s (head row %ld): bad signature (forged or damaged)", a->label,
+                        a->head_id);
     unsigned char row[32] = {0};
     if (a->head_id > 0) {
         char id[24];
@@ -280,12 +282,13 @@ static int check_one(struct db *db, EVP_PKEY *pub, const char *pub_id, const str
         int found = PQntuples(r) == 1 && ca_audit_unhex(PQgetvalue(r, 0, 0), row, 32) == 0;
         PQclear(r);
         if (!found)
-            return ca_fail(errmsg, -ERR_INTEGRITY, "%s (head row %ld): the chain no longer reaches its head (rows deleted)",
-                           a->label, a->head_id);
+            return err_fail(errmsg, -ERR_INTEGRITY,
+                            "%s (head row %ld): the chain no longer reaches its head (rows deleted)", a->label,
+                            a->head_id);
     }
     if (memcmp(row, a->head_hash, 32))
-        return ca_fail(errmsg, -ERR_INTEGRITY, "%s (head row %ld): the chain does not match it (rewritten)", a->label,
-                       a->head_id);
+        return err_fail(errmsg, -ERR_INTEGRITY, "%s (head row %ld): the chain does not match it (rewritten)", a->label,
+                        a->head_id);
     return 0;
 }
 
@@ -332,7 +335,7 @@ int ca_anchor_verify(struct db *db, const char *pub_path, const char *const *fil
     for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
         struct anchor a = {0};
         if (row_anchor(r, i, &a) < 0)
-            rc = ca_fail(errmsg, -ERR_INTEGRITY, "anchor %s: damaged row", PQgetvalue(r, i, 0));
+            rc = err_fail(errmsg, -ERR_INTEGRITY, "anchor %s: damaged row", PQgetvalue(r, i, 0));
         else
             rc = check_one(db, pub, pub_id, &a, errmsg);
         (*count)++;

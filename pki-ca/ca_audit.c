@@ -88,7 +88,7 @@ struct ca_audit_batch *ca_audit_begin(struct db *db, char **errmsg)
 {
     struct ca_audit_batch *b = calloc(1, sizeof *b);
     if (!b) {
-        ca_fail(errmsg, -ERR_NOMEM, "out of memory");
+        err_fail(errmsg, -ERR_NOMEM, "out of memory");
         return NULL;
     }
     b->db = db;
@@ -103,7 +103,7 @@ struct ca_audit_batch *ca_audit_begin(struct db *db, char **errmsg)
     PGresult *r = db_exec(db, "SELECT last_id, last_hash FROM audit_head FOR UPDATE", 0, NULL, errmsg);
     if (!r || PQntuples(r) != 1 || ca_audit_unhex(PQgetvalue(r, 0, 1), b->last_hash, 32) < 0) {
         if (r)
-            ca_fail(errmsg, -ERR_INTEGRITY, "audit_head is missing or damaged");
+            err_fail(errmsg, -ERR_INTEGRITY, "audit_head is missing or damaged");
         PQclear(r);
         ca_audit_abort(b);
         return NULL;
@@ -225,7 +225,7 @@ int ca_audit(struct db *db, const char *actor, const char *action, const char *s
     int rc = ca_audit_add(b, actor, action, subject, result, details);
     if (rc < 0) {
         ca_audit_abort(b);
-        return ca_fail(errmsg, rc, "audit: %s", err_str(rc));
+        return err_fail(errmsg, rc, "audit: %s", err_str(rc));
     }
     return ca_audit_finish(b, errmsg);
 }
@@ -243,7 +243,7 @@ int ca_audit_tally(struct db *db, const char *actor, const char *action, const s
         int rc = ca_audit_add(b, actor, action, e[i].source, "refused", tally_format(t, &e[i], details, sizeof details));
         if (rc < 0) {
             ca_audit_abort(b);
-            return ca_fail(errmsg, rc, "audit: %s", err_str(rc));
+            return err_fail(errmsg, rc, "audit: %s", err_str(rc));
         }
     }
     return ca_audit_finish(b, errmsg);
@@ -284,20 +284,20 @@ static int verify_page(PGresult *r, long *expect_id, unsigned char prev[32], lon
         long id = strtol(PQgetvalue(r, i, 0), NULL, 10);
         unsigned char stored_prev[32], stored[32], computed[32];
         if (id != *expect_id)
-            return ca_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: missing (rows %ld..%ld deleted)", *expect_id,
-                           *expect_id, id - 1);
+            return err_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: missing (rows %ld..%ld deleted)", *expect_id,
+                            *expect_id, id - 1);
         if (ca_audit_unhex(PQgetvalue(r, i, 7), stored_prev, 32) < 0 || ca_audit_unhex(PQgetvalue(r, i, 8), stored, 32) < 0)
-            return ca_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: damaged hash column", id);
+            return err_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: damaged hash column", id);
         if (memcmp(stored_prev, prev, 32))
-            return ca_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: does not chain to row %ld", id, id - 1);
+            return err_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: does not chain to row %ld", id, id - 1);
         int version = (int)strtol(PQgetvalue(r, i, 9), NULL, 10);
         if (version != CA_AUDIT_HASH_V1 && version != CA_AUDIT_HASH_V2)
-            return ca_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: unknown hash version %d", id, version);
+            return err_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: unknown hash version %d", id, version);
         if (chain_hash(version, prev, id, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
                        PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), computed) < 0)
             return -ERR_CRYPTO;
         if (memcmp(computed, stored, 32))
-            return ca_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: content does not match its hash (edited)", id);
+            return err_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: content does not match its hash (edited)", id);
         memcpy(prev, stored, 32);
         (*expect_id)++;
         (*rows)++;
@@ -334,12 +334,12 @@ int ca_audit_verify(struct db *db, long *rows, char **errmsg)
         return -ERR_DB;
     unsigned char head[32];
     if (PQntuples(r) != 1 || ca_audit_unhex(PQgetvalue(r, 0, 1), head, 32) < 0)
-        rc = ca_fail(errmsg, -ERR_INTEGRITY, "audit head missing or damaged");
+        rc = err_fail(errmsg, -ERR_INTEGRITY, "audit head missing or damaged");
     else if (strtol(PQgetvalue(r, 0, 0), NULL, 10) != expect_id - 1)
-        rc = ca_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: missing (head says the log ends at row %s)",
-                     expect_id, PQgetvalue(r, 0, 0));
+        rc = err_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: missing (head says the log ends at row %s)", expect_id,
+                      PQgetvalue(r, 0, 0));
     else if (memcmp(head, prev, 32))
-        rc = ca_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: does not match the chain head", expect_id - 1);
+        rc = err_fail(errmsg, -ERR_INTEGRITY, "audit row %ld: does not match the chain head", expect_id - 1);
     PQclear(r);
     if (rows)
         *rows = count;

@@ -22,11 +22,11 @@ static int ensure_key_dir(struct ca_ctx *ca, char **errmsg)
             continue;
         *s = '\0';
         if (mkdir(path, 0755) < 0 && errno != EEXIST)
-            return ca_fail(errmsg, -ERR_IO, "cannot create %s: %s", path, strerror(errno));
+            return err_fail(errmsg, -ERR_IO, "cannot create %s: %s", path, strerror(errno));
         *s = '/';
     }
     if (mkdir(path, 0700) < 0 && errno != EEXIST)
-        return ca_fail(errmsg, -ERR_IO, "cannot create key directory %s: %s", path, strerror(errno));
+        return err_fail(errmsg, -ERR_IO, "cannot create key directory %s: %s", path, strerror(errno));
     return 0;
 }
 
@@ -96,12 +96,12 @@ static int store_authority(struct ca_ctx *ca, X509 *cert, EVP_PKEY *key, const c
     snprintf(row.key_file, sizeof row.key_file, "%s.key.pem", name);
     char path[1024], nb[40], na[40];
     if (ca_key_path(ca, row.key_file, path, sizeof path) < 0)
-        return ca_fail(errmsg, -ERR_TOO_BIG, "key path too long");
+        return err_fail(errmsg, -ERR_TOO_BIG, "key path too long");
     row.cert_der = ca_cert_der(cert, &row.cert_der_len);
     char *subject = ca_name_text(X509_get_subject_name(cert));
     if (!row.cert_der || !subject || ca_time_text(X509_get0_notBefore(cert), nb, sizeof nb) < 0 ||
         ca_time_text(X509_get0_notAfter(cert), na, sizeof na) < 0) {
-        rc = ca_fail(errmsg, -ERR_CRYPTO, "cannot encode CA certificate");
+        rc = err_fail(errmsg, -ERR_CRYPTO, "cannot encode CA certificate");
         goto out;
     }
     if ((rc = db_begin(ca_db(ca), errmsg)) < 0)
@@ -109,8 +109,8 @@ static int store_authority(struct ca_ctx *ca, X509 *cert, EVP_PKEY *key, const c
     int id = 0;
     rc = ca_db_authority_insert(ca_db(ca), &row, subject, serial, nb, na, path_len, &id, errmsg);
     if (rc == -ERR_EXIST)
-        rc = ca_fail(errmsg, rc, !strcmp(kind, "root") ? "a root CA already exists" : "CA \"%s\" already exists",
-                     name);
+        rc =
+            err_fail(errmsg, rc, !strcmp(kind, "root") ? "a root CA already exists" : "CA \"%s\" already exists", name);
     char details[256];
     snprintf(details, sizeof details, "kind=%s key_type=%s serial=%s", kind, key_type, serial);
     if (rc == 0)
@@ -138,7 +138,7 @@ int ca_init_root(struct ca_ctx *ca, const char *common_name, const char *key_typ
         key_type = "ec-p256";
     if (strcmp(key_type, "ec-p256") && strcmp(key_type, "ec-p384") && strcmp(key_type, "rsa-3072") &&
         strcmp(key_type, "rsa-4096"))
-        return ca_fail(errmsg, -ERR_INVAL, "root key type must be ec-p256, ec-p384, rsa-3072 or rsa-4096");
+        return err_fail(errmsg, -ERR_INVAL, "root key type must be ec-p256, ec-p384, rsa-3072 or rsa-4096");
     const char *root_pass = ca_root_passphrase(ca, errmsg);
     if (!root_pass)
         return -ERR_AUTH;
@@ -146,7 +146,7 @@ int ca_init_root(struct ca_ctx *ca, const char *common_name, const char *key_typ
     const char *issuer_pass = ca_passphrase(ca, &ignored);
     free(ignored);
     if (issuer_pass && !strcmp(issuer_pass, root_pass))
-        return ca_fail(errmsg, -ERR_POLICY, "the root passphrase must differ from the issuing CAs' passphrase");
+        return err_fail(errmsg, -ERR_POLICY, "the root passphrase must differ from the issuing CAs' passphrase");
     EVP_PKEY *key = ca_key_generate(key_type, errmsg);
     if (!key)
         return -ERR_CRYPTO;
@@ -154,7 +154,7 @@ int ca_init_root(struct ca_ctx *ca, const char *common_name, const char *key_typ
     X509 *cert = build_ca_cert(ca, key, common_name, cfg_int(ca_cfg(ca), "ca", "root_validity_days"), -1, NULL,
                                NULL, serial, sizeof serial);
     int rc = cert ? store_authority(ca, cert, key, "root", NULL, "root", 0, key_type, serial, -1, errmsg)
-                  : ca_fail(errmsg, -ERR_CRYPTO, "cannot build root certificate");
+                  : err_fail(errmsg, -ERR_CRYPTO, "cannot build root certificate");
     if (rc == 0)
         log_info("ca", "event=ca_init serial=%s key_type=%s", serial, key_type);
     X509_free(cert);
@@ -168,10 +168,9 @@ int ca_issuer_create(struct ca_ctx *ca, const char *name, const char *key_type, 
     if (!key_type)
         key_type = "ec-p256";
     if (!valid_ca_name(name) || !strcmp(name, "root"))
-        return ca_fail(errmsg, -ERR_INVAL,
-                       "invalid CA name \"%s\": 1-48 of a-z 0-9 - _ (and not \"root\")", name);
+        return err_fail(errmsg, -ERR_INVAL, "invalid CA name \"%s\": 1-48 of a-z 0-9 - _ (and not \"root\")", name);
     if (path_len < 0 || path_len > 4)
-        return ca_fail(errmsg, -ERR_INVAL, "path length must be 0..4");
+        return err_fail(errmsg, -ERR_INVAL, "path length must be 0..4");
     struct ca_authority *root = ca_authority_get(ca, "root", 1, errmsg);
     if (!root)
         return -ERR_NOENT;
@@ -183,7 +182,7 @@ int ca_issuer_create(struct ca_ctx *ca, const char *name, const char *key_type, 
     X509 *cert = build_ca_cert(ca, key, cn, cfg_int(ca_cfg(ca), "ca", "issuer_validity_days"), path_len,
                                root->cert, root->key, serial, sizeof serial);
     int rc = cert ? store_authority(ca, cert, key, name, tenant, "issuer", root->id, key_type, serial, path_len, errmsg)
-                  : ca_fail(errmsg, -ERR_CRYPTO, "cannot build issuer certificate");
+                  : err_fail(errmsg, -ERR_CRYPTO, "cannot build issuer certificate");
     if (rc == 0)
         log_info("ca", "event=issuer_create name=%s serial=%s key_type=%s", name, serial, key_type);
     X509_free(cert);
@@ -198,9 +197,9 @@ int ca_tenant_create(struct ca_ctx *ca, const char *name, char **errmsg)
         return rc;
     rc = ca_db_tenant_insert(ca_db(ca), name, errmsg);
     if (rc == -ERR_EXIST)
-        rc = ca_fail(errmsg, rc, "tenant \"%s\" already exists", name);
+        rc = err_fail(errmsg, rc, "tenant \"%s\" already exists", name);
     else if (rc == -ERR_INVAL)
-        rc = ca_fail(errmsg, rc, "invalid tenant name: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit");
+        rc = err_fail(errmsg, rc, "invalid tenant name: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit");
     if (rc == 0)
         rc = ca_audit(ca_db(ca), ca_actor(ca), "ca.tenant.create", name, "ok", "", errmsg);
     if (rc == 0)

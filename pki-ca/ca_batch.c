@@ -16,6 +16,7 @@
 
 #include "ca_priv.h"
 #include "ca_util.h"
+#include "file_write.h"
 #include "log.h"
 
 struct group {
@@ -42,28 +43,26 @@ struct worker {
     char *errmsg;
 };
 
-static int write_pem_file(const char *dir, const char *id, const char *ext, X509 *cert, EVP_PKEY *key)
+/* Device id's key (0600) and certificate files, both new (file_write_new); on failure
+ * neither is left. */
+static int write_device(const char *dir, const char *id, X509 *cert, EVP_PKEY *key, char **errmsg)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s%s", dir, id, ext);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, key ? 0600 : 0644);
-    if (fd < 0)
-        return -ERR_IO;
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        return -ERR_IO;
-    }
-    int ok = key ? PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) : PEM_write_X509(f, cert);
-    if (fclose(f) != 0)
-        ok = 0;
-    return ok ? 0 : -ERR_IO;
+    char kpath[4096], cpath[4096];
+    snprintf(kpath, sizeof kpath, "%s/%s.key.pem", dir, id);
+    snprintf(cpath, sizeof cpath, "%s/%s.crt.pem", dir, id);
+    char *pem = ca_cert_pem(cert);
+    int rc = pem ? ca_key_write_plain(key, kpath, errmsg) : -ERR_NOMEM;
+    if (rc == 0 && (rc = file_write_new(cpath, pem, strlen(pem), 0644, errmsg)) < 0)
+        unlink(kpath);
+    free(pem);
+    return rc;
 }
 
-static void unlink_group(const char *dir, struct group *g)
+/* Remove the files of the group's first n devices (written by write_device). */
+static void unlink_group(const char *dir, struct group *g, size_t n)
 {
     char path[4096];
-    for (size_t i = 0; i < g->n; i++) {
+    for (size_t i = 0; i < n; i++) {
         snprintf(path, sizeof path, "%s/%s.key.pem", dir, g->ids[i]);
         unlink(path);
         snprintf(path, sizeof path, "%s/%s.crt.pem", dir, g->ids[i]);
@@ -139,18 +138,23 @@ static void *work(void *arg)
     return NULL;
 }
 
+/* dir/chain.pem: the issuer and the root. Replaced, not appended to: a batch resumed
+ * (--start) into the same directory rewrites it. */
 static int write_chain(struct ca_ctx *ca, struct ca_authority *iss, const char *dir, char **errmsg)
 {
     struct ca_authority *root = ca_authority_by_id(ca, iss->parent_id, 0, errmsg);
+    if (!root)
+        return -ERR_NOENT;
     char path[4096];
     snprintf(path, sizeof path, "%s/chain.pem", dir);
-    FILE *f = fopen(path, "w");
-    if (!f || !root)
-        return f ? (fclose(f), -ERR_NOENT) : ca_fail(errmsg, -ERR_IO, "cannot write %s", path);
-    int ok = PEM_write_X509(f, iss->cert) && PEM_write_X509(f, root->cert);
-    if (fclose(f) != 0 || !ok)
-        return ca_fail(errmsg, -ERR_IO, "cannot write %s", path);
-    return 0;
+    BIO *mem = BIO_new(BIO_s_mem());
+    char *text = NULL;
+    long len = mem && PEM_write_bio_X509(mem, iss->cert) && PEM_write_bio_X509(mem, root->cert)
+                   ? BIO_get_mem_data(mem, &text)
+                   : 0;
+    int rc = len > 0 ? file_write_replace(path, text, (size_t)len, 0644, errmsg) : -ERR_NOMEM;
+    BIO_free(mem);
+    return rc;
 }
 
 /* Build, write and record one group of devices [first, first + n). Files are written
@@ -186,17 +190,16 @@ static int issue_group(struct ca_ctx *ca, struct ca_authority *iss, const struct
     g->n = (size_t)n;
     if (rc < 0)
         return rc; /* nothing written yet */
-    for (size_t i = 0; rc == 0 && bundle_fd < 0 && i < g->n; i++)
-        if (write_pem_file(o->out_dir, g->ids[i], ".key.pem", NULL, g->keys[i]) < 0 ||
-            write_pem_file(o->out_dir, g->ids[i], ".crt.pem", g->certs[i], NULL) < 0)
-            rc = ca_fail(errmsg, -ERR_IO, "cannot write files for %s in %s", g->ids[i], o->out_dir);
+    size_t written = 0;
+    while (bundle_fd < 0 && written < g->n && rc == 0)
+        if ((rc = write_device(o->out_dir, g->ids[written], g->certs[written], g->keys[written], errmsg)) == 0)
+            written++;
     if (rc < 0) {
-        if (bundle_fd < 0)
-            unlink_group(o->out_dir, g);
+        unlink_group(o->out_dir, g, written);
         return rc;
     }
     if (rc == 0 && bundle_fd >= 0 && append_bundle(bundle_fd, g) < 0)
-        return ca_fail(errmsg, -ERR_IO, "cannot write %s/identities.pem", o->out_dir);
+        return err_fail(errmsg, -ERR_IO, "cannot write %s/identities.pem", o->out_dir);
     const char *serials[CA_BATCH_GROUP], *ids[CA_BATCH_GROUP];
     for (size_t i = 0; i < g->n; i++) {
         serials[i] = g->serials[i];
@@ -205,26 +208,25 @@ static int issue_group(struct ca_ctx *ca, struct ca_authority *iss, const struct
     if (rc == 0)
         rc = ca_record_issued(ca, iss, g->certs, serials, ids, g->n, "device", "batch", errmsg);
     if (rc < 0) {
-        if (bundle_fd < 0)
-            unlink_group(o->out_dir, g);
+        unlink_group(o->out_dir, g, written);
         return rc;
     }
     for (size_t i = 0; i < g->n; i++)
         fprintf(index, "%s\t%s\n", g->ids[i], g->serials[i]);
-    return fflush(index) == 0 ? 0 : ca_fail(errmsg, -ERR_IO, "cannot write devices.tsv");
+    return fflush(index) == 0 ? 0 : err_fail(errmsg, -ERR_IO, "cannot write devices.tsv");
 }
 
 int ca_issue_batch(struct ca_ctx *ca, const struct ca_batch_opts *o, long *done, char **errmsg)
 {
     *done = 0;
     if (o->count < 1 || o->count > CA_BATCH_MAX || o->start < 0 || o->start + o->count > 99999999L)
-        return ca_fail(errmsg, -ERR_INVAL, "--count must be 1..%ld and serial numbers must stay below 10^8",
-                       CA_BATCH_MAX);
+        return err_fail(errmsg, -ERR_INVAL, "--count must be 1..%ld and serial numbers must stay below 10^8",
+                        CA_BATCH_MAX);
     char probe[CA_DEVICE_ID_MAX + 1], oui[7];
     snprintf(probe, sizeof probe, "%s-%s-%s%08ld", o->oui, o->product_class, o->serial_prefix, o->start);
     if (ca_device_id_normalise(probe, probe, sizeof probe) < 0)
-        return ca_fail(errmsg, -ERR_INVAL, "device identities like \"%s-%s-%s%08ld\" are invalid (OUI = 6 hex digits)",
-                       o->oui, o->product_class, o->serial_prefix, o->start);
+        return err_fail(errmsg, -ERR_INVAL, "device identities like \"%s-%s-%s%08ld\" are invalid (OUI = 6 hex digits)",
+                        o->oui, o->product_class, o->serial_prefix, o->start);
     memcpy(oui, probe, 6); /* the identities carry the OUI uppercased */
     oui[6] = '\0';
     struct ca_batch_opts canon = *o;
@@ -240,24 +242,32 @@ int ca_issue_batch(struct ca_ctx *ca, const struct ca_batch_opts *o, long *done,
     if (!iss)
         return -ERR_NOENT;
     if (iss->is_root)
-        return ca_fail(errmsg, -ERR_POLICY, "the root CA does not issue device certificates; name an issuer");
+        return err_fail(errmsg, -ERR_POLICY, "the root CA does not issue device certificates; name an issuer");
     if (mkdir(o->out_dir, 0700) < 0 && errno != EEXIST)
-        return ca_fail(errmsg, -ERR_IO, "cannot create %s: %s", o->out_dir, strerror(errno));
+        return err_fail(errmsg, -ERR_IO, "cannot create %s: %s", o->out_dir, strerror(errno));
     int rc = write_chain(ca, iss, o->out_dir, errmsg);
     if (rc < 0)
         return rc;
     char path[4096];
     snprintf(path, sizeof path, "%s/devices.tsv", o->out_dir);
-    FILE *index = fopen(path, "a");
-    if (!index)
-        return ca_fail(errmsg, -ERR_IO, "cannot write %s", path);
+    /* devices.tsv and identities.pem grow with each batch (--start): appended to, but
+     * never through a symlink, and the bundle of keys is made 0600 whatever it was */
+    int index_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+    FILE *index = index_fd >= 0 ? fdopen(index_fd, "a") : NULL;
+    if (!index) {
+        if (index_fd >= 0)
+            close(index_fd);
+        return err_fail(errmsg, -ERR_IO, "cannot write %s: %s", path, strerror(errno));
+    }
     int bundle_fd = -1;
     if (!o->per_device_files) {
         snprintf(path, sizeof path, "%s/identities.pem", o->out_dir);
-        bundle_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-        if (bundle_fd < 0) {
+        bundle_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (bundle_fd < 0 || fchmod(bundle_fd, 0600) != 0) {
+            if (bundle_fd >= 0)
+                close(bundle_fd);
             fclose(index);
-            return ca_fail(errmsg, -ERR_IO, "cannot write %s: %s", path, strerror(errno));
+            return err_fail(errmsg, -ERR_IO, "cannot write %s: %s", path, strerror(errno));
         }
     }
     struct group *g = calloc(1, sizeof *g);
@@ -276,9 +286,9 @@ int ca_issue_batch(struct ca_ctx *ca, const struct ca_batch_opts *o, long *done,
     }
     free(g);
     if (bundle_fd >= 0 && close(bundle_fd) != 0 && rc == 0)
-        rc = ca_fail(errmsg, -ERR_IO, "cannot write %s/identities.pem", o->out_dir);
+        rc = err_fail(errmsg, -ERR_IO, "cannot write %s/identities.pem", o->out_dir);
     if (fclose(index) != 0 && rc == 0)
-        rc = ca_fail(errmsg, -ERR_IO, "cannot write %s", path);
+        rc = err_fail(errmsg, -ERR_IO, "cannot write %s", path);
     log_info("ca", "event=batch issuer=%s oui=%s product_class=%s jobs=%d issued=%ld result=%s", iss->name, o->oui,
              o->product_class, o->jobs, *done, rc == 0 ? "ok" : "error");
     return rc;

@@ -61,7 +61,7 @@ static int add_entries(X509_CRL *crl, PGresult *r, char **errmsg)
         long reason = strtol(PQgetvalue(r, i, 1), &end1, 10);
         long long at = strtoll(PQgetvalue(r, i, 2), &end2, 10);
         if (*end1 || *end2 || reason < 0 || reason >= CRL_REASONS || BN_hex2bn(&bn, hex) != (int)strlen(hex)) {
-            rc = ca_fail(errmsg, -ERR_INTEGRITY, "revocation row %d (serial %.48s) is malformed", i, hex);
+            rc = err_fail(errmsg, -ERR_INTEGRITY, "revocation row %d (serial %.48s) is malformed", i, hex);
             break;
         }
         serial = BN_to_ASN1_INTEGER(bn, serial);
@@ -72,7 +72,7 @@ static int add_entries(X509_CRL *crl, PGresult *r, char **errmsg)
                  (!reason || (ext && X509_REVOKED_add_ext(rev, ext, -1))) && X509_CRL_add0_revoked(crl, rev);
         if (!ok) {
             X509_REVOKED_free(rev);
-            rc = ca_fail(errmsg, -ERR_CRYPTO, "cannot build CRL entry for serial %.48s", hex);
+            rc = err_fail(errmsg, -ERR_CRYPTO, "cannot build CRL entry for serial %.48s", hex);
         }
     }
     reason_exts_free(&re);
@@ -107,7 +107,7 @@ static int finish_crl(X509_CRL *crl, struct ca_authority *iss, long long number,
     if (!ok) {
         char why[200];
         ca_ssl_error(why, sizeof why);
-        return ca_fail(errmsg, -ERR_CRYPTO, "cannot sign the CRL of %s: %s", iss->name, why);
+        return err_fail(errmsg, -ERR_CRYPTO, "cannot sign the CRL of %s: %s", iss->name, why);
     }
     return 0;
 }
@@ -144,7 +144,7 @@ int ca_crl_build(struct ca_ctx *ca, const char *issuer, X509_CRL **out, char **e
     }
     count = PQntuples(r);
     if (!(crl = X509_CRL_new())) {
-        rc = ca_fail(errmsg, -ERR_NOMEM, "out of memory");
+        rc = err_fail(errmsg, -ERR_NOMEM, "out of memory");
         goto out;
     }
     if ((rc = add_entries(crl, r, errmsg)) < 0 ||

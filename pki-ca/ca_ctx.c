@@ -109,7 +109,7 @@ static int read_passphrase_file(const char *path, char **out, char **errmsg)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return ca_fail(errmsg, -ERR_AUTH, "cannot read CA passphrase file %s: %s", path, strerror(errno));
+        return err_fail(errmsg, -ERR_AUTH, "cannot read CA passphrase file %s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) == 0 && (st.st_mode & 0077)) {
         char q[600];
@@ -120,9 +120,9 @@ static int read_passphrase_file(const char *path, char **out, char **errmsg)
     ssize_t n = read(fd, tmp, sizeof tmp - 1);
     close(fd);
     if (n < 0)
-        return ca_fail(errmsg, -ERR_AUTH, "cannot read CA passphrase file %s: %s", path, strerror(errno));
+        return err_fail(errmsg, -ERR_AUTH, "cannot read CA passphrase file %s: %s", path, strerror(errno));
     if (n > CA_PASSPHRASE_MAX)
-        return ca_fail(errmsg, -ERR_AUTH, "CA passphrase file %s: longer than %d bytes", path, CA_PASSPHRASE_MAX);
+        return err_fail(errmsg, -ERR_AUTH, "CA passphrase file %s: longer than %d bytes", path, CA_PASSPHRASE_MAX);
     tmp[n] = '\0';
     tmp[strcspn(tmp, "\r\n")] = '\0'; /* the first line is the passphrase */
     *out = strdup(tmp);
@@ -145,14 +145,14 @@ static char *load_passphrase(struct ca_ctx *ca, const char *file_key, const char
     }
     if (!p || !*p) {
         free(p);
-        ca_fail(errmsg, -ERR_AUTH, "no %s: set [ca] %s or the %s environment variable", what, file_key,
-                envname && *envname ? envname : def_env);
+        err_fail(errmsg, -ERR_AUTH, "no %s: set [ca] %s or the %s environment variable", what, file_key,
+                 envname && *envname ? envname : def_env);
         return NULL;
     }
     if (strlen(p) < 8) {
         OPENSSL_cleanse(p, strlen(p));
         free(p);
-        ca_fail(errmsg, -ERR_AUTH, "%s too short (need at least 8 characters)", what);
+        err_fail(errmsg, -ERR_AUTH, "%s too short (need at least 8 characters)", what);
         return NULL;
     }
     return p;
@@ -187,7 +187,7 @@ static struct ca_authority *load_authority(struct ca_ctx *ca, const char *name, 
         if ((id > 0 && ca->auth[i]->id == id) || (id <= 0 && !strcmp(ca->auth[i]->name, name)))
             return ca->auth[i];
     if (ca->nauth == CA_MAX_AUTHORITIES) {
-        ca_fail(errmsg, -ERR_TOO_BIG, "more than %d CAs", CA_MAX_AUTHORITIES);
+        err_fail(errmsg, -ERR_TOO_BIG, "more than %d CAs", CA_MAX_AUTHORITIES);
         return NULL;
     }
     struct ca_db_authority row;
@@ -220,24 +220,24 @@ static int load_key(struct ca_ctx *ca, struct ca_authority *a, char **errmsg)
     if (a->key)
         return 0;
     if (a->revoked)
-        return ca_fail(errmsg, -ERR_POLICY, "issuing CA \"%s\" is revoked", a->name);
+        return err_fail(errmsg, -ERR_POLICY, "issuing CA \"%s\" is revoked", a->name);
     if (ca->key_policy == CA_KEYS_NONE)
-        return ca_fail(errmsg, -ERR_PERM, "this process holds no CA key (acs-ca sign-serve signs)");
+        return err_fail(errmsg, -ERR_PERM, "this process holds no CA key (acs-ca sign-serve signs)");
     if (a->is_root && ca->key_policy == CA_KEYS_ISSUERS)
-        return ca_fail(errmsg, -ERR_PERM, "the root CA key is offline: this process never opens it");
+        return err_fail(errmsg, -ERR_PERM, "the root CA key is offline: this process never opens it");
     const char *pass = a->is_root ? ca_root_passphrase(ca, errmsg) : ca_passphrase(ca, errmsg);
     if (!pass)
         return -ERR_AUTH;
     char path[1024];
     if (ca_key_path(ca, a->key_file, path, sizeof path) < 0)
-        return ca_fail(errmsg, -ERR_TOO_BIG, "key path too long");
+        return err_fail(errmsg, -ERR_TOO_BIG, "key path too long");
     a->key = ca_key_read_encrypted(path, pass, errmsg);
     if (!a->key)
         return -ERR_AUTH;
     if (X509_check_private_key(a->cert, a->key) != 1) {
         EVP_PKEY_free(a->key);
         a->key = NULL;
-        return ca_fail(errmsg, -ERR_INTEGRITY, "CA key %s does not match the certificate of CA %s", path, a->name);
+        return err_fail(errmsg, -ERR_INTEGRITY, "CA key %s does not match the certificate of CA %s", path, a->name);
     }
     return 0;
 }

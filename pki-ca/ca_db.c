@@ -43,8 +43,8 @@ int ca_db_authority_get(struct db *db, const char *name, int id, int with_key_fi
         return -ERR_DB;
     int rc = 0;
     if (PQntuples(r) != 1) {
-        rc = ca_fail(errmsg, -ERR_NOENT, "no CA named \"%s\" (run acs-ca init / acs-ca issuer create)",
-                     id > 0 ? idtext : name);
+        rc = err_fail(errmsg, -ERR_NOENT, "no CA named \"%s\" (run acs-ca init / acs-ca issuer create)",
+                      id > 0 ? idtext : name);
         goto out;
     }
     memset(out, 0, sizeof *out);
@@ -71,7 +71,7 @@ int ca_db_authority_insert(struct db *db, const struct ca_db_authority *a, const
     size_t esc_len = 0;
     unsigned char *esc = PQescapeByteaConn(db_conn(db), a->cert_der, a->cert_der_len, &esc_len);
     if (!esc)
-        return ca_fail(errmsg, -ERR_NOMEM, "out of memory");
+        return err_fail(errmsg, -ERR_NOMEM, "out of memory");
     const char *p[10] = {a->name, a->kind, a->parent_id > 0 ? parent : NULL, subject, serial,
                          a->key_type, a->key_file, (const char *)esc, not_before, not_after};
     const char *p2[12];
@@ -90,7 +90,7 @@ int ca_db_authority_insert(struct db *db, const struct ca_db_authority *a, const
     PQfreemem(esc);
     if (r && PQntuples(r) == 0) {
         PQclear(r);
-        return ca_fail(errmsg, -ERR_NOENT, "no tenant \"%s\" (acs-ca tenant create NAME)", p2[11]);
+        return err_fail(errmsg, -ERR_NOENT, "no tenant \"%s\" (acs-ca tenant create NAME)", p2[11]);
     }
     if (!r) {
         int unique = !strcmp(db_last_sqlstate(db), "23505");
@@ -166,7 +166,7 @@ int ca_db_cert_insert(struct db *db, const struct ca_db_cert_row *rows, size_t n
     }
     if (rc < 0) {
         buf_cleanup(&b);
-        return ca_fail(errmsg, rc, "certificate batch: %s", err_str(rc));
+        return err_fail(errmsg, rc, "certificate batch: %s", err_str(rc));
     }
     rc = db_copy_in(db,
                     "COPY certificates (serial, issuer_id, device_id, subject, profile, not_before, not_after,"
@@ -189,7 +189,7 @@ int ca_db_revoke(struct db *db, const char *serial, int reason, const char *acto
     int found = PQntuples(r) == 1;
     PQclear(r);
     if (!found)
-        return ca_fail(errmsg, -ERR_NOENT, "no certificate with serial %s", serial);
+        return err_fail(errmsg, -ERR_NOENT, "no certificate with serial %s", serial);
     r = db_exec(db,
                 "INSERT INTO revocations (serial, reason, actor) VALUES ($1, $2::smallint, $3)"
                 " ON CONFLICT (serial) DO NOTHING RETURNING 1",
@@ -198,7 +198,7 @@ int ca_db_revoke(struct db *db, const char *serial, int reason, const char *acto
         return -ERR_DB;
     int inserted = PQntuples(r) == 1;
     PQclear(r);
-    return inserted ? 0 : ca_fail(errmsg, -ERR_EXIST, "certificate %s is already revoked", serial);
+    return inserted ? 0 : err_fail(errmsg, -ERR_EXIST, "certificate %s is already revoked", serial);
 }
 
 PGresult *ca_db_live_serials(struct db *db, const char *device_id, char **errmsg)
@@ -301,12 +301,12 @@ int ca_db_crl_number_next(struct db *db, int authority_id, long long *number, ch
         return -ERR_DB;
     int rc = 0;
     if (PQntuples(r) != 1) {
-        rc = ca_fail(errmsg, -ERR_NOENT, "no CA with id %d", authority_id);
+        rc = err_fail(errmsg, -ERR_NOENT, "no CA with id %d", authority_id);
     } else {
         char *end;
         *number = strtoll(PQgetvalue(r, 0, 0), &end, 10);
         if (*end)
-            rc = ca_fail(errmsg, -ERR_DB, "crl_number is not a number");
+            rc = err_fail(errmsg, -ERR_DB, "crl_number is not a number");
     }
     PQclear(r);
     return rc;
@@ -328,7 +328,7 @@ PGresult *ca_db_cert_status(struct db *db, int authority_id, const char *const *
                             char **errmsg)
 {
     if (n == 0 || n > CA_DB_STATUS_MAX_SERIALS) {
-        ca_fail(errmsg, -ERR_INVAL, "between 1 and %d serials per status query", CA_DB_STATUS_MAX_SERIALS);
+        err_fail(errmsg, -ERR_INVAL, "between 1 and %d serials per status query", CA_DB_STATUS_MAX_SERIALS);
         return NULL;
     }
     /* a text[] literal; serials are hex digits only, so no quoting is needed, but refuse
@@ -349,7 +349,7 @@ PGresult *ca_db_cert_status(struct db *db, int authority_id, const char *const *
         rc = buf_append(&arr, "}", 1);
     if (rc < 0) {
         buf_cleanup(&arr);
-        ca_fail(errmsg, rc, "status query: invalid serial list");
+        err_fail(errmsg, rc, "status query: invalid serial list");
         return NULL;
     }
     char id[16];

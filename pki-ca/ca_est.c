@@ -207,7 +207,7 @@ static int check_body(struct est_op *op, int device_from_cn, unsigned char **der
     X509_REQ *csr = ca_est_parse_csr_body(req->body, req->body_len, der, len, why);
     int rc = csr ? 0 : -ERR_PARSE;
     if (rc == 0 && device_from_cn && ca_est_csr_cn(csr, op->device, sizeof op->device) < 0)
-        rc = ca_fail(why, -ERR_POLICY, "with a Bearer token the CSR subject CN must name the device");
+        rc = err_fail(why, -ERR_POLICY, "with a Bearer token the CSR subject CN must name the device");
     canonical_device(op);
     EVP_PKEY *pub = NULL;
     if (rc == 0)
@@ -227,8 +227,9 @@ static void est_enroll(struct est_op *op)
     char *why = NULL, *csr_why = NULL;
     int rc = ca_est_parse_authorization(op->req->authorization, &auth, &why);
     if (rc == 0 && auth.kind == CA_EST_AUTH_NONE)
-        rc = ca_fail(&why, -ERR_AUTH, "enrollment needs credentials: HTTP Basic (device identity, token) "
-                                      "or a Bearer token");
+        rc = err_fail(&why, -ERR_AUTH,
+                      "enrollment needs credentials: HTTP Basic (device identity, token) "
+                      "or a Bearer token");
     if (rc < 0) {
         refuse(op, 401, why);
         goto out;
@@ -294,11 +295,11 @@ static int check_cert_record(struct est_op *op, const char *serial, char *issuer
         return -ERR_DB;
     int rc = 0;
     if (PQntuples(r) != 1)
-        rc = ca_fail(why, -ERR_PERM, "client certificate %s is not in the CA's records", serial);
+        rc = err_fail(why, -ERR_PERM, "client certificate %s is not in the CA's records", serial);
     else if (!PQgetisnull(r, 0, 8))
-        rc = ca_fail(why, -ERR_REVOKED, "client certificate %s is revoked", serial);
+        rc = err_fail(why, -ERR_REVOKED, "client certificate %s is revoked", serial);
     else if (strcmp(PQgetvalue(r, 0, 1), op->device))
-        rc = ca_fail(why, -ERR_PERM, "client certificate %s was not issued to %s", serial, op->device);
+        rc = err_fail(why, -ERR_PERM, "client certificate %s was not issued to %s", serial, op->device);
     else
         snprintf(issuer, n, "%s", PQgetvalue(r, 0, 3));
     PQclear(r);
@@ -331,8 +332,8 @@ static void est_reenroll(struct est_op *op)
             r = CA_VERIFY_NO_IDENTITY;
         if (peer && !op->req->refused) /* aggregated refusals name the source only: no query */
             device_of_serial(op, peer->serial);
-        ca_fail(&why, -ERR_AUTH, "re-enrollment needs a valid client certificate: %s%s%s", ca_verify_reason_str(r),
-                peer && peer->detail[0] ? ": " : "", peer ? peer->detail : "");
+        err_fail(&why, -ERR_AUTH, "re-enrollment needs a valid client certificate: %s%s%s", ca_verify_reason_str(r),
+                 peer && peer->detail[0] ? ": " : "", peer ? peer->detail : "");
         refuse(op, peer_status(r), why);
         goto out;
     }

@@ -76,10 +76,6 @@ void ca_est_auth_cleanup(struct ca_est_auth *a);
 /* Is the Content-Type header's media type `type` (case-insensitive, parameters ignored)? */
 int ca_est_media_type_is(const char *header, const char *type);
 
-/* Strict base64 (RFC 4648 alphabet, optional padding, whitespace/CR/LF ignored) into a
- * malloc'd buffer. -ERR_PARSE on any other byte or a bad length. */
-int ca_est_base64_decode(const unsigned char *in, size_t len, unsigned char **out, size_t *out_len,
-                         char **errmsg) WARN_UNUSED;
 /* An EST request body: base64 DER PKCS#10, or PEM "CERTIFICATE REQUEST" as a convenience,
  * to DER (malloc'd). -ERR_TOO_BIG over CA_EST_MAX_BODY, -ERR_PARSE otherwise. */
 int ca_est_decode_csr_body(const unsigned char *body, size_t len, unsigned char **der, size_t *der_len,

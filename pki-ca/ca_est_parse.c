@@ -12,6 +12,7 @@
 #include <openssl/objects.h>
 #include <openssl/pkcs7.h>
 
+#include "b64.h"
 #include "ca_est.h"
 #include "ca_util.h"
 
@@ -24,74 +25,16 @@ static int is_space(unsigned char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static int b64_value(unsigned char c)
+/* Base64 that must decode to something (an EST body, Basic credentials). */
+static int decode_b64(const unsigned char *in, size_t len, unsigned char **out, size_t *out_len, char **errmsg)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-int ca_est_base64_decode(const unsigned char *in, size_t len, unsigned char **out, size_t *out_len, char **errmsg)
-{
-    *out = NULL;
-    *out_len = 0;
-    unsigned char *buf = malloc(len / 4 * 3 + 3);
-    if (!buf)
-        return ca_fail(errmsg, -ERR_NOMEM, "out of memory");
-    size_t o = 0, pad = 0;
-    unsigned long acc = 0;
-    int have = 0, rc = 0;
-    for (size_t i = 0; i < len && rc == 0; i++) {
-        unsigned char c = in[i];
-        if (is_space(c))
-            continue;
-        if (c == '=') {
-            if (++pad > 2)
-                rc = ca_fail(errmsg, -ERR_PARSE, "malformed base64: too much padding");
-            continue;
-        }
-        int v = b64_value(c);
-        if (pad)
-            rc = ca_fail(errmsg, -ERR_PARSE, "malformed base64: data after padding");
-        else if (v < 0)
-            rc = ca_fail(errmsg, -ERR_PARSE, "malformed base64: invalid character at offset %zu", i);
-        if (rc < 0)
-            break;
-        acc = (acc << 6) | (unsigned long)v;
-        if (++have == 4) {
-            buf[o++] = (unsigned char)(acc >> 16);
-            buf[o++] = (unsigned char)(acc >> 8);
-            buf[o++] = (unsigned char)acc;
-            have = 0;
-            acc = 0;
-        }
+    int rc = b64_decode(in, len, out, out_len, errmsg);
+    if (rc == 0 && *out_len == 0) {
+        free(*out);
+        *out = NULL;
+        rc = err_fail(errmsg, -ERR_PARSE, "empty base64 body");
     }
-    if (rc == 0 && (have == 1 || (pad && (size_t)have + pad != 4)))
-        rc = ca_fail(errmsg, -ERR_PARSE, "malformed base64: truncated");
-    if (rc == 0 && have == 2) {
-        buf[o++] = (unsigned char)(acc >> 4);
-    } else if (rc == 0 && have == 3) {
-        buf[o++] = (unsigned char)(acc >> 10);
-        buf[o++] = (unsigned char)(acc >> 2);
-    }
-    if (rc == 0 && o == 0)
-        rc = ca_fail(errmsg, -ERR_PARSE, "empty base64 body");
-    if (rc < 0) {
-        OPENSSL_cleanse(buf, len / 4 * 3 + 3);
-        free(buf);
-        return rc;
-    }
-    *out = buf;
-    *out_len = o;
-    return 0;
+    return rc;
 }
 
 /* First occurrence of needle (NUL-terminated) in [p, end), or NULL. */
@@ -119,13 +62,13 @@ static int decode_pem(const unsigned char *p, const unsigned char *end, unsigned
         const unsigned char *body = p + bl;
         const unsigned char *stop = find(body, end, endline);
         if (!stop)
-            return ca_fail(errmsg, -ERR_PARSE, "PEM CSR without its END line");
+            return err_fail(errmsg, -ERR_PARSE, "PEM CSR without its END line");
         for (const unsigned char *q = stop + strlen(endline); q < end; q++)
             if (!is_space(*q))
-                return ca_fail(errmsg, -ERR_PARSE, "data after the PEM END line");
-        return ca_est_base64_decode(body, (size_t)(stop - body), der, der_len, errmsg);
+                return err_fail(errmsg, -ERR_PARSE, "data after the PEM END line");
+        return decode_b64(body, (size_t)(stop - body), der, der_len, errmsg);
     }
-    return ca_fail(errmsg, -ERR_PARSE, "PEM body is not a CERTIFICATE REQUEST");
+    return err_fail(errmsg, -ERR_PARSE, "PEM body is not a CERTIFICATE REQUEST");
 }
 
 int ca_est_decode_csr_body(const unsigned char *body, size_t len, unsigned char **der, size_t *der_len,
@@ -134,15 +77,15 @@ int ca_est_decode_csr_body(const unsigned char *body, size_t len, unsigned char 
     *der = NULL;
     *der_len = 0;
     if (len > CA_EST_MAX_BODY)
-        return ca_fail(errmsg, -ERR_TOO_BIG, "request body larger than %u bytes", CA_EST_MAX_BODY);
+        return err_fail(errmsg, -ERR_TOO_BIG, "request body larger than %u bytes", CA_EST_MAX_BODY);
     const unsigned char *p = body, *end = body + len;
     while (p < end && is_space(*p))
         p++;
     if (p == end)
-        return ca_fail(errmsg, -ERR_PARSE, "empty body: expected a base64 PKCS#10 CSR");
+        return err_fail(errmsg, -ERR_PARSE, "empty body: expected a base64 PKCS#10 CSR");
     if (end - p >= 11 && !memcmp(p, "-----BEGIN ", 11))
         return decode_pem(p, end, der, der_len, errmsg);
-    return ca_est_base64_decode(p, (size_t)(end - p), der, der_len, errmsg);
+    return decode_b64(p, (size_t)(end - p), der, der_len, errmsg);
 }
 
 X509_REQ *ca_est_parse_csr_body(const unsigned char *body, size_t len, unsigned char **der_out,
@@ -161,7 +104,7 @@ X509_REQ *ca_est_parse_csr_body(const unsigned char *body, size_t len, unsigned 
     }
     if (!req) {
         ERR_clear_error();
-        ca_fail(errmsg, -ERR_PARSE, "malformed CSR: not a DER PKCS#10 request");
+        err_fail(errmsg, -ERR_PARSE, "malformed CSR: not a DER PKCS#10 request");
     }
     if (req && der_out) {
         *der_out = der;
@@ -199,26 +142,25 @@ int ca_est_csr_cn(X509_REQ *req, char *out, size_t n)
 static int parse_basic(const char *cred, size_t len, struct ca_est_auth *out, char **errmsg)
 {
     if (len > EST_BASIC_B64_MAX)
-        return ca_fail(errmsg, -ERR_AUTH, "Basic credentials too long");
+        return err_fail(errmsg, -ERR_AUTH, "Basic credentials too long");
     unsigned char *raw = NULL;
     size_t n = 0;
-    if (ca_est_base64_decode((const unsigned char *)cred, len, &raw, &n, NULL) < 0)
-        return ca_fail(errmsg, -ERR_AUTH, "malformed Basic credentials (not base64)");
+    if (decode_b64((const unsigned char *)cred, len, &raw, &n, NULL) < 0)
+        return err_fail(errmsg, -ERR_AUTH, "malformed Basic credentials (not base64)");
     int rc = 0;
     size_t colon = n;
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (raw[i] < 0x20 || raw[i] == 0x7f)
-            rc = ca_fail(errmsg, -ERR_AUTH, "malformed Basic credentials (control character)");
+            rc = err_fail(errmsg, -ERR_AUTH, "malformed Basic credentials (control character)");
         else if (raw[i] == ':')
             colon = i; /* the last one: the token part never contains ':' */
     }
     if (rc == 0 && colon == n)
-        rc = ca_fail(errmsg, -ERR_AUTH, "malformed Basic credentials (no ':' between user and password)");
+        rc = err_fail(errmsg, -ERR_AUTH, "malformed Basic credentials (no ':' between user and password)");
     else if (rc == 0 && (colon == 0 || colon > CA_DEVICE_ID_MAX))
-        rc = ca_fail(errmsg, -ERR_AUTH, "Basic user must be the device identity (1-%d characters)",
-                     CA_DEVICE_ID_MAX);
+        rc = err_fail(errmsg, -ERR_AUTH, "Basic user must be the device identity (1-%d characters)", CA_DEVICE_ID_MAX);
     else if (rc == 0 && (n - colon - 1 == 0 || n - colon - 1 > CA_EST_SECRET_MAX))
-        rc = ca_fail(errmsg, -ERR_AUTH, "Basic password must be the enrollment token");
+        rc = err_fail(errmsg, -ERR_AUTH, "Basic password must be the enrollment token");
     if (rc == 0) {
         memcpy(out->user, raw, colon);
         out->user[colon] = '\0';
@@ -235,15 +177,17 @@ static int parse_basic(const char *cred, size_t len, struct ca_est_auth *out, ch
 static int parse_bearer(const char *cred, size_t len, struct ca_est_auth *out, char **errmsg)
 {
     if (len > CA_EST_SECRET_MAX)
-        return ca_fail(errmsg, -ERR_AUTH, "Bearer token too long");
+        return err_fail(errmsg, -ERR_AUTH, "Bearer token too long");
     size_t i = 0;
-    while (i < len && (b64_value((unsigned char)cred[i]) >= 0 || strchr("-._~", cred[i])) && cred[i])
+    while (i < len && cred[i] &&
+           ((cred[i] >= 'A' && cred[i] <= 'Z') || (cred[i] >= 'a' && cred[i] <= 'z') ||
+            (cred[i] >= '0' && cred[i] <= '9') || strchr("-._~+/", cred[i])))
         i++;
     size_t body = i;
     while (i < len && cred[i] == '=')
         i++;
     if (body == 0 || i != len)
-        return ca_fail(errmsg, -ERR_AUTH, "malformed Bearer token");
+        return err_fail(errmsg, -ERR_AUTH, "malformed Bearer token");
     memcpy(out->secret, cred, len);
     out->secret[len] = '\0';
     out->kind = CA_EST_AUTH_BEARER;
@@ -267,15 +211,15 @@ int ca_est_parse_authorization(const char *h, struct ca_est_auth *out, char **er
     while (len > 0 && (cred[len - 1] == ' ' || cred[len - 1] == '\t'))
         len--;
     if (len == 0)
-        return ca_fail(errmsg, -ERR_AUTH, "Authorization header without credentials");
+        return err_fail(errmsg, -ERR_AUTH, "Authorization header without credentials");
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)cred[i] <= ' ' || cred[i] == 0x7f)
-            return ca_fail(errmsg, -ERR_AUTH, "malformed Authorization header");
+            return err_fail(errmsg, -ERR_AUTH, "malformed Authorization header");
     if (scheme == 5 && !strncasecmp(h, "Basic", 5))
         return parse_basic(cred, len, out, errmsg);
     if (scheme == 6 && !strncasecmp(h, "Bearer", 6))
         return parse_bearer(cred, len, out, errmsg);
-    return ca_fail(errmsg, -ERR_AUTH, "unsupported authorization scheme: use Basic or Bearer");
+    return err_fail(errmsg, -ERR_AUTH, "unsupported authorization scheme: use Basic or Bearer");
 }
 
 void ca_est_auth_cleanup(struct ca_est_auth *a)

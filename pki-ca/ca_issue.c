@@ -56,7 +56,7 @@ X509 *ca_build_leaf(struct ca_ctx *ca, struct ca_authority *iss, EVP_PKEY *pub, 
     if (device)
         snprintf(san, sizeof san, "URI:" CA_DEVICE_URN_PREFIX "%s", name);
     else if (san_list(san, sizeof san, dns_names, "DNS:") < 0 || san_list(san, sizeof san, ips, "IP:") < 0) {
-        ca_fail(errmsg, -ERR_TOO_BIG, "too many subject alternative names");
+        err_fail(errmsg, -ERR_TOO_BIG, "too many subject alternative names");
         return NULL;
     }
     X509 *x = X509_new();
@@ -97,7 +97,7 @@ X509 *ca_build_leaf(struct ca_ctx *ca, struct ca_authority *iss, EVP_PKEY *pub, 
     if (!ok) {
         char why[200];
         ca_ssl_error(why, sizeof why);
-        ca_fail(errmsg, -ERR_CRYPTO, "cannot build certificate: %s", why);
+        err_fail(errmsg, -ERR_CRYPTO, "cannot build certificate: %s", why);
         X509_free(x);
         return NULL;
     }
@@ -122,7 +122,7 @@ static int issuer_still_valid(struct ca_ctx *ca, struct ca_authority *iss, char 
     iss->revoked = 1; /* and never again from this context */
     EVP_PKEY_free(iss->key);
     iss->key = NULL;
-    return ca_fail(errmsg, -ERR_POLICY, "issuing CA \"%s\" is revoked", iss->name);
+    return err_fail(errmsg, -ERR_POLICY, "issuing CA \"%s\" is revoked", iss->name);
 }
 
 int ca_record_issued(struct ca_ctx *ca, struct ca_authority *iss, X509 *const *certs, const char *const *serials,
@@ -148,7 +148,7 @@ int ca_record_issued(struct ca_ctx *ca, struct ca_authority *iss, X509 *const *c
                                           .not_after = times[i][1], .der = ders[i], .der_len = len, .via = via};
     }
     if (rc < 0) {
-        ca_fail(errmsg, rc, "cannot encode certificates: %s", err_str(rc));
+        err_fail(errmsg, rc, "cannot encode certificates: %s", err_str(rc));
         goto out;
     }
     int own_txn = !db_in_transaction(db);
@@ -217,8 +217,8 @@ static int check_csr_subject(X509_REQ *req, const char *device_id, char **errmsg
         snprintf(shown, sizeof shown, "%.*s", len > 0 ? (len < 64 ? len : 64) : 0, utf8 ? (char *)utf8 : "");
         OPENSSL_free(utf8);
         if (!match || seen++)
-            return ca_fail(errmsg, -ERR_POLICY, "wrong identity: CSR subject CN \"%s\" is not the device %s",
-                           shown, device_id);
+            return err_fail(errmsg, -ERR_POLICY, "wrong identity: CSR subject CN \"%s\" is not the device %s", shown,
+                            device_id);
     }
     return 0;
 }
@@ -235,7 +235,7 @@ static int check_csr_san(X509_REQ *req, const char *device_id, char **errmsg)
             continue;
         GENERAL_NAMES *names = X509V3_EXT_d2i(e);
         if (!names) {
-            rc = ca_fail(errmsg, -ERR_PARSE, "malformed subjectAltName in CSR");
+            rc = err_fail(errmsg, -ERR_PARSE, "malformed subjectAltName in CSR");
             break;
         }
         for (int k = 0; k < sk_GENERAL_NAME_num(names) && rc == 0; k++) {
@@ -244,8 +244,8 @@ static int check_csr_san(X509_REQ *req, const char *device_id, char **errmsg)
             int len = u ? ASN1_STRING_length(g->d.uniformResourceIdentifier) : 0;
             if (!u || len <= plen || memcmp(u, CA_DEVICE_URN_PREFIX, (size_t)plen) ||
                 !same_identity(u + plen, len - plen, device_id))
-                rc = ca_fail(errmsg, -ERR_POLICY, "wrong identity: CSR subjectAltName is not URI:" CA_DEVICE_URN_PREFIX
-                             "%s", device_id);
+                rc = err_fail(errmsg, -ERR_POLICY,
+                              "wrong identity: CSR subjectAltName is not URI:" CA_DEVICE_URN_PREFIX "%s", device_id);
         }
         GENERAL_NAMES_free(names);
     }
@@ -256,19 +256,20 @@ static int check_csr_san(X509_REQ *req, const char *device_id, char **errmsg)
 int ca_check_csr(X509_REQ *req, const char *device_id, EVP_PKEY **pub_out, char **errmsg)
 {
     if (!ca_device_id_valid(device_id))
-        return ca_fail(errmsg, -ERR_INVAL,
-                       "invalid device identity \"%.64s\": expected OUI-ProductClass-SerialNumber "
-                       "(OUI = 6 hex digits)", device_id ? device_id : "");
+        return err_fail(errmsg, -ERR_INVAL,
+                        "invalid device identity \"%.64s\": expected OUI-ProductClass-SerialNumber "
+                        "(OUI = 6 hex digits)",
+                        device_id ? device_id : "");
     EVP_PKEY *pub = X509_REQ_get0_pubkey(req);
     if (!pub)
-        return ca_fail(errmsg, -ERR_PARSE, "CSR has no usable public key");
+        return err_fail(errmsg, -ERR_PARSE, "CSR has no usable public key");
     char desc[32];
     int rc = ca_key_acceptable(pub, desc, sizeof desc, errmsg);
     if (rc < 0)
         return rc;
     if (X509_REQ_verify(req, pub) != 1) {
         ERR_clear_error();
-        return ca_fail(errmsg, -ERR_POLICY, "CSR signature is invalid");
+        return err_fail(errmsg, -ERR_POLICY, "CSR signature is invalid");
     }
     if ((rc = check_csr_subject(req, device_id, errmsg)) < 0 || (rc = check_csr_san(req, device_id, errmsg)) < 0)
         return rc;
@@ -311,9 +312,9 @@ int ca_issue_prepare(struct ca_ctx *ca, const char *issuer, struct ca_csr_req *r
     if (!iss)
         return -ERR_NOENT;
     if (iss->is_root)
-        return ca_fail(errmsg, -ERR_POLICY, "the root CA does not issue device certificates; name an issuer");
+        return err_fail(errmsg, -ERR_POLICY, "the root CA does not issue device certificates; name an issuer");
     if (iss->revoked)
-        return ca_fail(errmsg, -ERR_POLICY, "issuing CA \"%s\" is revoked", iss->name);
+        return err_fail(errmsg, -ERR_POLICY, "issuing CA \"%s\" is revoked", iss->name);
     if (!ca_authority_get(ca, issuer, 1, errmsg))
         return -ERR_AUTH;
     for (size_t i = 0; i < n; i++)
@@ -330,7 +331,7 @@ static int record_prepared(struct ca_ctx *ca, struct ca_authority *iss, struct c
     X509 **certs = calloc(n ? n : 1, sizeof *certs);
     const char **serials = calloc(n ? n : 1, sizeof *serials), **ids = calloc(n ? n : 1, sizeof *ids);
     size_t built = 0;
-    int rc = certs && serials && ids ? 0 : ca_fail(errmsg, -ERR_NOMEM, "out of memory");
+    int rc = certs && serials && ids ? 0 : err_fail(errmsg, -ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n && rc == 0; i++)
         if (reqs[i].rc == 0) {
             certs[built] = reqs[i].out.cert;
@@ -345,7 +346,7 @@ static int record_prepared(struct ca_ctx *ca, struct ca_authority *iss, struct c
         if (rc < 0) { /* nothing was recorded: no certificate may leave */
             reqs[i].rc = rc;
             ca_issued_cleanup(&reqs[i].out);
-            ca_fail(&reqs[i].errmsg, rc, "%s", errmsg && *errmsg ? *errmsg : err_str(rc));
+            err_fail(&reqs[i].errmsg, rc, "%s", errmsg && *errmsg ? *errmsg : err_str(rc));
         } else {
             log_info("ca", "event=issue serial=%s device=%s issuer=%s via=%s", reqs[i].out.serial, reqs[i].id,
                      iss->name, via);
@@ -393,7 +394,7 @@ int ca_issue_server(struct ca_ctx *ca, const char *issuer, const char *common_na
     memset(out, 0, sizeof *out);
     *key_out = NULL;
     if (!common_name || !*common_name || strlen(common_name) > 64)
-        return ca_fail(errmsg, -ERR_INVAL, "server certificate needs a common name of 1-64 characters");
+        return err_fail(errmsg, -ERR_INVAL, "server certificate needs a common name of 1-64 characters");
     struct ca_authority *iss = ca_authority_get(ca, issuer, 1, errmsg);
     if (!iss)
         return -ERR_NOENT;

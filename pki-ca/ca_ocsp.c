@@ -71,7 +71,7 @@ static int issuer_hashes(struct ocsp_issuer *is, char **errmsg)
         unsigned int nlen = 0, klen = 0;
         if (!md || !X509_NAME_digest(X509_get_subject_name(is->a->cert), md, is->name_hash[h], &nlen) ||
             !X509_pubkey_digest(is->a->cert, md, is->key_hash[h], &klen) || nlen != klen)
-            return ca_fail(errmsg, -ERR_CRYPTO, "cannot hash the certificate of CA %s", is->a->name);
+            return err_fail(errmsg, -ERR_CRYPTO, "cannot hash the certificate of CA %s", is->a->name);
         is->hash_len[h] = nlen;
     }
     return 0;
@@ -83,7 +83,7 @@ struct ca_ocsp *ca_ocsp_new(struct ca_ctx *ca, struct ca_verifier *verifier, cha
         return NULL;
     size_t n = ca_authority_count(ca);
     if (n == 0) {
-        ca_fail(errmsg, -ERR_NOENT, "no CA yet (run acs-ca init)");
+        err_fail(errmsg, -ERR_NOENT, "no CA yet (run acs-ca init)");
         return NULL;
     }
     struct ca_ocsp *o = calloc(1, sizeof *o);
@@ -92,7 +92,7 @@ struct ca_ocsp *ca_ocsp_new(struct ca_ctx *ca, struct ca_verifier *verifier, cha
         if (o)
             free(o->issuers);
         free(o);
-        ca_fail(errmsg, -ERR_NOMEM, "out of memory");
+        err_fail(errmsg, -ERR_NOMEM, "out of memory");
         return NULL;
     }
     o->ca = ca;

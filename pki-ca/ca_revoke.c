@@ -43,9 +43,9 @@ int ca_revoke(struct ca_ctx *ca, const char *serial_text, int reason, char **err
     char *why = NULL;
     int rc = 0;
     if (ca_serial_normalise(serial_text ? serial_text : "", serial, sizeof serial) < 0)
-        rc = ca_fail(&why, -ERR_INVAL, "invalid serial \"%.48s\": expected hex", serial_text ? serial_text : "");
+        rc = err_fail(&why, -ERR_INVAL, "invalid serial \"%.48s\": expected hex", serial_text ? serial_text : "");
     else if (reason < 0 || reason >= NREASONS || !reason_names[reason])
-        rc = ca_fail(&why, -ERR_INVAL, "invalid revocation reason %d", reason);
+        rc = err_fail(&why, -ERR_INVAL, "invalid revocation reason %d", reason);
     struct db *db = ca_db(ca);
     if (rc == 0 && (rc = db_begin(db, &why)) == 0) {
         rc = ca_db_revoke(db, serial, reason, ca_actor(ca), &why);
@@ -79,9 +79,9 @@ int ca_revoke_device(struct ca_ctx *ca, const char *device_id, int reason, long 
     PGresult *r = NULL;
     *count = 0;
     if (!device_id || ca_device_id_normalise(device_id, id, sizeof id) < 0)
-        rc = ca_fail(&why, -ERR_INVAL, "invalid device id \"%.64s\"", device_id ? device_id : "");
+        rc = err_fail(&why, -ERR_INVAL, "invalid device id \"%.64s\"", device_id ? device_id : "");
     else if (reason < 0 || reason >= NREASONS || !reason_names[reason])
-        rc = ca_fail(&why, -ERR_INVAL, "invalid revocation reason %d", reason);
+        rc = err_fail(&why, -ERR_INVAL, "invalid revocation reason %d", reason);
     struct db *db = ca_db(ca);
     if (rc == 0 && (rc = db_begin(db, &why)) == 0) {
         char details[96 + CA_DEVICE_ID_MAX];
@@ -121,7 +121,7 @@ int ca_issuer_revoke(struct ca_ctx *ca, const char *name, int reason, char **err
     char *why = NULL;
     int rc = 0;
     if (reason < 0 || reason >= NREASONS || !reason_names[reason])
-        rc = ca_fail(&why, -ERR_INVAL, "invalid revocation reason %d", reason);
+        rc = err_fail(&why, -ERR_INVAL, "invalid revocation reason %d", reason);
     /* the root signs issuers: whoever revokes one must be able to open the root's key too */
     else if (!ca_authority_get(ca, "root", 1, &why))
         rc = -ERR_AUTH;
@@ -139,7 +139,7 @@ int ca_issuer_revoke(struct ca_ctx *ca, const char *name, int reason, char **err
         if (!r)
             rc = -ERR_DB;
         else if (PQntuples(r) != 1)
-            rc = ca_fail(&why, -ERR_NOENT, "no live issuing CA \"%.64s\"", p[0]);
+            rc = err_fail(&why, -ERR_NOENT, "no live issuing CA \"%.64s\"", p[0]);
         if (rc == 0)
             rc = ca_audit(db, ca_actor(ca), "ca.issuer.revoke", p[0], "ok", details, &why);
         if (rc == 0)

@@ -247,14 +247,14 @@ int ca_signer_decode_request(const unsigned char *p, size_t len, struct ca_signe
         case T_PEER_ISSUER: bad = copy_str(&f, out->peer.issuer_serial, sizeof out->peer.issuer_serial) < 0; break;
         case T_PEER_DETAIL: bad = copy_str(&f, out->peer.detail, sizeof out->peer.detail) < 0; break;
         case T_PEER_NOT_AFTER: bad = field_int(&f, &v) < 0; out->peer.not_after = (time_t)v; break;
-        default: return ca_fail(errmsg, -ERR_PARSE, "signer request: unknown field 0x%02x", f.tag);
+        default: return err_fail(errmsg, -ERR_PARSE, "signer request: unknown field 0x%02x", f.tag);
         }
         (void)s;
         if (bad)
-            return ca_fail(errmsg, -ERR_PARSE, "signer request: malformed field '%c'", f.tag);
+            return err_fail(errmsg, -ERR_PARSE, "signer request: malformed field '%c'", f.tag);
     }
     if (rc < 0 || !seen_method)
-        return ca_fail(errmsg, -ERR_PARSE, "signer request: %s", rc < 0 ? "truncated field" : "no method");
+        return err_fail(errmsg, -ERR_PARSE, "signer request: %s", rc < 0 ? "truncated field" : "no method");
     if (out->has_peer)
         out->est.peer = &out->peer;
     return 0;
@@ -330,8 +330,8 @@ int ca_signer_decode_answer(const unsigned char *p, size_t len, struct ca_signer
         ca_signer_answer_cleanup(out);
         /* the tag in hex: it may be any byte (0 included), and the message is logged */
         if (rc > 0)
-            return ca_fail(errmsg, -ERR_PARSE, "signer answer: bad field 0x%02x", (unsigned)tag);
-        return ca_fail(errmsg, -ERR_PARSE, "signer answer: %s", rc < 0 ? "truncated field" : "no status");
+            return err_fail(errmsg, -ERR_PARSE, "signer answer: bad field 0x%02x", (unsigned)tag);
+        return err_fail(errmsg, -ERR_PARSE, "signer answer: %s", rc < 0 ? "truncated field" : "no status");
     }
     return 0;
 }
@@ -419,11 +419,11 @@ static int connect_unix(const char *path, int timeout_ms, char **errmsg)
 {
     struct sockaddr_un a = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof a.sun_path)
-        return ca_fail(errmsg, -ERR_CONFIG, "[signer] socket path too long: %s", path);
+        return err_fail(errmsg, -ERR_CONFIG, "[signer] socket path too long: %s", path);
     memcpy(a.sun_path, path, strlen(path) + 1);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
-        return ca_fail(errmsg, -ERR_IO, "socket: %s", strerror(errno));
+        return err_fail(errmsg, -ERR_IO, "socket: %s", strerror(errno));
     /* connect() waits while the signer's accept queue is full (all its workers busy): within
      * our timeout, not forever (it fails with EAGAIN then). */
     int ms = timeout_ms > 0 ? timeout_ms : 1;
@@ -431,12 +431,12 @@ static int connect_unix(const char *path, int timeout_ms, char **errmsg)
     if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0) {
         int e = errno;
         close(fd);
-        return ca_fail(errmsg, -ERR_IO, "setsockopt: %s", strerror(e));
+        return err_fail(errmsg, -ERR_IO, "setsockopt: %s", strerror(e));
     }
     if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
         int e = errno;
         close(fd);
-        return ca_fail(errmsg, -ERR_IO, "cannot reach the signer at %s: %s", path, strerror(e));
+        return err_fail(errmsg, -ERR_IO, "cannot reach the signer at %s: %s", path, strerror(e));
     }
     return fd;
 }
@@ -449,7 +449,7 @@ int ca_signer_call(const char *socket_path, int timeout_ms, const struct ca_est_
     size_t len = 0, alen = 0;
     int rc = ca_signer_encode_request(req, req->refused != NULL, &frame, &len);
     if (rc < 0)
-        return ca_fail(errmsg, rc, "cannot encode the request for the signer");
+        return err_fail(errmsg, rc, "cannot encode the request for the signer");
     int fd = connect_unix(socket_path, timeout_ms, errmsg);
     if (fd < 0) {
         rc = fd;
@@ -457,7 +457,7 @@ int ca_signer_call(const char *socket_path, int timeout_ms, const struct ca_est_
     }
     if ((rc = ca_signer_write_frame(fd, frame, len, deadline)) < 0 ||
         (rc = ca_signer_read_frame(fd, ANSWER_PAYLOAD_MAX, &answer, &alen, deadline)) < 0) {
-        ca_fail(errmsg, rc, "signer at %s: %s", socket_path,
+        err_fail(errmsg, rc, "signer at %s: %s", socket_path,
                 rc == -ERR_TIMEOUT ? "no answer in time" : "connection failed mid-request");
         goto out;
     }

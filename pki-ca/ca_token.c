@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "b64.h"
 #include "ca_audit.h"
 #include "ca_priv.h"
 #include "ca_util.h"
@@ -32,31 +33,27 @@ int ca_token_create(struct ca_ctx *ca, const char *claimed, long ttl_seconds, co
 {
     char device_id[CA_DEVICE_ID_MAX + 1];
     if (ca_device_id_normalise(claimed, device_id, sizeof device_id) < 0)
-        return ca_fail(errmsg, -ERR_INVAL,
-                       "invalid device identity \"%.64s\": expected OUI-ProductClass-SerialNumber",
-                       claimed ? claimed : "");
+        return err_fail(errmsg, -ERR_INVAL, "invalid device identity \"%.64s\": expected OUI-ProductClass-SerialNumber",
+                        claimed ? claimed : "");
     if (token_len < CA_TOKEN_LEN + 1)
         return -ERR_INVAL;
     if (ttl_seconds <= 0)
         ttl_seconds = cfg_int(ca_cfg(ca), "ca", "token_ttl_seconds");
     if (ttl_seconds > 31536000)
-        return ca_fail(errmsg, -ERR_INVAL, "token lifetime over one year");
+        return err_fail(errmsg, -ERR_INVAL, "token lifetime over one year");
     struct ca_authority *iss = ca_authority_get(ca, issuer, 0, errmsg);
     if (!iss)
         return -ERR_NOENT;
     if (iss->is_root)
-        return ca_fail(errmsg, -ERR_POLICY, "tokens are bound to an issuing CA, not the root");
+        return err_fail(errmsg, -ERR_POLICY, "tokens are bound to an issuing CA, not the root");
     unsigned char raw[32];
-    unsigned char b64[64];
     if (RAND_bytes(raw, sizeof raw) != 1)
-        return ca_fail(errmsg, -ERR_CRYPTO, "no randomness");
-    int n = EVP_EncodeBlock(b64, raw, sizeof raw); /* 44 chars with one '=' */
-    for (int i = 0; i < n; i++)
-        b64[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
-    while (n > 0 && b64[n - 1] == '=')
-        n--;
-    memcpy(token, b64, (size_t)n);
-    token[n] = '\0';
+        return err_fail(errmsg, -ERR_CRYPTO, "no randomness");
+    char text[B64URL_LEN(sizeof raw) + 1];
+    int n = b64url_encode(raw, sizeof raw, text, sizeof text); /* CA_TOKEN_LEN characters */
+    OPENSSL_cleanse(raw, sizeof raw);
+    memcpy(token, text, (size_t)n + 1);
+    OPENSSL_cleanse(text, sizeof text);
     char hash[67], ttl[24], issuer_id[16];
     token_hash_hex(token, hash);
     snprintf(ttl, sizeof ttl, "%ld", ttl_seconds);
@@ -91,7 +88,7 @@ int ca_token_consume(struct ca_ctx *ca, const char *token, const char *claimed, 
     if (ca_device_id_normalise(claimed, device_id, sizeof device_id) < 0)
         snprintf(device_id, sizeof device_id, "%s", claimed ? claimed : ""); /* matches no token */
     if (!token || !*token || strlen(token) > CA_TOKEN_INPUT_MAX)
-        return ca_fail(errmsg, -ERR_AUTH, "unknown enrollment token");
+        return err_fail(errmsg, -ERR_AUTH, "unknown enrollment token");
     char hash[67];
     if (token_hash_hex(token, hash) < 0)
         return -ERR_CRYPTO;
@@ -104,13 +101,13 @@ int ca_token_consume(struct ca_ctx *ca, const char *token, const char *claimed, 
         return -ERR_DB;
     int rc = 0;
     if (PQntuples(r) != 1)
-        rc = ca_fail(errmsg, -ERR_AUTH, "unknown enrollment token");
+        rc = err_fail(errmsg, -ERR_AUTH, "unknown enrollment token");
     else if (strcmp(PQgetvalue(r, 0, 1), device_id))
-        rc = ca_fail(errmsg, -ERR_PERM, "enrollment token was issued for another device");
+        rc = err_fail(errmsg, -ERR_PERM, "enrollment token was issued for another device");
     else if (PQgetvalue(r, 0, 3)[0] == 't')
-        rc = ca_fail(errmsg, -ERR_EXIST, "enrollment token already used");
+        rc = err_fail(errmsg, -ERR_EXIST, "enrollment token already used");
     else if (PQgetvalue(r, 0, 4)[0] == 't')
-        rc = ca_fail(errmsg, -ERR_EXPIRED, "enrollment token expired");
+        rc = err_fail(errmsg, -ERR_EXPIRED, "enrollment token expired");
     if (rc == 0) {
         *issuer_id = (int)db_get_long(r, 0, 2);
         const char *q[1] = {PQgetvalue(r, 0, 0)};
@@ -132,7 +129,7 @@ int ca_token_mark_serial(struct ca_ctx *ca, const char *token, const char *seria
                           2, p, errmsg);
     if (!r)
         return -ERR_DB;
-    int rc = PQntuples(r) == 1 ? 0 : ca_fail(errmsg, -ERR_NOENT, "enrollment token vanished");
+    int rc = PQntuples(r) == 1 ? 0 : err_fail(errmsg, -ERR_NOENT, "enrollment token vanished");
     char details[80];
     snprintf(details, sizeof details, "serial=%s", serial);
     /* the token's use is audited in the caller's transaction, with the issuance */

@@ -11,7 +11,7 @@ char *ca_trust_pem(struct ca_ctx *ca, char **errmsg)
     if (rc < 0)
         return NULL;
     if (ca_authority_count(ca) == 0) {
-        ca_fail(errmsg, -ERR_NOENT, "no CA yet (run acs-ca init)");
+        err_fail(errmsg, -ERR_NOENT, "no CA yet (run acs-ca init)");
         return NULL;
     }
     struct buf b;
@@ -23,7 +23,7 @@ char *ca_trust_pem(struct ca_ctx *ca, char **errmsg)
     }
     if (rc < 0) {
         buf_cleanup(&b);
-        ca_fail(errmsg, rc, "cannot encode the CA certificates");
+        err_fail(errmsg, rc, "cannot encode the CA certificates");
         return NULL;
     }
     return buf_take(&b);

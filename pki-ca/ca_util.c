@@ -18,15 +18,7 @@
 #include <openssl/rand.h>
 
 #include "ca.h"
-
-int ca_fail(char **errmsg, int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    err_vfail(errmsg, code, fmt, ap);
-    va_end(ap);
-    return code;
-}
+#include "file_write.h"
 
 void ca_ssl_error(char *out, size_t n)
 {
@@ -240,11 +232,11 @@ EVP_PKEY *ca_key_generate(const char *type, char **errmsg)
     else if (!strcmp(type, "rsa-4096"))
         key = EVP_RSA_gen(4096);
     else {
-        ca_fail(errmsg, -ERR_INVAL, "unknown key type \"%s\" (ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096)", type);
+        err_fail(errmsg, -ERR_INVAL, "unknown key type \"%s\" (ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096)", type);
         return NULL;
     }
     if (!key)
-        ca_fail(errmsg, -ERR_CRYPTO, "key generation failed");
+        err_fail(errmsg, -ERR_CRYPTO, "key generation failed");
     return key;
 }
 
@@ -260,37 +252,24 @@ int ca_key_acceptable(EVP_PKEY *key, char *desc, size_t desclen, char **errmsg)
         if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &glen) ||
             (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_EC_ENCODING, encoding, sizeof encoding, &elen) &&
              strcmp(encoding, OSSL_PKEY_EC_ENCODING_GROUP) != 0))
-            return ca_fail(errmsg, -ERR_POLICY, "EC key without a named curve (explicit parameters are refused)");
+            return err_fail(errmsg, -ERR_POLICY, "EC key without a named curve (explicit parameters are refused)");
         if (!strcmp(group, "prime256v1") || !strcmp(group, "P-256"))
             snprintf(desc, desclen, "ec-p256");
         else if (!strcmp(group, "secp384r1") || !strcmp(group, "P-384"))
             snprintf(desc, desclen, "ec-p384");
         else
-            return ca_fail(errmsg, -ERR_POLICY, "weak or unsupported key: EC curve %s (need P-256 or P-384)", group);
+            return err_fail(errmsg, -ERR_POLICY, "weak or unsupported key: EC curve %s (need P-256 or P-384)", group);
         return 0;
     }
     if (id == EVP_PKEY_RSA) {
         int bits = EVP_PKEY_get_bits(key);
         if (bits < 2048)
-            return ca_fail(errmsg, -ERR_POLICY, "weak key: RSA %d bits (need at least 2048)", bits);
+            return err_fail(errmsg, -ERR_POLICY, "weak key: RSA %d bits (need at least 2048)", bits);
         snprintf(desc, desclen, "rsa-%d", bits);
         return 0;
     }
-    return ca_fail(errmsg, -ERR_POLICY, "unsupported key algorithm %s (need EC P-256/P-384 or RSA >= 2048)",
-                   OBJ_nid2sn(id));
-}
-
-int ca_file_write_new(const char *path, const void *data, size_t len, mode_t mode, char **errmsg)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-    if (fd < 0)
-        return ca_fail(errmsg, -ERR_IO, "cannot create %s: %s", path, strerror(errno));
-    int ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
-    if (close(fd) != 0 || !ok) {
-        unlink(path);
-        return ca_fail(errmsg, -ERR_IO, "cannot write %s", path);
-    }
-    return 0;
+    return err_fail(errmsg, -ERR_POLICY, "unsupported key algorithm %s (need EC P-256/P-384 or RSA >= 2048)",
+                    OBJ_nid2sn(id));
 }
 
 static int write_key(EVP_PKEY *key, const char *path, const char *pass, char **errmsg)
@@ -301,8 +280,8 @@ static int write_key(EVP_PKEY *key, const char *path, const char *pass, char **e
                           : PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL));
     char *pem = NULL;
     long len = ok ? BIO_get_mem_data(bio, &pem) : 0;
-    int rc = ok && len > 0 ? ca_file_write_new(path, pem, (size_t)len, 0600, errmsg)
-                           : ca_fail(errmsg, -ERR_CRYPTO, "cannot encode key for %s", path);
+    int rc = ok && len > 0 ? file_write_new(path, pem, (size_t)len, 0600, errmsg)
+                           : err_fail(errmsg, -ERR_CRYPTO, "cannot encode key for %s", path);
     BIO_free(bio);
     return rc;
 }
@@ -310,7 +289,7 @@ static int write_key(EVP_PKEY *key, const char *path, const char *pass, char **e
 int ca_key_write_encrypted(EVP_PKEY *key, const char *path, const char *pass, char **errmsg)
 {
     if (!pass || !*pass)
-        return ca_fail(errmsg, -ERR_AUTH, "no CA passphrase");
+        return err_fail(errmsg, -ERR_AUTH, "no CA passphrase");
     return write_key(key, path, pass, errmsg);
 }
 
@@ -323,7 +302,7 @@ EVP_PKEY *ca_key_read_encrypted(const char *path, const char *pass, char **errms
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        ca_fail(errmsg, -ERR_IO, "cannot open CA key %s: %s", path, strerror(errno));
+        err_fail(errmsg, -ERR_IO, "cannot open CA key %s: %s", path, strerror(errno));
         return NULL;
     }
     /* pass "" rather than NULL so OpenSSL never prompts on a terminal */
@@ -331,7 +310,7 @@ EVP_PKEY *ca_key_read_encrypted(const char *path, const char *pass, char **errms
     fclose(f);
     if (!key) {
         ERR_clear_error();
-        ca_fail(errmsg, -ERR_AUTH, "cannot decrypt CA key %s: wrong passphrase or damaged file", path);
+        err_fail(errmsg, -ERR_AUTH, "cannot decrypt CA key %s: wrong passphrase or damaged file", path);
     }
     return key;
 }
@@ -374,7 +353,7 @@ X509 *ca_cert_parse(const unsigned char *data, size_t len, char **errmsg)
 {
     X509 *x = NULL;
     if (len == 0 || len > CA_PEM_MAX) {
-        ca_fail(errmsg, -ERR_PARSE, "certificate: %s", len ? "input too large" : "empty input");
+        err_fail(errmsg, -ERR_PARSE, "certificate: %s", len ? "input too large" : "empty input");
         return NULL;
     }
     if (looks_pem(data, len)) {
@@ -391,7 +370,7 @@ X509 *ca_cert_parse(const unsigned char *data, size_t len, char **errmsg)
     }
     if (!x) {
         ERR_clear_error();
-        ca_fail(errmsg, -ERR_PARSE, "malformed certificate (neither valid PEM nor DER)");
+        err_fail(errmsg, -ERR_PARSE, "malformed certificate (neither valid PEM nor DER)");
     }
     return x;
 }
@@ -400,7 +379,7 @@ X509_REQ *ca_csr_parse(const unsigned char *data, size_t len, char **errmsg)
 {
     X509_REQ *r = NULL;
     if (len == 0 || len > CA_PEM_MAX) {
-        ca_fail(errmsg, -ERR_PARSE, "CSR: %s", len ? "input too large" : "empty input");
+        err_fail(errmsg, -ERR_PARSE, "CSR: %s", len ? "input too large" : "empty input");
         return NULL;
     }
     if (looks_pem(data, len)) {
@@ -417,7 +396,7 @@ X509_REQ *ca_csr_parse(const unsigned char *data, size_t len, char **errmsg)
     }
     if (!r) {
         ERR_clear_error();
-        ca_fail(errmsg, -ERR_PARSE, "malformed CSR (neither valid PEM nor DER PKCS#10)");
+        err_fail(errmsg, -ERR_PARSE, "malformed CSR (neither valid PEM nor DER PKCS#10)");
     }
     return r;
 }

@@ -41,10 +41,7 @@ int ca_serial_normalise(const char *in, char *hex, size_t hexlen);
 EVP_PKEY *ca_key_generate(const char *type, char **errmsg);
 /* Policy: EC P-256/P-384 or RSA >= 2048 bits. Writes a description ("ec-p256") to desc. */
 int ca_key_acceptable(EVP_PKEY *key, char *desc, size_t desclen, char **errmsg);
-/* Create path (O_EXCL, O_NOFOLLOW: never an existing file or a symlink, so mode is the
- * file's own) with data, fsync'd; on failure nothing is left behind. */
-int ca_file_write_new(const char *path, const void *data, size_t len, mode_t mode, char **errmsg) WARN_UNUSED;
-/* Write key encrypted (AES-256-CBC PKCS#8) to path created as ca_file_write_new, mode 0600. */
+/* Write key encrypted (AES-256-CBC PKCS#8) to path created as file_write_new, mode 0600. */
 int ca_key_write_encrypted(EVP_PKEY *key, const char *path, const char *pass, char **errmsg) WARN_UNUSED;
 EVP_PKEY *ca_key_read_encrypted(const char *path, const char *pass, char **errmsg);
 /* Write an unencrypted key (device keys for the simulator), mode 0600. */
@@ -80,9 +77,6 @@ char *ca_name_text(const X509_NAME *name);
 int ca_time_text(const ASN1_TIME *t, char *out, size_t n);
 /* Last OpenSSL error as text (one line) into a static-free buffer. */
 void ca_ssl_error(char *out, size_t n);
-
-/* Set *errmsg (if not already set) from a printf format. Returns code. */
-int ca_fail(char **errmsg, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Lowercase hex of bytes; out must hold 2*len+1. */
 void ca_hex(const unsigned char *in, size_t len, char *out);

@@ -269,7 +269,7 @@ static struct ca_verifier *verifier_alloc(char **errmsg)
     struct ca_verifier *v = calloc(1, sizeof *v);
     if (!v || !(v->cache = ca_vcache_new(CA_VERIFY_CACHE_DEFAULT))) {
         free(v);
-        ca_fail(errmsg, -ERR_NOMEM, "out of memory");
+        err_fail(errmsg, -ERR_NOMEM, "out of memory");
         return NULL;
     }
     pthread_rwlock_init(&v->lock, NULL);
@@ -289,7 +289,7 @@ struct ca_verifier *ca_verifier_new(const char *conninfo, char **errmsg)
     if (rc == 0 && pthread_create(&v->thread, NULL, listener_main, v) == 0)
         v->thread_started = 1;
     else
-        rc = rc < 0 ? rc : ca_fail(errmsg, -ERR_NOMEM, "cannot start verifier thread");
+        rc = rc < 0 ? rc : err_fail(errmsg, -ERR_NOMEM, "cannot start verifier thread");
     if (rc < 0) {
         ca_verifier_free(v);
         return NULL;
@@ -302,7 +302,7 @@ struct ca_verifier *ca_verifier_new_local(char **errmsg)
     struct ca_verifier *v = verifier_alloc(errmsg);
     if (v && (!(v->store = X509_STORE_new()) || !(v->intermediates = sk_X509_new_null()))) {
         ca_verifier_free(v);
-        ca_fail(errmsg, -ERR_NOMEM, "out of memory");
+        err_fail(errmsg, -ERR_NOMEM, "out of memory");
         return NULL;
     }
     return v;
@@ -322,7 +322,7 @@ int ca_verifier_set_trust(struct ca_verifier *v, X509 *const *roots, size_t nroo
     if (!ok) {
         X509_STORE_free(store);
         sk_X509_pop_free(inter, X509_free);
-        return ca_fail(errmsg, -ERR_CRYPTO, "cannot build the trust set");
+        return err_fail(errmsg, -ERR_CRYPTO, "cannot build the trust set");
     }
     install(v, store, inter, NULL);
     return 0;

@@ -1,14 +1,12 @@
 /* cpe-sim/libcpe/cpe_cr.c — connection-request HTTP listener with Digest auth (cpe_cr.h).
  * One request per connection (Connection: close), bounded size and time, rate-limited
  * globally (token bucket) and per device (minimum interval). */
-#define _GNU_SOURCE /* vasprintf */
 #include "cpe_cr.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,16 +50,6 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void set_err(char **errmsg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_err(char **errmsg, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (errmsg && vasprintf(errmsg, fmt, ap) < 0)
-        *errmsg = NULL;
-    va_end(ap);
-}
-
 static int nonblock(int fd)
 {
     int fl = fcntl(fd, F_GETFL);
@@ -72,7 +60,8 @@ struct cpe_cr *cpe_cr_new(const struct cpe_cr_opts *o, const struct cpe_cr_ops *
 {
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
     if (!o->addr || inet_pton(AF_INET, o->addr, &sa.sin_addr) != 1 || (ntohl(sa.sin_addr.s_addr) >> 24) != 127) {
-        set_err(errmsg, "connection-request listener: %s is not an IPv4 loopback address", o->addr ? o->addr : "");
+        err_fail(errmsg, -ERR_INVAL, "connection-request listener: %s is not an IPv4 loopback address",
+                 o->addr ? o->addr : "");
         return NULL;
     }
     struct cpe_cr *cr = calloc(1, sizeof *cr);
@@ -93,7 +82,7 @@ struct cpe_cr *cpe_cr_new(const struct cpe_cr_opts *o, const struct cpe_cr_ops *
     cr->conns = calloc(cr->o.max_conns, sizeof *cr->conns);
     cr->last_ok = calloc(o->ndevices ? o->ndevices : 1, sizeof *cr->last_ok);
     if (!cr->conns || !cr->last_ok || cpe_digest_init(&cr->digest, o->realm) < 0) {
-        set_err(errmsg, "connection-request listener: out of memory or no randomness");
+        err_fail(errmsg, -ERR_NOMEM, "connection-request listener: out of memory or no randomness");
         goto fail;
     }
     for (unsigned i = 0; i < cr->o.max_conns; i++)
@@ -104,14 +93,14 @@ struct cpe_cr *cpe_cr_new(const struct cpe_cr_opts *o, const struct cpe_cr_ops *
     if (cr->lfd < 0 || setsockopt(cr->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
         bind(cr->lfd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(cr->lfd, 512) < 0 ||
         getsockname(cr->lfd, (struct sockaddr *)&sa, &sl) < 0 || nonblock(cr->lfd) < 0) {
-        set_err(errmsg, "connection-request listener on %s:%u: %s", o->addr, o->port, strerror(errno));
+        err_fail(errmsg, -ERR_IO, "connection-request listener on %s:%u: %s", o->addr, o->port, strerror(errno));
         goto fail;
     }
     cr->port = ntohs(sa.sin_port);
     cr->epfd = epoll_create1(EPOLL_CLOEXEC);
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
     if (cr->epfd < 0 || epoll_ctl(cr->epfd, EPOLL_CTL_ADD, cr->lfd, &ev) < 0) {
-        set_err(errmsg, "epoll: %s", strerror(errno));
+        err_fail(errmsg, -ERR_IO, "epoll: %s", strerror(errno));
         goto fail;
     }
     return cr;

@@ -1,11 +1,9 @@
 /* cpe-sim/libcpe/cpe_schema.c — load key-params.tsv into the shared schema: parameters,
  * the object tree derived from their paths, constraints, defaults and computed values. */
-#define _GNU_SOURCE /* vasprintf */
 #include "cpe_schema.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,21 +87,6 @@ static const struct {
     {"Device.Security.Certificate.{i}.SerialNumber", CPE_SP_CERT_SERIAL},
     {"Device.Security.Certificate.{i}.Subject", CPE_SP_CERT_SUBJECT},
 };
-
-static void set_err(char **errmsg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_err(char **errmsg, const char *fmt, ...)
-{
-    if (!errmsg)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    char *m = NULL;
-    if (vasprintf(&m, fmt, ap) < 0)
-        m = NULL;
-    va_end(ap);
-    free(*errmsg);
-    *errmsg = m;
-}
 
 const char *cpe_type_xsd(const struct cpe_sparam *p)
 {
@@ -449,7 +432,7 @@ struct cpe_schema *cpe_schema_load(const char *tsv_path, char **errmsg)
 {
     FILE *f = fopen(tsv_path, "r");
     if (!f) {
-        set_err(errmsg, "%s: %s", tsv_path, strerror(errno));
+        err_fail(errmsg, -ERR_NOENT, "%s: %s", tsv_path, strerror(errno));
         return NULL;
     }
     struct cpe_schema *s = calloc(1, sizeof *s);
@@ -463,26 +446,23 @@ struct cpe_schema *cpe_schema_load(const char *tsv_path, char **errmsg)
         if (line[0] == '#' || line[0] == '\0')
             continue;
         if (s->nparams >= CPE_SCHEMA_MAX_ROWS) {
-            set_err(errmsg, "%s:%u: more than %d rows", tsv_path, lineno, CPE_SCHEMA_MAX_ROWS);
-            rc = -ERR_TOO_BIG;
+            rc = err_fail(errmsg, -ERR_TOO_BIG, "%s:%u: more than %d rows", tsv_path, lineno, CPE_SCHEMA_MAX_ROWS);
             break;
         }
         char *why = "out of memory";
         rc = add_row(s, line, &why);
         if (rc < 0)
-            set_err(errmsg, "%s:%u: %s", tsv_path, lineno, why);
+            err_fail(errmsg, rc, "%s:%u: %s", tsv_path, lineno, why);
     }
     free(line);
     fclose(f);
-    if (rc == 0 && (!s->nparams || !s->nnodes)) {
-        set_err(errmsg, "%s: no parameters", tsv_path);
-        rc = -ERR_PARSE;
-    }
+    if (rc == 0 && (!s->nparams || !s->nnodes))
+        rc = err_fail(errmsg, -ERR_PARSE, "%s: no parameters", tsv_path);
     if (rc == 0) {
         link_counters(s);
         rc = build_index(s);
         if (rc < 0)
-            set_err(errmsg, "%s: %s", tsv_path, rc == -ERR_EXIST ? "duplicate path" : "out of memory");
+            err_fail(errmsg, rc, "%s: %s", tsv_path, rc == -ERR_EXIST ? "duplicate path" : "out of memory");
     }
     if (rc < 0) {
         cpe_schema_free(s);

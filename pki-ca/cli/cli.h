@@ -36,8 +36,12 @@ int cli_usage(const char *usage, const char *msg);
 int cli_connect(struct cli *c);
 /* Read a whole file (max bytes) into a malloc'd buffer; "-" is stdin. */
 int cli_read_file(const char *path, size_t max, unsigned char **data, size_t *len, char **errmsg);
-/* Write data to path (0644, or 0600 when private); "-" or NULL is stdout. */
+/* Write data to a new file path (0644, or 0600 when private) as file_write_new: an
+ * existing path is refused, never overwritten; "-" or NULL is stdout. */
 int cli_write_file(const char *path, const void *data, size_t len, int private_file, char **errmsg);
+/* 0 if cli_write_file can create path (nothing there yet, or stdout): checked before a
+ * command records anything, so a refused --out costs no certificate. */
+int cli_out_check(const char *path, char **errmsg);
 
 #define CLI_ANCHOR_FILES_MAX 16 /* --anchor files one audit verify checks */
 

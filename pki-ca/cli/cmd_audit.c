@@ -37,7 +37,9 @@ int cmd_audit_anchor(struct cli *c, int argc, char **argv)
     if (optind != argc)
         return cli_usage(use, "unexpected argument");
     char *err = NULL, *text = NULL;
-    int rc = ca_anchor_take(c->db, cfg_str(c->cfg, "audit", "anchor_key_file"), c->actor, &text, &err);
+    int rc = cli_out_check(out, &err); /* before an anchor is recorded */
+    if (rc == 0)
+        rc = ca_anchor_take(c->db, cfg_str(c->cfg, "audit", "anchor_key_file"), c->actor, &text, &err);
     if (rc == 0 && out)
         rc = cli_write_file(out, text, strlen(text), 0, &err);
     else if (rc == 0)

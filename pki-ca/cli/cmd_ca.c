@@ -172,7 +172,9 @@ int cmd_issue(struct cli *c, int argc, char **argv)
     unsigned char *csr = NULL;
     size_t len = 0;
     char *err = NULL;
-    int rc = cli_read_file(csr_path, CA_PEM_MAX, &csr, &len, &err);
+    int rc = cli_out_check(out, &err);
+    if (rc == 0)
+        rc = cli_read_file(csr_path, CA_PEM_MAX, &csr, &len, &err);
     if (rc < 0)
         return cli_fail_free(rc, err);
     struct ca_issued issued;
@@ -216,14 +218,16 @@ int cmd_server_cert(struct cli *c, int argc, char **argv)
     char *err = NULL;
     EVP_PKEY *key = NULL;
     struct ca_issued issued;
-    int rc = ca_issue_server(c->ca, issuer, cn, dns ? dns : cn, ip, &key, &issued, &err);
+    int rc = cli_out_check(cert_path, &err);
+    if (rc == 0 && (rc = cli_out_check(key_path, &err)) == 0)
+        rc = ca_issue_server(c->ca, issuer, cn, dns ? dns : cn, ip, &key, &issued, &err);
     if (rc < 0)
         return cli_fail_free(rc, err);
     char *pem = pem_with_chain(c, issued.cert, issuer, 1);
     char *kpem = ca_key_pem(key);
     rc = pem && kpem ? cli_write_file(key_path, kpem, strlen(kpem), 1, &err) : -ERR_NOMEM;
-    if (rc == 0)
-        rc = cli_write_file(cert_path, pem, strlen(pem), 0, &err);
+    if (rc == 0 && (rc = cli_write_file(cert_path, pem, strlen(pem), 0, &err)) < 0 && strcmp(key_path, "-"))
+        unlink(key_path); /* no key without its certificate */
     if (kpem)
         OPENSSL_cleanse(kpem, strlen(kpem));
     free(kpem);

@@ -47,7 +47,9 @@ int cmd_crl(struct cli *c, int argc, char **argv)
         return cli_usage(use, "unexpected argument");
     char *err = NULL;
     X509_CRL *crl = NULL;
-    int rc = ca_crl_build(c->ca, issuer, &crl, &err);
+    int rc = cli_out_check(out, &err); /* before a CRL number is spent */
+    if (rc == 0)
+        rc = ca_crl_build(c->ca, issuer, &crl, &err);
     if (rc < 0)
         return cli_fail_free(rc, err);
     unsigned char *data = NULL;

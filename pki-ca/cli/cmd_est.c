@@ -7,15 +7,14 @@
  * source and window into one est.refused audit row, written by the main thread (its own DB
  * connection) when a window closes and at shutdown. */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <getopt.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <microhttpd.h>
@@ -43,7 +42,6 @@
 #define EST_PER_IP_LIMIT 16
 #define EST_CONN_LIMIT 256
 #define EST_DISCARD_MAX (4 * CA_EST_MAX_BODY) /* chunked overflow read before hanging up */
-#define EST_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define EST_FLUSH_MS 1000 /* how often closed refusal windows are written */
 #define EST_ACTOR "acs-ca:est-serve"
 
@@ -242,36 +240,34 @@ static int parse_opts(int argc, char **argv, struct est_opts *o, const char *use
     }
     if (!o->cert || !o->key || optind != argc)
         return cli_usage(use, "--cert and --key are required");
+    struct sockaddr_storage ss;
+    socklen_t len;
+    if (httpd_listen_addr(o->bind, o->port, &ss, &len, NULL) < 0)
+        return cli_usage(use, "--bind needs a numeric IPv4 or IPv6 address");
     return 0;
 }
 
 static struct MHD_Daemon *start_daemon(struct est_server *srv, const struct est_opts *o, const char *cert,
-                                       const char *key, const char *trust, char **errmsg)
+                                       const char *key, const char *trust, int *port, char **errmsg)
 {
-    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)o->port)};
-    struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
-    const struct sockaddr *addr = (const struct sockaddr *)&a4;
-    unsigned flags = MHD_USE_TLS | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
-    if (inet_pton(AF_INET, o->bind, &a4.sin_addr) != 1) {
-        if (inet_pton(AF_INET6, o->bind, &a6.sin6_addr) != 1) {
-            ca_fail(errmsg, -ERR_INVAL, "--bind needs a numeric IPv4 or IPv6 address, not \"%s\"", o->bind);
-            return NULL;
-        }
-        addr = (const struct sockaddr *)&a6;
-        flags |= MHD_USE_IPv6;
-    }
-    struct MHD_Daemon *d = MHD_start_daemon(
-        flags, (uint16_t)o->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, httpd_mhd_log, (void *)"est",
-        MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
-        MHD_OPTION_HTTPS_MEM_TRUST, trust, MHD_OPTION_HTTPS_PRIORITIES, EST_PRIORITIES,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)EST_CONN_TIMEOUT_S, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned int)EST_PER_IP_LIMIT, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)EST_CONN_LIMIT,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_END);
-    if (!d)
-        ca_fail(errmsg, -ERR_TLS, "cannot start the HTTPS server on %s:%d (address in use, or bad certificate/key)",
-                o->bind, o->port);
-    return d;
+    struct httpd_start_conf hc = {
+        .name = "est",
+        .flags = MHD_USE_TLS | MHD_USE_POLL_INTERNAL_THREAD,
+        .listen_address = o->bind,
+        .port = o->port,
+        .handler = on_request,
+        .cls = srv,
+        .timeout_s = EST_CONN_TIMEOUT_S,
+        .max_connections = EST_CONN_LIMIT,
+        .per_ip_connections = EST_PER_IP_LIMIT,
+        .on_connection = on_connection,
+        .on_completed = on_completed,
+        .cert_pem = cert,
+        .key_pem = key,
+        .trust_pem = trust,
+        .priorities = HTTPD_TLS_PRIORITIES,
+    };
+    return httpd_start(&hc, port, errmsg);
 }
 
 int cmd_est_serve(struct cli *c, int argc, char **argv)
@@ -307,10 +303,9 @@ int cmd_est_serve(struct cli *c, int argc, char **argv)
         !(audit_db = db_connect_cfg(c->cfg, &err)))
         goto out;
     rc = -ERR_TLS;
-    if (!(d = start_daemon(&srv, &o, (const char *)cert, (const char *)key, trust, &err)))
+    int port = 0;
+    if (!(d = start_daemon(&srv, &o, (const char *)cert, (const char *)key, trust, &port, &err)))
         goto out;
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    int port = di ? di->port : o.port;
     fprintf(stderr, strchr(o.bind, ':') ? "acs-ca: est-serve listening on [%s]:%d\n"
                                         : "acs-ca: est-serve listening on %s:%d\n",
             o.bind, port);

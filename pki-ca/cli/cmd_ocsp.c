@@ -22,6 +22,8 @@
 
 #include "daemon.h"
 #include "httpd_framing.h"
+#include "httpd_tls.h"
+#include "b64.h"
 #include "buf.h"
 #include "ca_crl.h"
 #include "ca_db.h"
@@ -126,46 +128,24 @@ static enum MHD_Result reply_text(struct MHD_Connection *conn, struct request *r
 
 /* ---- OCSP ---------------------------------------------------------------------- */
 
-static int b64_value(char ch)
+/* The DER request of a GET path: standard base64, padding optional. MHD already undid
+ * the URL encoding of the path; a ' ' there is a '+' that a client form-encoded. */
+static int decode_get(const char *in, unsigned char *out, size_t max, size_t *outlen)
 {
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A';
-    if (ch >= 'a' && ch <= 'z')
-        return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9')
-        return ch - '0' + 52;
-    if (ch == '+' || ch == ' ')
-        return 62; /* ' ': a '+' that a client form-encoded */
-    if (ch == '/')
-        return 63;
-    return -1;
-}
-
-/* Standard base64 (padding optional) into out (max bytes). MHD already undid the
- * URL encoding of the path. */
-static int base64_decode(const char *in, unsigned char *out, size_t max, size_t *outlen)
-{
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t o = 0, i = 0;
-    for (; in[i] && in[i] != '='; i++) {
-        int v = b64_value(in[i]);
-        if (v < 0)
-            return -ERR_PARSE;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (o >= max)
-                return -ERR_TOO_BIG;
-            out[o++] = (unsigned char)(acc >> bits);
-        }
-    }
-    for (; in[i]; i++)
-        if (in[i] != '=')
-            return -ERR_PARSE;
-    *outlen = o;
-    return 0;
+    char text[OCSP_GET_B64_MAX + 1];
+    size_t n = strlen(in);
+    if (n > OCSP_GET_B64_MAX)
+        return -ERR_TOO_BIG;
+    for (size_t i = 0; i <= n; i++)
+        text[i] = in[i] == ' ' ? '+' : in[i];
+    unsigned char *der = NULL;
+    int rc = b64_decode(text, n, &der, outlen, NULL);
+    if (rc == 0 && *outlen > max)
+        rc = -ERR_TOO_BIG;
+    if (rc == 0)
+        memcpy(out, der, *outlen);
+    free(der);
+    return rc;
 }
 
 static const char *cert_status_name(int s)
@@ -218,7 +198,7 @@ static enum MHD_Result route_ocsp(struct server *s, struct MHD_Connection *conn,
         rest++;
     unsigned char der[CA_OCSP_MAX_REQUEST];
     size_t len = 0;
-    if (strlen(rest) > OCSP_GET_B64_MAX || base64_decode(rest, der, sizeof der, &len) < 0)
+    if (decode_get(rest, der, sizeof der, &len) < 0)
         len = 0;
     return answer_ocsp(s, conn, rq, der, len);
 }
@@ -262,7 +242,7 @@ static int crl_rebuild(struct server *s, struct crl_cache *cc, char **errmsg)
     if (!b || i2d_X509_CRL(crl, &p) != n) {
         free(b);
         X509_CRL_free(crl);
-        return ca_fail(errmsg, -ERR_CRYPTO, "cannot encode the CRL");
+        return err_fail(errmsg, -ERR_CRYPTO, "cannot encode the CRL");
     }
     b->refs = 1;
     b->len = (size_t)n;
@@ -386,36 +366,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, en
     *con_cls = NULL;
 }
 
-__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    (void)cls;
-    char msg[256], quoted[600];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    msg[strcspn(msg, "\r\n")] = '\0';
-    log_warn("ocsp", "event=http_error msg=%s", log_quote(quoted, sizeof quoted, msg));
-}
-
 /* ---- command ------------------------------------------------------------------- */
-
-static int parse_bind(const char *addr, long port, struct sockaddr_storage *ss, int *v6)
-{
-    memset(ss, 0, sizeof *ss);
-    struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
-    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-    if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
-        in4->sin_family = AF_INET;
-        in4->sin_port = htons((uint16_t)port);
-        *v6 = 0;
-        return 0;
-    }
-    if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons((uint16_t)port);
-        *v6 = 1;
-        return 0;
-    }
-    return -ERR_INVAL;
-}
 
 static int server_init(struct server *s, struct cli *c, char **errmsg)
 {
@@ -426,7 +377,7 @@ static int server_init(struct server *s, struct cli *c, char **errmsg)
         return -ERR_CONFIG;
     s->ncrls = ca_authority_count(c->ca);
     if (!(s->crls = calloc(s->ncrls, sizeof *s->crls)))
-        return ca_fail(errmsg, -ERR_NOMEM, "out of memory");
+        return err_fail(errmsg, -ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < s->ncrls; i++)
         s->crls[i].a = ca_authority_at(c->ca, i);
     return ca_db_listen_revocations(c->db, errmsg);
@@ -443,22 +394,21 @@ static void server_cleanup(struct server *s)
 
 /* One internal polling thread (epoll/poll chosen by MHD): the only thread that calls
  * handle(), so the CA context needs no lock. NULL if it cannot listen. */
-static struct MHD_Daemon *start_daemon(struct server *s, const struct sockaddr_storage *ss, int v6, unsigned *port)
+static struct MHD_Daemon *start_daemon(struct server *s, const char *bind_addr, long port, int *bound, char **errmsg)
 {
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL, handle, s,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, /* first, so every message goes there */
-        MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss, MHD_OPTION_CONNECTION_TIMEOUT, OCSP_CONN_TIMEOUT,
-        MHD_OPTION_CONNECTION_LIMIT, OCSP_CONN_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT, OCSP_PER_IP_LIMIT,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
-    const union MHD_DaemonInfo *info = d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT) : NULL;
-    if (!info) {
-        if (d)
-            MHD_stop_daemon(d);
-        return NULL;
-    }
-    *port = info->port;
-    return d;
+    struct httpd_start_conf hc = {
+        .name = "ocsp",
+        .flags = MHD_USE_AUTO_INTERNAL_THREAD,
+        .listen_address = bind_addr,
+        .port = (int)port,
+        .handler = handle,
+        .cls = s,
+        .timeout_s = OCSP_CONN_TIMEOUT,
+        .max_connections = OCSP_CONN_LIMIT,
+        .per_ip_connections = OCSP_PER_IP_LIMIT,
+        .on_completed = completed,
+    };
+    return httpd_start(&hc, bound, errmsg);
 }
 
 int cmd_ocsp_serve(struct cli *c, int argc, char **argv)
@@ -468,7 +418,7 @@ int cmd_ocsp_serve(struct cli *c, int argc, char **argv)
         {"port", required_argument, NULL, 'p'}, {"bind", required_argument, NULL, 'b'}, {0, 0, 0, 0}};
     const char *bind_addr = "127.0.0.1";
     long port = OCSP_DEFAULT_PORT;
-    int o, v6 = 0;
+    int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         char *end;
         if (o == 'p') {
@@ -482,10 +432,12 @@ int cmd_ocsp_serve(struct cli *c, int argc, char **argv)
         }
     }
     struct sockaddr_storage ss;
+    socklen_t sslen;
     if (optind != argc)
         return cli_usage(use, "unexpected argument");
-    if (parse_bind(bind_addr, port, &ss, &v6) < 0)
+    if (httpd_listen_addr(bind_addr, (int)port, &ss, &sslen, NULL) < 0)
         return cli_usage(use, "--bind needs a numeric IPv4 or IPv6 address");
+    int v6 = ss.ss_family == AF_INET6;
     /* before MHD starts its thread, so only the wait below sees the stop signals */
     sigset_t stop;
     daemon_block_stop_signals(&stop);
@@ -496,15 +448,14 @@ int cmd_ocsp_serve(struct cli *c, int argc, char **argv)
         server_cleanup(&s);
         return cli_fail_free(rc, err);
     }
-    unsigned bound = 0;
-    struct MHD_Daemon *d = start_daemon(&s, &ss, v6, &bound);
+    int bound = 0;
+    struct MHD_Daemon *d = start_daemon(&s, bind_addr, port, &bound, &err);
     if (!d) {
         server_cleanup(&s);
-        fprintf(stderr, "acs-ca: error: cannot listen on %s port %ld (in use or not permitted)\n", bind_addr, port);
-        return CLI_FAILED;
+        return cli_fail_free(-ERR_IO, err);
     }
-    fprintf(stderr, "acs-ca: ocsp-serve listening on %s%s%s:%u\n", v6 ? "[" : "", bind_addr, v6 ? "]" : "", bound);
-    log_info("ocsp", "event=start bind=%s port=%u authorities=%zu", bind_addr, bound, s.ncrls);
+    fprintf(stderr, "acs-ca: ocsp-serve listening on %s%s%s:%d\n", v6 ? "[" : "", bind_addr, v6 ? "]" : "", bound);
+    log_info("ocsp", "event=start bind=%s port=%d authorities=%zu", bind_addr, bound, s.ncrls);
     int sig = daemon_wait_stop(&stop);
     log_info("ocsp", "event=stop signal=%s", sig == SIGTERM ? "TERM" : "INT");
     MHD_stop_daemon(d);

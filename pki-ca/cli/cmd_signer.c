@@ -116,30 +116,30 @@ static int listen_unix(const char *path, char **errmsg)
 {
     struct sockaddr_un a = {.sun_family = AF_UNIX};
     if (!*path || strlen(path) >= sizeof a.sun_path)
-        return ca_fail(errmsg, -ERR_CONFIG, "[signer] socket: empty or longer than %zu bytes", sizeof a.sun_path - 1);
+        return err_fail(errmsg, -ERR_CONFIG, "[signer] socket: empty or longer than %zu bytes", sizeof a.sun_path - 1);
     memcpy(a.sun_path, path, strlen(path) + 1);
     struct stat st;
     if (lstat(path, &st) == 0) {
         if (!S_ISSOCK(st.st_mode))
-            return ca_fail(errmsg, -ERR_EXIST, "%s exists and is not a socket", path);
+            return err_fail(errmsg, -ERR_EXIST, "%s exists and is not a socket", path);
         int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         int live = probe >= 0 && connect(probe, (struct sockaddr *)&a, sizeof a) == 0;
         if (probe >= 0)
             close(probe);
         if (live)
-            return ca_fail(errmsg, -ERR_EXIST, "another signer answers on %s", path);
+            return err_fail(errmsg, -ERR_EXIST, "another signer answers on %s", path);
         unlink(path);
     }
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
-        return ca_fail(errmsg, -ERR_IO, "socket: %s", strerror(errno));
+        return err_fail(errmsg, -ERR_IO, "socket: %s", strerror(errno));
     mode_t old = umask(0117); /* the socket is born 0660: no window with a wider mode */
     int rc = bind(fd, (struct sockaddr *)&a, sizeof a);
     umask(old);
     if (rc < 0 || listen(fd, 128) < 0) {
         int e = errno;
         close(fd);
-        return ca_fail(errmsg, -ERR_IO, "cannot listen on %s: %s", path, strerror(e));
+        return err_fail(errmsg, -ERR_IO, "cannot listen on %s: %s", path, strerror(e));
     }
     return fd;
 }
@@ -177,7 +177,7 @@ int cmd_sign_serve(struct cli *c, int argc, char **argv)
         if (pthread_create(&threads[started], NULL, worker, &s) != 0)
             break;
     if (started == 0) {
-        rc = ca_fail(&err, -ERR_NOMEM, "cannot start a worker thread");
+        rc = err_fail(&err, -ERR_NOMEM, "cannot start a worker thread");
         goto out;
     }
     char q[300];

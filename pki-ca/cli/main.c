@@ -1,6 +1,5 @@
 /* pki-ca/cli/main.c — acs-ca: the CA's command line (dispatch, config, exit codes). */
 #define _GNU_SOURCE
-#include <fcntl.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include "acs_cfg.h"
 #include "ca_util.h"
 #include "cli.h"
+#include "file_write.h"
 #include "log.h"
 
 #define DEFAULT_CONFIG "/etc/acs/acs.ini"
@@ -113,7 +113,7 @@ int cli_read_file(const char *path, size_t max, unsigned char **data, size_t *le
 {
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
     if (!f)
-        return ca_fail(errmsg, -ERR_IO, "cannot open %s: %s", path, strerror(errno));
+        return err_fail(errmsg, -ERR_IO, "cannot open %s: %s", path, strerror(errno));
     unsigned char *buf = malloc(max + 1);
     size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
     int err = ferror(f);
@@ -123,8 +123,7 @@ int cli_read_file(const char *path, size_t max, unsigned char **data, size_t *le
         return -ERR_NOMEM;
     if (err || n > max) {
         free(buf);
-        return ca_fail(errmsg, err ? -ERR_IO : -ERR_TOO_BIG, "%s: %s", path,
-                       err ? "read error" : "file too large");
+        return err_fail(errmsg, err ? -ERR_IO : -ERR_TOO_BIG, "%s: %s", path, err ? "read error" : "file too large");
     }
     buf[n] = '\0';
     *data = buf;
@@ -135,16 +134,13 @@ int cli_read_file(const char *path, size_t max, unsigned char **data, size_t *le
 int cli_write_file(const char *path, const void *data, size_t len, int private_file, char **errmsg)
 {
     if (!path || !strcmp(path, "-"))
-        return fwrite(data, 1, len, stdout) == len ? 0 : ca_fail(errmsg, -ERR_IO, "write to stdout failed");
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, private_file ? 0600 : 0644);
-    if (fd < 0)
-        return ca_fail(errmsg, -ERR_IO, "cannot create %s: %s", path, strerror(errno));
-    ssize_t w = write(fd, data, len);
-    /* fsync only means something for regular files (not /dev/null or a pipe) */
-    int rc = (w == (ssize_t)len && (fsync(fd) == 0 || errno == EINVAL || errno == EROFS)) ? 0 : -ERR_IO;
-    if (close(fd) != 0)
-        rc = -ERR_IO;
-    return rc == 0 ? 0 : ca_fail(errmsg, rc, "cannot write %s: %s", path, strerror(errno));
+        return fwrite(data, 1, len, stdout) == len ? 0 : err_fail(errmsg, -ERR_IO, "write to stdout failed");
+    return file_write_new(path, data, len, private_file ? 0600 : 0644, errmsg);
+}
+
+int cli_out_check(const char *path, char **errmsg)
+{
+    return !path || !strcmp(path, "-") ? 0 : file_check_new(path, errmsg);
 }
 
 static int load_config(struct cli *c, const char *path)

@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "b64.h"
 #include "ca.h"
 #include "ca_est.h"
 #include "ca_signer.h"
@@ -199,9 +200,11 @@ struct est_bench {
 
 static char *b64(const unsigned char *p, size_t n)
 {
-    char *out = malloc(4 * ((n + 2) / 3) + 1);
-    if (out)
-        EVP_EncodeBlock((unsigned char *)out, p, (int)n);
+    char *out = malloc(B64_LEN(n) + 1);
+    if (out && b64_encode(p, n, out, B64_LEN(n) + 1) < 0) {
+        free(out);
+        out = NULL;
+    }
     return out;
 }
 
@@ -271,10 +274,11 @@ static int est_bench(int n, int threads, const char *socket)
         int l = snprintf(cred, sizeof cred, "%s:%s", s.ids[i], token);
         char *c64 = b64((const unsigned char *)cred, (size_t)l);
         b.bodies[i] = b64(s.der[i], s.len[i]);
-        b.auths[i] = c64 ? malloc(strlen(c64) + 7) : NULL;
+        size_t alen = c64 ? strlen(c64) + 7 : 0;
+        b.auths[i] = c64 ? malloc(alen) : NULL;
         if (!b.bodies[i] || !b.auths[i])
             return 1;
-        sprintf(b.auths[i], "Basic %s", c64);
+        snprintf(b.auths[i], alen, "Basic %s", c64);
         free(c64);
     }
     pthread_t t[64];

@@ -66,7 +66,7 @@ static int one_exchange(int fd, char *buf)
         if (!end && have >= RESP_MAX - 1)
             return -1;
     }
-    int status = atoi(buf + 9);
+    int status = (int)strtol(buf + 9, NULL, 10);
     char *cl = strcasestr(buf, "\r\nContent-Length:");
     size_t body = cl ? strtoul(cl + 17, NULL, 10) : 0, head = (size_t)(end + 4 - buf);
     while (have < head + body) {
@@ -110,8 +110,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: ocsp_http_load PORT REQFILE THREADS SECONDS\n");
         return 2;
     }
-    port = atoi(argv[1]);
-    int threads = atoi(argv[3]);
+    port = (int)strtol(argv[1], NULL, 10);
+    int threads = (int)strtol(argv[3], NULL, 10);
     double seconds = atof(argv[4]);
     if (port <= 0 || port > 65535 || threads < 1 || threads > MAX_THREADS || seconds <= 0 || seconds > 600) {
         fprintf(stderr, "ocsp_http_load: bad arguments\n");

@@ -72,11 +72,11 @@ check "serial is 128 bits (32 hex digits)" test "${#SERIAL}" -eq 32
 check_output "the certificate is recorded" "$SERIAL.*$DEV.*valid" "$A" list
 check_output "show gives the details" "status: +valid" "$A" show --serial "$SERIAL"
 check_output "an RSA-2048 CSR is accepted" 'issued serial' bash -c \
-    "openssl req -new -nodes -newkey rsa:2048 -keyout '$WORK/r.key' -subj '/CN=00D09E-VoIPBox-RSA1' -out '$WORK/r.csr' 2>/dev/null && '$A' issue --csr '$WORK/r.csr' --device 00D09E-VoIPBox-RSA1 --out /dev/null"
+    "openssl req -new -nodes -newkey rsa:2048 -keyout '$WORK/r.key' -subj '/CN=00D09E-VoIPBox-RSA1' -out '$WORK/r.csr' 2>/dev/null && '$A' issue --csr '$WORK/r.csr' --device 00D09E-VoIPBox-RSA1 --out '$WORK/r.crt'"
 check_output "a P-384 CSR is accepted" 'issued serial' bash -c \
-    "openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-384 -keyout '$WORK/p.key' -subj '/CN=00D09E-VoIPBox-P384' -out '$WORK/p.csr' 2>/dev/null && '$A' issue --csr '$WORK/p.csr' --device 00D09E-VoIPBox-P384 --out /dev/null"
+    "openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-384 -keyout '$WORK/p.key' -subj '/CN=00D09E-VoIPBox-P384' -out '$WORK/p.csr' 2>/dev/null && '$A' issue --csr '$WORK/p.csr' --device 00D09E-VoIPBox-P384 --out '$WORK/p.crt'"
 check_output "a CSR without CN but with the right SAN is accepted" 'issued serial' bash -c \
-    "openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout '$WORK/s.key' -subj '/O=x' -addext 'subjectAltName=URI:urn:dev:ops:00D09E-VoIPBox-SAN1' -out '$WORK/s.csr' 2>/dev/null && '$A' issue --csr '$WORK/s.csr' --device 00D09E-VoIPBox-SAN1 --out /dev/null"
+    "openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout '$WORK/s.key' -subj '/O=x' -addext 'subjectAltName=URI:urn:dev:ops:00D09E-VoIPBox-SAN1' -out '$WORK/s.csr' 2>/dev/null && '$A' issue --csr '$WORK/s.csr' --device 00D09E-VoIPBox-SAN1 --out '$WORK/s.crt'"
 
 # --- a lowercase OUI, as real CPEs write it: issued for the uppercase identity ---------------
 LC=00a859-Prod-SN1
@@ -92,7 +92,7 @@ check_output "the record is under the uppercase identity" '^00A859-Prod-SN1\|cli
     "select device_id || '|' || issued_via from certificates where device_id ilike '00a859-prod-sn1'"
 check_output "list --device finds it by the lowercase spelling" '00A859-Prod-SN1 ' "$A" list --device "$LC"
 check_output "--device uppercase with the lowercase CSR: the same identity" 'issued serial' \
-    "$A" issue --csr "$WORK/lc.csr" --device 00A859-Prod-SN1 --out /dev/null
+    "$A" issue --csr "$WORK/lc.csr" --device 00A859-Prod-SN1 --out "$WORK/lc2.crt"
 check_fail_output "ProductClass stays case-sensitive" 'wrong identity: CSR subject CN "00a859-Prod-SN1"' \
     "$A" -q issue --csr "$WORK/lc.csr" --device 00a859-prod-SN1
 check_fail_output "SerialNumber stays case-sensitive" 'wrong identity' \
@@ -102,7 +102,7 @@ csr "$WORK/lcsan.csr" 00A859-Prod-SN2 -newkey ec -pkeyopt ec_paramgen_curve:P-25
 check_fail_output "a SAN naming another device is still refused" 'subjectAltName is not URI:urn:dev:ops:00A859-Prod-SN2' \
     "$A" -q issue --csr "$WORK/lcsan.csr" --device 00a859-Prod-SN2
 openssl req -in "$WORK/dev.csr" -outform DER -out "$WORK/dev.der"
-check_output "a DER CSR is accepted" 'issued serial' "$A" issue --csr "$WORK/dev.der" --device "$DEV" --out /dev/null
+check_output "a DER CSR is accepted" 'issued serial' "$A" issue --csr "$WORK/dev.der" --device "$DEV" --out "$WORK/devder.crt"
 
 # --- bad CSRs: one-line error, exit 1, audited, nothing recorded ---------------
 count_certs() { psql -d "$DBNAME" -tAc 'select count(*) from certificates'; }
@@ -152,6 +152,30 @@ check "server-cert" "$A" -q server-cert --cn localhost --dns localhost --ip 127.
 check_output "server cert verifies for serverAuth" ': OK' \
     openssl verify -purpose sslserver -CAfile "$WORK/chain.pem" "$WORK/srv.crt"
 check "server key file is 0600" test "$(stat -c %a "$WORK/srv.key")" = 600
+
+# --- output files are new files: never an existing one, never through a symlink ------
+echo keep >"$WORK/exists.pem"
+check_exit "cacerts --out onto an existing file: exit 1" 1 "$A" -q cacerts --out "$WORK/exists.pem"
+check_fail_output "... and says so" 'error: .*/exists.pem already exists' "$A" -q cacerts --out "$WORK/exists.pem"
+check_output "... and the file is untouched" '^keep$' cat "$WORK/exists.pem"
+echo target >"$WORK/target.txt"
+ln -s target.txt "$WORK/link.pem"
+ln -s nothere.pem "$WORK/dangling.pem"
+check_fail_output "--out onto a symlink is refused" 'link.pem already exists' "$A" -q cacerts --out "$WORK/link.pem"
+check_output "... and its target is untouched" '^target$' cat "$WORK/target.txt"
+check_fail_output "--out onto a dangling symlink is refused" 'already exists' "$A" -q crl --out "$WORK/dangling.pem"
+check "... and nothing is created where it points" test ! -e "$WORK/nothere.pem"
+before=$(count_certs)
+check_fail_output "issue --out onto an existing file is refused" 'already exists' \
+    "$A" -q issue --csr "$WORK/dev.csr" --device "$DEV" --out "$WORK/exists.pem"
+check_fail_output "server-cert --out-key onto a symlink is refused" 'already exists' "$A" -q server-cert \
+    --cn localhost --out-cert "$WORK/new.crt" --out-key "$WORK/link.pem"
+check "... no certificate is recorded for either" test "$(count_certs)" = "$before"
+check "... and no certificate file is left" test ! -e "$WORK/new.crt"
+check "server-cert with umask 000" bash -c \
+    "umask 000 && '$A' -q server-cert --cn localhost --out-cert '$WORK/u.crt' --out-key '$WORK/u.key'"
+check "... the new key file is 0600" test "$(stat -c %a "$WORK/u.key")" = 600
+check "... the certificate 0644" test "$(stat -c %a "$WORK/u.crt")" = 644
 
 # --- peer verification (what every TLS listener uses) -----------------------
 check_output "verify accepts a valid device cert and names the device" "ok: device $DEV" \

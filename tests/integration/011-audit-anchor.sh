@@ -58,7 +58,7 @@ check_output "restored" 'intact' "$A" audit verify
 check_fail_output "anchor without a key names the key file" 'anchor private key' "$A" audit anchor
 check_output "anchor-key writes the pair" 'anchor key written' "$A" audit anchor-key
 check "the private key is 0600" test "$(stat -c %a "$WORK/anchor.key")" = 600
-check_fail_output "anchor-key never overwrites" 'File exists' "$A" audit anchor-key
+check_fail_output "anchor-key never overwrites" 'anchor.pub already exists' "$A" audit anchor-key
 
 # --- anchors ---------------------------------------------------------------------------
 check "audit anchor --out writes the checkpoint" "$A" audit anchor --out "$WORK/a1.anchor"

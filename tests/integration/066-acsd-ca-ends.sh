@@ -17,6 +17,7 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WO
     -subj "/CN=$FDEV" -out "$WORK/fdev.csr" 2>/dev/null
 check "device certificate for $FDEV (issuer field)" "$ACS_CA" issue --csr "$WORK/fdev.csr" --device "$FDEV" \
     --issuer field --out "$WORK/fdev.crt" || t_done
+rm -f "$WORK/chain.pem" # again, now with the field issuer (outputs are never overwritten)
 "$ACS_CA" cacerts --out "$WORK/chain.pem"
 acsd_start
 inform inform-bootstrap-boot-1-2.xml "$WORK/boot-f.xml" 00D09E ATA2FXS F0001

@@ -21,6 +21,7 @@
 #include <microhttpd.h>
 
 #include "httpd_framing.h"
+#include "httpd_tls.h"
 
 struct req {
     size_t got;
@@ -71,13 +72,17 @@ static uint16_t port_;
 static int setup(void **state)
 {
     (void)state;
-    daemon_ = MHD_start_daemon(MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL,
-                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER, quiet, NULL,
-                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
-    if (!daemon_)
+    struct httpd_start_conf hc = {.name = "test",
+                                  .flags = MHD_USE_POLL_INTERNAL_THREAD,
+                                  .listen_address = "127.0.0.1",
+                                  .handler = on_request,
+                                  .logger = quiet,
+                                  .timeout_s = 10,
+                                  .on_completed = on_completed};
+    int port = 0;
+    if (!(daemon_ = httpd_start(&hc, &port, NULL)))
         return -1;
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);
-    port_ = di ? di->port : 0;
+    port_ = (uint16_t)port;
     return port_ ? 0 : -1;
 }
 
