@@ -66,7 +66,7 @@ $(LIBPKICA): $(call obj,$(PKICA_SRC))
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^ # anew: a member whose source went away must not linger
 
-$(BUILD)/bin/acs-ca: $(call obj,$(ACSCA_SRC)) $(BUILD)/obj/acs/acs_cfg.o $(BUILD)/obj/acs/acs_nbi_cfg.o $(BUILD)/obj/acs/acs_retention.o $(LIBPKICA) $(LIBCOMMON)
+$(BUILD)/bin/acs-ca: $(call obj,$(ACSCA_SRC)) $(BUILD)/obj/acs/acs_cfg.o $(BUILD)/obj/acs/nbi/acs_nbi_cfg.o $(BUILD)/obj/acs/acs_retention.o $(LIBPKICA) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -1,25 +1,31 @@
 # acs/acs.mk — included by the top-level Makefile after common/cwmp/cwmp.mk: builds
-# $(BUILD)/libacs.a (everything in acs/ but main), the acsd binary and the acs unit tests.
-# acs-ca links acs_cfg.o too: both binaries read and document the same configuration schemas.
+# $(BUILD)/libacs.a (everything in acs/ and its module folders but main), the acsd binary and
+# the acs unit tests. acs-ca links acs_cfg.o too: both binaries read and document the same
+# configuration schemas.
 
+# acs/: the daemon (main, config, context, metrics, retention); listener/: TLS, HTTP and who gets
+# in; session/: the CWMP session engine; tasks/: the task queue and its secrets; nbi/: the
+# northbound API; cr/: connection requests. acsctl (cli/) is built below.
+ACS_DIRS     := acs acs/listener acs/session acs/tasks acs/nbi acs/cr
+ACS_INC      := $(addprefix -I,$(ACS_DIRS))
 ACS_MAIN     := acs/acs_main.c
-ACS_SRC      := $(filter-out $(ACS_MAIN),$(wildcard acs/*.c))
+ACS_SRC      := $(filter-out $(ACS_MAIN),$(wildcard $(addsuffix /*.c,$(ACS_DIRS))))
 LIBACS       := $(BUILD)/libacs.a
 ACS_USERS    := $(call obj,$(ACS_SRC) $(ACS_MAIN) $(wildcard tests/unit/acs/*.c))
 BINS         += $(BUILD)/bin/acsd
 
-$(ACS_USERS): CFLAGS += $(CWMP_CFLAGS) -Iacs
+$(ACS_USERS): CFLAGS += $(CWMP_CFLAGS) $(ACS_INC)
 $(ACS_USERS): | $(CWMP_STAMP)
 # acs-ca includes acs_cfg.h for the shared schema list
-$(call obj,$(ACSCA_SRC)): CFLAGS += -Iacs -Icommon/cwmp
+$(call obj,$(ACSCA_SRC)): CFLAGS += $(ACS_INC) -Icommon/cwmp
 
-# The data model's secured parameters (acs/secured-params.txt, written by scripts/secured-params
+# The data model's secured parameters (acs/tasks/secured-params.txt, written by scripts/secured-params
 # from the TR-181/TR-104 XML) as C string literals for acs_secret_params.c.
 ACS_SECURED_INC := $(BUILD)/gen/acs_secured_params.inc
-$(ACS_SECURED_INC): acs/secured-params.txt
+$(ACS_SECURED_INC): acs/tasks/secured-params.txt
 	@mkdir -p $(dir $@)
 	$(Q)sed -e '/^#/d' -e '/^$$/d' -e 's/.*/"&",/' $< >$@.tmp && mv $@.tmp $@
-$(BUILD)/obj/acs/acs_secret_params.o: $(ACS_SECURED_INC)
+$(BUILD)/obj/acs/tasks/acs_secret_params.o: $(ACS_SECURED_INC)
 
 $(LIBACS): $(call obj,$(ACS_SRC))
 	@mkdir -p $(dir $@)
@@ -37,7 +43,7 @@ $(BUILD)/tests/unit/acs/%: $(BUILD)/obj/tests/unit/acs/%.o $(LIBACS) $(LIBPKICA)
 # acsctl (acs/cli/): the NOC's command line; NBI calls over libcurl, token commands on the DB.
 ACSCTL_SRC   := $(wildcard acs/cli/*.c)
 BINS         += $(BUILD)/bin/acsctl
-$(call obj,$(ACSCTL_SRC)): CFLAGS += $(CWMP_CFLAGS) -Iacs -Iacs/cli
+$(call obj,$(ACSCTL_SRC)): CFLAGS += $(CWMP_CFLAGS) $(ACS_INC) -Iacs/cli
 $(call obj,$(ACSCTL_SRC)): | $(CWMP_STAMP)
 
 $(BUILD)/bin/acsctl: $(call obj,$(ACSCTL_SRC)) $(LIBACS) $(LIBPKICA) $(LIBCWMP) $(LIBCOMMON)

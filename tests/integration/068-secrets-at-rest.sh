@@ -18,11 +18,11 @@ ACSCTL=$BUILD/bin/acsctl
 # ---- the data model's list is the one scripts/secured-params extracts --------------------------
 DM=$TOP/../shared/cwmp/datamodel
 if [ -f "$DM/tr-181-2-17-0-cwmp-full.xml" ]; then
-    check_output "acs/secured-params.txt is what scripts/secured-params extracts from the XML" '^same$' \
-        bash -c "'$TOP/scripts/secured-params' '$DM' | cmp -s - '$TOP/acs/secured-params.txt' && echo same"
+    check_output "acs/tasks/secured-params.txt is what scripts/secured-params extracts from the XML" '^same$' \
+        bash -c "'$TOP/scripts/secured-params' '$DM' | cmp -s - '$TOP/acs/tasks/secured-params.txt' && echo same"
 fi
 check_output "the TR-104 DECT PIN is in it (a name no suffix rule catches)" \
-    '^Device\.Services\.VoiceService\.\{i\}\.DECT\.Base\.\{i\}\.PIN$' cat "$TOP/acs/secured-params.txt"
+    '^Device\.Services\.VoiceService\.\{i\}\.DECT\.Base\.\{i\}\.PIN$' cat "$TOP/acs/tasks/secured-params.txt"
 
 acsd_ca
 (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/secret.key")

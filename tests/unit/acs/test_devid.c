@@ -1,4 +1,4 @@
-/* tests/unit/acs/test_devid.c — acs/acs_devid.c: the percent-encoding of a DeviceId part and the
+/* tests/unit/acs/test_devid.c — acs/session/acs_devid.c: the percent-encoding of a DeviceId part and the
  * stored forms an operator's spelling of a device id stands for (as printed on the box,
  * percent-encoded, mixed, lowercase OUI or hex; several when a part holds a '-'). */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* tests/unit/acs/test_rpc.c — acs/acs_rpc.c and acs_rpc_result.c: task args JSON → ACS RPC
+/* tests/unit/acs/test_rpc.c — acs/session/acs_rpc.c and acs_rpc_result.c: task args JSON → ACS RPC
  * message for every kind (fields, defaults, refusals), encodable by the codec; CPE answers →
  * result JSON; CPE faults with SetParameterValuesFault details. */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* tests/unit/acs/test_secret_params.c — acs/acs_secret_params.c: the secret rule (data model
+/* tests/unit/acs/test_secret_params.c — acs/tasks/acs_secret_params.c: the secret rule (data model
  * entries with {i}, configured patterns and exclusions), display redaction, sealing task args
  * and opening them (key, device and parameter bound), refusal without a key, RPC masking. */
 #include <setjmp.h>

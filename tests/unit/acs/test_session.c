@@ -1,4 +1,4 @@
-/* tests/unit/acs/test_session.c — acs/acs_registry.c (one session per device, capacity, busy,
+/* tests/unit/acs/test_session.c — acs/session/acs_registry.c (one session per device, capacity, busy,
  * timeouts, revoked certificates) and the engine's refusal of TLS peers before any work: no
  * client certificate (the GnuTLS "no certificate, status 0" trap must not pass), unknown CA. */
 #include <setjmp.h>
