@@ -14,7 +14,7 @@ LIBACS       := $(BUILD)/libacs.a
 ACS_USERS    := $(call obj,$(ACS_SRC) $(ACS_MAIN) $(wildcard tests/unit/acs/*.c))
 BINS         += $(BUILD)/bin/acsd
 
-$(ACS_USERS): CFLAGS += $(CWMP_CFLAGS) $(ACS_INC)
+$(ACS_USERS): CFLAGS += $(CWMP_CFLAGS) $(ACS_INC) -Iprovisioning
 $(ACS_USERS): | $(CWMP_STAMP)
 # acs-ca includes acs_cfg.h for the shared schema list
 $(call obj,$(ACSCA_SRC)): CFLAGS += $(ACS_INC) -Icommon/cwmp
@@ -31,22 +31,22 @@ $(LIBACS): $(call obj,$(ACS_SRC))
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^ # anew: a member whose source went away must not linger
 
-$(BUILD)/bin/acsd: $(BUILD)/obj/$(ACS_MAIN:.c=.o) $(LIBACS) $(LIBPKICA) $(LIBCWMP) $(LIBCOMMON)
+$(BUILD)/bin/acsd: $(BUILD)/obj/$(ACS_MAIN:.c=.o) $(LIBACS) $(LIBPROV) $(LIBPKICA) $(LIBCWMP) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(GSOAP_LIBS) $(LDLIBS)
 
 # More specific than the generic tests/unit/% rule.
-$(BUILD)/tests/unit/acs/%: $(BUILD)/obj/tests/unit/acs/%.o $(LIBACS) $(LIBPKICA) $(LIBCWMP) $(LIBCOMMON)
+$(BUILD)/tests/unit/acs/%: $(BUILD)/obj/tests/unit/acs/%.o $(LIBACS) $(LIBPROV) $(LIBPKICA) $(LIBCWMP) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(GSOAP_LIBS) $(LDLIBS) -lcmocka
 
 # acsctl (acs/cli/): the NOC's command line; NBI calls over libcurl, token commands on the DB.
 ACSCTL_SRC   := $(wildcard acs/cli/*.c)
 BINS         += $(BUILD)/bin/acsctl
-$(call obj,$(ACSCTL_SRC)): CFLAGS += $(CWMP_CFLAGS) $(ACS_INC) -Iacs/cli
+$(call obj,$(ACSCTL_SRC)): CFLAGS += $(CWMP_CFLAGS) $(ACS_INC) -Iprovisioning -Iacs/cli
 $(call obj,$(ACSCTL_SRC)): | $(CWMP_STAMP)
 
-$(BUILD)/bin/acsctl: $(call obj,$(ACSCTL_SRC)) $(LIBACS) $(LIBPKICA) $(LIBCWMP) $(LIBCOMMON)
+$(BUILD)/bin/acsctl: $(call obj,$(ACSCTL_SRC)) $(LIBACS) $(LIBPROV) $(LIBPKICA) $(LIBCWMP) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(GSOAP_LIBS) $(LDLIBS)
 
