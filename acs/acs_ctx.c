@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -213,6 +214,15 @@ int acs_ctx_start(struct acs_ctx *ctx, char **errmsg)
         goto out;
     if ((rc = acs_nbi_start(ctx, errmsg)) < 0)
         goto out;
+    /* EST on :7547 is the signer's: say so now rather than at the first device's 503 */
+    struct stat st;
+    const char *signer = cfg_str(ctx->cfg, "signer", "socket");
+    if (stat(signer, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+        char q[300];
+        log_warn("acs", "event=signer_absent socket=%s msg=\"EST enrollments answer 503 until acs-ca sign-serve "
+                        "listens there\"",
+                 log_quote(q, sizeof q, signer));
+    }
     acs_retention_init(&ctx->retention, ctx->cfg, time(NULL), 0);
     atomic_store(&ctx->housekeeper_state, 1);
     if (pthread_create(&ctx->housekeeper, NULL, housekeeper, ctx) != 0) {

@@ -111,7 +111,7 @@ stop_bg signer
 check_output "without the signer acsd answers 503" '^503$' est nosigner cacerts
 check_output "with Retry-After" '^retry-after: 30' sh -c "tr 'A-Z\\r' 'a-z\\n' <'$WORK/nosigner.hdr'"
 check "acsd survives it" kill -0 "$ACSD_PID"
-acsd_log_has "acsd logs the missing signer" 'event=signer_unavailable'
+check "acsd logs the missing signer" acsd_log_has 'event=signer_unavailable'
 SIGNER_PID=
 signer_start
 check_output "with the signer back, enrollment works again" '^200$' est back cacerts

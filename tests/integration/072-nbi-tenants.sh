@@ -47,6 +47,7 @@ check_fail_output "a token of an unknown tenant is refused" 'no tenant nope' \
 ROOT=$(cat "$WORK/root.token") OPA=$(cat "$WORK/opa.token") ADMA=$(cat "$WORK/adma.token") OPB=$(cat "$WORK/opb.token")
 
 ACSD_NO_SIGNER=1 acsd_start # no EST here: only acsd's own connections below
+check "without a signer acsd warns at start that EST will answer 503" acsd_log_has 'event=signer_absent'
 inform inform-bootstrap-boot-1-2.xml "$WORK/ia.xml" 00D09E ATA2FXS A0001
 inform inform-bootstrap-boot-1-2.xml "$WORK/ib.xml" 00D09E ATA2FXS B0001
 cwmp sa deva "@$WORK/ia.xml" -
