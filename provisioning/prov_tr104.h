@@ -117,7 +117,8 @@ struct prov_tr104_plan;
 int prov_tr104_plan_new(const struct prov_tr104_provider *prov, const struct prov_tr104_line *line,
                         const struct prov_tr104_target *target, struct prov_tr104_plan **out,
                         char **errmsg) WARN_UNUSED;
-/* Only the deprovision list (and the objects), for a line whose credentials are gone. */
+/* Only the deprovision list (and the objects), for a line whose credentials are gone. When
+ * deprovisioning, an absent object means there is nothing to clear: never AddObject for it. */
 int prov_tr104_deprovision_new(const struct prov_tr104_target *target, unsigned line_index,
                                struct prov_tr104_plan **out, char **errmsg) WARN_UNUSED;
 void prov_tr104_plan_free(struct prov_tr104_plan *plan);
