@@ -15,3 +15,8 @@ $(LIBPROV): $(call obj,$(LIBPROV_SRC))
 $(BUILD)/tests/unit/provisioning/%: $(BUILD)/obj/tests/unit/provisioning/%.o $(LIBPROV) $(LIBPKICA) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# test_prov_tr104 reads the TR-104 data model XML (../shared/cwmp/datamodel) with libxml2 to
+# check every parameter name the mapping emits.
+$(BUILD)/obj/tests/unit/provisioning/test_prov_tr104.o: CFLAGS += $(shell pkg-config --cflags libxml-2.0)
+$(BUILD)/tests/unit/provisioning/test_prov_tr104: LDLIBS += $(shell pkg-config --libs libxml-2.0)
