@@ -80,7 +80,8 @@ static const char SQL_FAULT_ADD[] =
     "VALUES ($1, nullif($2::bigint, 0), $3, $4, coalesce($5::jsonb, '[]'))";
 /* A TransferComplete: the device's ($1) transfer task whose (acsd's, unique) key is $2, if it is
  * waiting for one (sent: its DownloadResponse was lost; in_progress; done: Status 0; expired: sent
- * but never answered) or already has one (a duplicate). The first one finishes it (done, or fault
+ * but never answered; fault with transferTimeout: past the transfer deadline, late) or already
+ * has one (a duplicate). The first one finishes it (done, or fault
  * $4/$5 with a faults row); a duplicate changes nothing; with no such task a failed transfer
  * still gets its faults row (task_id NULL). Synchronous commit: one statement, all or nothing. */
 static const char SQL_TRANSFER_COMPLETE[] =
