@@ -67,6 +67,9 @@ const struct cfg_key acs_cfg_schema[] = {
     {"acs", "secret_param_patterns", CFG_STR, ACS_SECRET_DEFAULT_PATTERNS, 0, 0, 0, NULL,
      "secret parameters besides the data model's secured ones: patterns (case-insensitive) split by spaces "
      "or commas; * any text, {i} an instance; no dot: the last name part; ! excludes"},
+    {"acs", "transfer_timeout", CFG_INT, "86400", 0, 31536000, 0, NULL,
+     "seconds a Download/Upload answered with Status 1 (in_progress) waits for its TransferComplete, "
+     "counted from when it was sent plus its delaySeconds; then it becomes a fault (0: wait forever)"},
     CFG_END,
 };
 
@@ -121,6 +124,7 @@ int acs_limits_load(const struct cfg *cfg, struct acs_limits *o, char **errmsg)
     o->legacy_realm = cfg_str(cfg, "acs", "legacy_realm");
     o->dump_dir = cfg_str(cfg, "acs", "dump_dir");
     o->secret_param_patterns = cfg_str(cfg, "acs", "secret_param_patterns");
+    o->transfer_timeout = (int)cfg_int(cfg, "acs", "transfer_timeout");
     if (o->max_body > CWMP_MAX_ENVELOPE)
         return err_fail(errmsg, -ERR_CONFIG, "[acs] max_body_bytes is above the codec's cap");
     return 0;

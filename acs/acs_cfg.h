@@ -32,6 +32,7 @@ struct acs_limits {
     const char *legacy_realm;
     const char *dump_dir; /* "" = off */
     const char *secret_param_patterns; /* acs_secret_params_configure() */
+    int transfer_timeout;              /* seconds; 0: in_progress transfers wait forever */
 };
 
 /* Read and cross-check [acs]; fills *out. -ERR_CONFIG with *errmsg (caller frees). */

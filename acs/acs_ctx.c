@@ -1,5 +1,6 @@
 /* acs/acs_ctx.c — acsd's context: start-up checks, per-thread workers, the housekeeping
- * thread (slow clients, session timeouts, sessions of revoked certificates), shutdown. */
+ * thread (slow clients, session timeouts, sessions of revoked certificates, retention, the
+ * transfer deadline), shutdown. */
 #define _GNU_SOURCE
 #include "acs_ctx.h"
 
@@ -189,6 +190,8 @@ static void *housekeeper(void *arg)
             acs_preauth_flush(ctx->preauth, w ? w->db : NULL, ctx->node, 0); /* windows closed by now */
             /* at most one short DELETE a second: sessions are never kept waiting behind a big prune */
             (void)acs_retention_step(&ctx->retention, w ? w->db : NULL, time(NULL));
+            /* a due check of the transfer deadline: one UPDATE of at most a batch of tasks */
+            (void)acs_transfer_timeout_step(&ctx->transfer_timeout, w ? w->db : NULL, time(NULL));
         }
     }
     return NULL;
@@ -224,6 +227,7 @@ int acs_ctx_start(struct acs_ctx *ctx, char **errmsg)
                  log_quote(q, sizeof q, signer));
     }
     acs_retention_init(&ctx->retention, ctx->cfg, time(NULL), 0);
+    acs_transfer_timeout_init(&ctx->transfer_timeout, ctx->lim.transfer_timeout, time(NULL));
     atomic_store(&ctx->housekeeper_state, 1);
     if (pthread_create(&ctx->housekeeper, NULL, housekeeper, ctx) != 0) {
         atomic_store(&ctx->housekeeper_state, 0);

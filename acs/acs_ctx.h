@@ -11,6 +11,7 @@
 
 #include "acs_cfg.h"
 #include "acs_retention.h"
+#include "acs_transfer_timeout.h"
 #include "cfg.h"
 #include "db.h"
 
@@ -38,6 +39,7 @@ struct acs_ctx {
     pthread_t housekeeper;
     atomic_int housekeeper_state;    /* 0 none, 1 running, 2 asked to stop */
     struct acs_retention retention;  /* the housekeeper's pruning runs (its thread only) */
+    struct acs_transfer_timeout transfer_timeout; /* the housekeeper's transfer deadline (its thread only) */
     atomic_int stopping;
     /* hooks for later components (NBI daemon, connection requests, metrics): owned by them */
     void *nbi;

@@ -65,7 +65,7 @@ static const char *const cr_vals[] = {"ok",      "auth_failed", "busy",         
 static const char *const cr_refused_vals[] = {"loopback",  "link_local", "unspecified", "multicast",
                                               "broadcast", "self",       "deny_range",  "bad_url"};
 
-static const char *const transfer_vals[] = {"completed", "duplicate", "unknown", "db_error"};
+static const char *const transfer_vals[] = {"completed", "duplicate", "unknown", "db_error", "timeout", "late"};
 
 #define N(a) (unsigned)(sizeof(a) / sizeof((a)[0]))
 static const struct family families[ACS_METRIC__COUNT] = {
@@ -94,7 +94,9 @@ static const struct family families[ACS_METRIC__COUNT] = {
                                  "CPE messages accepted although wrong (common/cwmp/README.md), by kind", "kind",
                                  N(lenient_vals), lenient_vals},
     [ACS_METRIC_TRANSFER_COMPLETE] = {"acs_cwmp_transfer_complete_total",
-                                      "TransferCompletes received, by what they did to their task", "outcome",
+                                      "TransferCompletes received, by what they did to their task; timeout: "
+                                      "none came within [acs] transfer_timeout",
+                                      "outcome",
                                       N(transfer_vals), transfer_vals},
 };
 

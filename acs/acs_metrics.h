@@ -69,12 +69,14 @@ enum acs_metric_preauth {
     ACS_MP__COUNT
 };
 
-/* What a TransferComplete did (acs_cpe_rpc.c). */
+/* What a TransferComplete did (acs_cpe_rpc.c), or that none came in time (acs_transfer_timeout.c). */
 enum acs_metric_transfer {
     ACS_MT_COMPLETED, /* finished its task */
     ACS_MT_DUPLICATE, /* its task had one already: acknowledged, nothing changed */
     ACS_MT_UNKNOWN,   /* no transfer task of the device has its CommandKey */
     ACS_MT_DB_ERROR,  /* not stored: answered with fault 8002, the CPE sends it again */
+    ACS_MT_TIMEOUT,   /* none within [acs] transfer_timeout: the housekeeper made the task a fault */
+    ACS_MT_LATE,      /* came after that: finished the task with its real outcome */
     ACS_MT__COUNT
 };
 

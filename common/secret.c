@@ -13,6 +13,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "file_write.h"
+
 #define NONCE_LEN 12
 #define TAG_LEN 16
 #define ID_LEN 4
@@ -21,16 +23,6 @@ struct secret_key {
     unsigned char key[SECRET_KEY_LEN];
     unsigned char id[ID_LEN]; /* first bytes of SHA-256(key): tells which key sealed a blob */
 };
-
-static void set_err(char **errmsg, const char *msg, const char *path)
-{
-    if (!errmsg || *errmsg)
-        return;
-    size_t n = strlen(msg) + (path ? strlen(path) : 0) + 4;
-    *errmsg = malloc(n);
-    if (*errmsg)
-        snprintf(*errmsg, n, "%s%s%s", path ? path : "", path ? ": " : "", msg);
-}
 
 struct secret_key *secret_key_from_bytes(const unsigned char *bytes, size_t len)
 {
@@ -60,7 +52,7 @@ struct secret_key *secret_key_load(const char *path, char **errmsg)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        set_err(errmsg, "cannot open secret key file", path);
+        err_fail(errmsg, -ERR_IO, "%s: cannot open secret key file", path);
         return NULL;
     }
     struct stat st;
@@ -69,7 +61,7 @@ struct secret_key *secret_key_load(const char *path, char **errmsg)
     if (fstat(fd, &st) == 0 && !(st.st_mode & 0077))
         n = read(fd, text, sizeof text - 1);
     else
-        set_err(errmsg, "secret key file must not be readable by group or others (chmod 600)", path);
+        err_fail(errmsg, -ERR_PERM, "%s: secret key file must not be readable by group or others (chmod 600)", path);
     close(fd);
     if (n < 0)
         return NULL;
@@ -86,7 +78,7 @@ struct secret_key *secret_key_load(const char *path, char **errmsg)
     }
     struct secret_key *k = ok ? secret_key_from_bytes(raw, sizeof raw) : NULL;
     if (!ok)
-        set_err(errmsg, "secret key file must hold 64 hex digits", path);
+        err_fail(errmsg, -ERR_PARSE, "%s: secret key file must hold 64 hex digits", path);
     OPENSSL_cleanse(raw, sizeof raw);
     OPENSSL_cleanse(text, sizeof text);
     return k;
@@ -101,14 +93,8 @@ int secret_key_generate(const char *path, char **errmsg)
     for (int i = 0; i < SECRET_KEY_LEN; i++)
         snprintf(text + 2 * i, 3, "%02x", raw[i]);
     text[2 * SECRET_KEY_LEN] = '\n';
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    int rc = fd >= 0 && write(fd, text, 2 * SECRET_KEY_LEN + 1) == 2 * SECRET_KEY_LEN + 1 && fsync(fd) == 0
-                 ? 0
-                 : -ERR_IO;
-    if (fd >= 0 && close(fd) != 0)
-        rc = -ERR_IO;
-    if (rc < 0)
-        set_err(errmsg, "cannot create secret key file", path);
+    /* a new file only (never an existing one, never through a symlink), fsync'd, 0600 */
+    int rc = file_write_new(path, text, 2 * SECRET_KEY_LEN + 1, 0600, errmsg);
     OPENSSL_cleanse(raw, sizeof raw);
     OPENSSL_cleanse(text, sizeof text);
     return rc;

@@ -20,7 +20,8 @@ struct secret_key;
 struct secret_key *secret_key_load(const char *path, char **errmsg);
 /* A key from raw bytes (tests). */
 struct secret_key *secret_key_from_bytes(const unsigned char *bytes, size_t len);
-/* Create a new random key file (mode 0600, O_EXCL). */
+/* Create a new random key file, mode 0600, with file_write_new (common/file_write.h): an
+ * existing path (or a symlink) is refused with -ERR_EXIST, other failures are -ERR_IO. */
 int secret_key_generate(const char *path, char **errmsg) WARN_UNUSED;
 void secret_key_free(struct secret_key *k);
 

@@ -33,7 +33,8 @@ static json_t *transfer_json(const struct cwmp__TransferCompleteFaultStruct *f, 
 static int transfer_complete(struct acs_worker *w, struct acs_session *s, const struct _cwmp__TransferComplete *tc)
 {
     static const enum acs_metric_transfer outcome[] = {
-        [ACS_TC_UNKNOWN] = ACS_MT_UNKNOWN, [ACS_TC_COMPLETED] = ACS_MT_COMPLETED, [ACS_TC_DUPLICATE] = ACS_MT_DUPLICATE};
+        [ACS_TC_UNKNOWN] = ACS_MT_UNKNOWN, [ACS_TC_COMPLETED] = ACS_MT_COMPLETED, [ACS_TC_DUPLICATE] = ACS_MT_DUPLICATE,
+        [ACS_TC_LATE] = ACS_MT_LATE};
     json_t *j = transfer_json(tc->FaultStruct, tc->StartTime, tc->CompleteTime);
     char *tj = j ? json_dumps(j, JSON_COMPACT) : NULL, *err = NULL, q[300];
     int code = fault_code_of(tc->FaultStruct);
@@ -49,6 +50,9 @@ static int transfer_complete(struct acs_worker *w, struct acs_session *s, const 
         log_info("cwmp", "event=transfer_complete_duplicate session_id=%s task_id=%ld", s->id, task_id);
     else if (rc == ACS_TC_UNKNOWN)
         log_warn("cwmp", "event=transfer_complete_unknown session_id=%s fault_code=%d", s->id, code);
+    else if (rc == ACS_TC_LATE) /* after [acs] transfer_timeout: the CPE did it, the task says so now */
+        log_info("cwmp", "event=transfer_complete_late session_id=%s task_id=%ld fault_code=%d", s->id, task_id,
+                 code);
     else
         log_info("cwmp", "event=transfer_complete session_id=%s task_id=%ld fault_code=%d", s->id, task_id, code);
     free(err);

@@ -120,10 +120,21 @@ int acs_db_task_finish(struct db *db, const struct acs_db_task_end *e, char **er
  * device: the first one finishes it (done; fault_code != 0: fault and a faults row), a repeated
  * one changes nothing, one for no such task only adds the faults row of a failed transfer. One
  * statement. ACS_TC_COMPLETED or ACS_TC_DUPLICATE with *task_id, ACS_TC_UNKNOWN (*task_id 0), or
- * -ERR_DB (nothing stored). */
-enum { ACS_TC_UNKNOWN, ACS_TC_COMPLETED, ACS_TC_DUPLICATE };
+ * -ERR_DB (nothing stored). ACS_TC_LATE: completed a task past its transfer deadline (below):
+ * it gets its real outcome, the timeout's faults row stays. */
+enum { ACS_TC_UNKNOWN, ACS_TC_COMPLETED, ACS_TC_DUPLICATE, ACS_TC_LATE };
 int acs_db_transfer_complete(struct db *db, long device_pk, const char *command_key, const char *tc_json,
                              int fault_code, const char *fault_string, long *task_id, char **errmsg) WARN_UNUSED;
+/* One batch of the transfer deadline ([acs] transfer_timeout): in_progress transfers past it
+ * become faults ("no TransferComplete within N s", no CWMP code; a faults row with code 0).
+ * One statement, at most max tasks, copied to out. The number of them, or -ERR_DB. */
+struct acs_db_timed_out {
+    long task_id;
+    char device_id[256];
+    char kind[16];
+};
+int acs_db_transfer_timeout(struct db *db, int timeout_s, struct acs_db_timed_out *out, int max,
+                            char **errmsg) WARN_UNUSED;
 /* A faults row not tied to a task (e.g. AutonomousTransferComplete failures). */
 int acs_db_fault_add(struct db *db, long device_pk, long task_id, int code, const char *string,
                      const char *details_json, char **errmsg) WARN_UNUSED;

@@ -1,4 +1,5 @@
-/* acs/tasks/acs_task_db.c — SQL for the task queue (take, finish, expire, TransferComplete) and faults.
+/* acs/tasks/acs_task_db.c — SQL for the task queue (take, finish, expire, TransferComplete, the
+ * transfer deadline) and faults.
  * What a session runs is one prepared statement per step (an empty POST: take the next task or
  * end the session; a task's answer: finish it and take the next or end); NBI and TransferComplete
  * statements run unprepared via db_exec. */
@@ -79,14 +80,17 @@ static const char SQL_FAULT_ADD[] =
     "VALUES ($1, nullif($2::bigint, 0), $3, $4, coalesce($5::jsonb, '[]'))";
 /* A TransferComplete: the device's ($1) transfer task whose (acsd's, unique) key is $2, if it is
  * waiting for one (sent: its DownloadResponse was lost; in_progress; done: Status 0; expired: sent
- * but never answered) or already has one (a duplicate). The first one finishes it (done, or fault
+ * but never answered; fault with transferTimeout: past the transfer deadline, late) or already
+ * has one (a duplicate). The first one finishes it (done, or fault
  * $4/$5 with a faults row); a duplicate changes nothing; with no such task a failed transfer
  * still gets its faults row (task_id NULL). Synchronous commit: one statement, all or nothing. */
 static const char SQL_TRANSFER_COMPLETE[] =
     "WITH t AS ("
-    " SELECT id, coalesce(result, '{}'::jsonb) ? 'transferComplete' AS dup FROM tasks "
+    " SELECT id, coalesce(result, '{}'::jsonb) ? 'transferComplete' AS dup, "
+    " state = 'fault' AND coalesce(result, '{}'::jsonb) ? 'transferTimeout' AS late FROM tasks "
     " WHERE device_pk = $1 AND command_key = $2 AND kind IN ('download', 'upload') "
-    " AND (coalesce(result, '{}'::jsonb) ? 'transferComplete' OR state IN ('sent', 'in_progress', 'done', 'expired')) "
+    " AND (coalesce(result, '{}'::jsonb) ? 'transferComplete' OR state IN ('sent', 'in_progress', 'done', 'expired') "
+    " OR (state = 'fault' AND coalesce(result, '{}'::jsonb) ? 'transferTimeout')) "
     " FOR UPDATE), "
     "upd AS ("
     " UPDATE tasks SET result = coalesce(result, '{}'::jsonb) || jsonb_build_object('transferComplete', $3::jsonb), "
@@ -98,7 +102,30 @@ static const char SQL_TRANSFER_COMPLETE[] =
     "flt AS ("
     " INSERT INTO faults (device_pk, task_id, code, string, detail) "
     " SELECT $1, (SELECT id FROM upd), $4::int, $5, '[]' WHERE $4::int <> 0 AND NOT EXISTS (SELECT 1 FROM t WHERE dup)) "
-    "SELECT (SELECT id FROM upd), (SELECT id FROM t WHERE dup)";
+    "SELECT (SELECT id FROM upd), (SELECT id FROM t WHERE dup), (SELECT late FROM t WHERE NOT dup)";
+/* The housekeeper's transfer deadline: in_progress transfers sent more than $1 seconds (plus
+ * their delaySeconds: the CPE waits that long before it starts) ago, at most $2, become a fault
+ * without a CWMP code (tasks.fault_code NULL; the faults row, whose code is NOT NULL, gets 0,
+ * which no CPE fault has) and keep "transferTimeout" in their result, which lets a late
+ * TransferComplete still finish them. SKIP LOCKED: a TransferComplete being stored, or another
+ * acsd's housekeeper, holds the row; the UPDATE re-checks the state. */
+static const char SQL_TRANSFER_TIMEOUT[] =
+    "WITH due AS ("
+    " SELECT id FROM tasks WHERE state = 'in_progress' AND kind IN ('download', 'upload') "
+    " AND sent_at < now() - make_interval(secs => $1::int) "
+    " AND sent_at + make_interval(secs => $1::int + CASE WHEN jsonb_typeof(args->'delaySeconds') = 'number' "
+    "  THEN (args->>'delaySeconds')::float8 ELSE 0 END) < now() "
+    " ORDER BY sent_at, id LIMIT $2::int FOR UPDATE SKIP LOCKED), "
+    "upd AS ("
+    " UPDATE tasks t SET state = 'fault', finished_at = now(), fault_code = NULL, "
+    " fault_string = 'no TransferComplete within ' || $1::int || ' s', "
+    " result = coalesce(t.result, '{}'::jsonb) || jsonb_build_object('transferTimeout', "
+    "  jsonb_build_object('timeoutSeconds', $1::int, 'at', now())) "
+    " FROM due WHERE t.id = due.id AND t.state = 'in_progress' "
+    " RETURNING t.id, t.device_pk, t.kind, t.fault_string), "
+    "flt AS ("
+    " INSERT INTO faults (device_pk, task_id, code, string) SELECT device_pk, id, 0, fault_string FROM upd) "
+    "SELECT u.id, d.device_id, u.kind FROM upd u JOIN devices d ON d.id = u.device_pk ORDER BY u.id";
 /* command_key as given; for download, upload and cancelTransfer the trigger tasks_command_key
  * (db/0008) sets acsd's own and keeps the operator's in operator_command_key. */
 static const char SQL_TASK_INSERT[] =
@@ -194,13 +221,30 @@ int acs_db_transfer_complete(struct db *db, long device_pk, const char *command_
     int rc = PQntuples(r) == 1 ? ACS_TC_UNKNOWN : -ERR_DB;
     if (rc == ACS_TC_UNKNOWN && !PQgetisnull(r, 0, 0)) {
         *task_id = db_get_long(r, 0, 0);
-        rc = ACS_TC_COMPLETED;
+        rc = PQgetvalue(r, 0, 2)[0] == 't' ? ACS_TC_LATE : ACS_TC_COMPLETED;
     } else if (rc == ACS_TC_UNKNOWN && !PQgetisnull(r, 0, 1)) {
         *task_id = db_get_long(r, 0, 1);
         rc = ACS_TC_DUPLICATE;
     }
     PQclear(r);
     return rc;
+}
+
+int acs_db_transfer_timeout(struct db *db, int timeout_s, struct acs_db_timed_out *out, int max, char **errmsg)
+{
+    char tb[24], mb[24];
+    const char *p[2] = {NUM(tb, timeout_s), NUM(mb, max)};
+    PGresult *r = db_exec(db, SQL_TRANSFER_TIMEOUT, 2, p, errmsg);
+    if (!r)
+        return -ERR_DB;
+    int n = PQntuples(r) <= max ? PQntuples(r) : max;
+    for (int i = 0; i < n; i++) {
+        out[i].task_id = db_get_long(r, i, 0);
+        snprintf(out[i].device_id, sizeof out[i].device_id, "%s", PQgetvalue(r, i, 1));
+        snprintf(out[i].kind, sizeof out[i].kind, "%s", PQgetvalue(r, i, 2));
+    }
+    PQclear(r);
+    return n;
 }
 
 int acs_db_task_insert(struct db *db, const char *device_id, const char *kind, const char *args_json,

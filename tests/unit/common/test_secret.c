@@ -95,9 +95,18 @@ static void key_files(void **state)
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/key", dir);
     assert_int_equal(secret_key_generate(path, &err), 0);
-    assert_int_not_equal(secret_key_generate(path, &err), 0); /* never overwrites */
+    assert_int_equal(secret_key_generate(path, &err), -ERR_EXIST); /* never overwrites */
+    assert_non_null(err);
+    assert_non_null(strstr(err, "already exists"));
     free(err);
     err = NULL;
+    char link[80]; /* nor writes through a symlink */
+    snprintf(link, sizeof link, "%s/link", dir);
+    assert_int_equal(symlink("absent", link), 0);
+    assert_int_equal(secret_key_generate(link, &err), -ERR_EXIST);
+    free(err);
+    err = NULL;
+    assert_int_equal(unlink(link), 0);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
