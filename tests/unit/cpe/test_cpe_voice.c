@@ -106,7 +106,7 @@ static int spv(struct fixture *f, const char *const *nv, int n)
     struct ParameterValueList l = {ptr, n};
     const struct cwmp_msg *m = rpc(f, CWMP_MSG_SET_PARAMETER_VALUES, &(struct _cwmp__SetParameterValues){&l, "voice-1"});
     if (m->type == CWMP_MSG_FAULT)
-        return atoi(m->body.fault->FaultCode);
+        return (int)strtol(m->body.fault->FaultCode, NULL, 10);
     assert_int_equal(m->type, CWMP_MSG_SET_PARAMETER_VALUES_RESPONSE);
     return 0;
 }
