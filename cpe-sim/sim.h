@@ -74,7 +74,13 @@ int sim_http_request(struct buf *out, const char *host, const char *path, const 
                      const char *body, size_t len) WARN_UNUSED;
 
 /* ---- the simulator ---- */
+/* Data model of the devices (--model): TR-181 Device:2 + TR-104 v2, TR-098
+ * InternetGatewayDevice:1 + TR-104 v1, or both (every second device of the sorted bundle). */
+enum sim_model { SIM_MODEL_TR181, SIM_MODEL_TR098, SIM_MODEL_MIXED };
+
 struct sim_cfg {
+    enum sim_model model;
+    const char *datamodel_tr098; /* --datamodel-tr098 TSV */
     const char *acs_url, *ca_file, *identities, *report_file;
     char host[256], port[16], path[512], hostport[300];
     struct sockaddr_storage addr;
@@ -114,8 +120,8 @@ struct sim_dev {
 
 struct sim {
     struct sim_cfg cfg;
-    struct cpe_dev_cfg dev_cfg;
-    struct cpe_schema *schema;
+    struct cpe_dev_cfg dev_cfg, dev_cfg_tr098;
+    struct cpe_schema *schema, *schema_tr098; /* NULL when the model is not run */
     struct sim_tls tls;
     struct sim_ident *ids;
     struct sim_dev *devs;

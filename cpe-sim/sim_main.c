@@ -35,6 +35,7 @@ static void usage(FILE *f)
             "               [--devices N] [--periodic SECONDS] [--cr-port P | --no-cr] [--tls12]\n"
             "               [--sessions-per-device K] [--duration S] [--threads T] [--concurrency C]\n"
             "               [--timeout S] [--spread MS] [--no-bootstrap] [--datamodel TSV]\n"
+            "               [--model tr181|tr098|mixed] [--datamodel-tr098 TSV]\n"
             "               [--report FILE] [--log-level LEVEL] [--raw-request] [--raw-requests K]\n"
             "  --acs                 ACS URL; must be https on a loopback address\n"
             "  --devices             how many identities of the bundle to run (default: all)\n"
@@ -45,6 +46,11 @@ static void usage(FILE *f)
             "  --duration            hard limit of the run in seconds (default 60)\n"
             "  --concurrency         open connections at most, all threads (default 512)\n"
             "  --spread              start the first sessions over this many ms (default 0)\n"
+            "  --model               tr181: Device. root, TR-104 v2 VoiceService (default);\n"
+            "                        tr098: InternetGatewayDevice. root, TR-104 v1 VoiceProfile/Line;\n"
+            "                        mixed: the 2nd, 4th, ... device of the sorted bundle is tr098\n"
+            "  --datamodel-tr098     the TR-098 model file (default $CPE_DATAMODEL_TR098, else\n"
+            "                        cpe-sim/datamodel/tr-098-voice.tsv)\n"
             "  --raw-request         benchmark mode: per session one new connection, the Inform\n"
             "                        POSTed once, any 200 answer read, close (no CWMP session;\n"
             "                        the device stays due: K = --sessions-per-device connections)\n"
@@ -118,7 +124,7 @@ static bool parse_uint(const char *s, unsigned max, unsigned *out)
 
 static int parse_args(int argc, char **argv, struct sim_cfg *c, const char **datamodel)
 {
-    enum { O_CR = 256, O_NOCR, O_TLS12, O_K, O_NOBOOT, O_DM, O_LOG, O_SPREAD, O_RAW, O_RAWN };
+    enum { O_CR = 256, O_NOCR, O_TLS12, O_K, O_NOBOOT, O_DM, O_LOG, O_SPREAD, O_RAW, O_RAWN, O_MODEL, O_DM098 };
     static const struct option opts[] = {
         {"acs", required_argument, NULL, 'a'},        {"ca", required_argument, NULL, 'c'},
         {"identities", required_argument, NULL, 'i'}, {"devices", required_argument, NULL, 'n'},
@@ -131,6 +137,7 @@ static int parse_args(int argc, char **argv, struct sim_cfg *c, const char **dat
         {"datamodel", required_argument, NULL, O_DM}, {"log-level", required_argument, NULL, O_LOG},
         {"spread", required_argument, NULL, O_SPREAD}, {"raw-request", no_argument, NULL, O_RAW},
         {"raw-requests", required_argument, NULL, O_RAWN},
+        {"model", required_argument, NULL, O_MODEL}, {"datamodel-tr098", required_argument, NULL, O_DM098},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
@@ -160,6 +167,11 @@ static int parse_args(int argc, char **argv, struct sim_cfg *c, const char **dat
         case O_RAWN: ok = parse_uint(optarg, 100000, &c->raw_requests) && c->raw_requests; c->raw_request = true; break;
         case O_K: ok = parse_uint(optarg, 1000000, &c->sessions_per_device); k_set = 1; break;
         case O_DM: *datamodel = optarg; break;
+        case O_DM098: c->datamodel_tr098 = optarg; break;
+        case O_MODEL:
+            ok = !strcmp(optarg, "tr181") || !strcmp(optarg, "tr098") || !strcmp(optarg, "mixed");
+            c->model = !strcmp(optarg, "tr098") ? SIM_MODEL_TR098 : !strcmp(optarg, "mixed") ? SIM_MODEL_MIXED : SIM_MODEL_TR181;
+            break;
         case O_LOG:
             lvl = log_level_parse(optarg);
             ok = lvl >= 0;
@@ -273,8 +285,9 @@ static void report(struct sim *sim, const struct report_in *ri, FILE *out)
 
 static int setup_devices(struct sim *sim, const char *datamodel, size_t *heap, char **err)
 {
-    sim->schema = cpe_schema_load(datamodel, err);
-    if (!sim->schema)
+    if (sim->cfg.model != SIM_MODEL_TR098 && !(sim->schema = cpe_schema_load(datamodel, err)))
+        return -1;
+    if (sim->cfg.model != SIM_MODEL_TR181 && !(sim->schema_tr098 = cpe_schema_load(sim->cfg.datamodel_tr098, err)))
         return -1;
     int n = sim_ident_load(sim->cfg.identities, sim->cfg.devices, &sim->ids, err);
     if (n < 0)
@@ -288,11 +301,15 @@ static int setup_devices(struct sim *sim, const char *datamodel, size_t *heap, c
     sim->dev_cfg = (struct cpe_dev_cfg){.schema = sim->schema, .acs_url = sim->cfg.acs_url,
                                         .cr_url_base = sim->cr ? sim->cr_base : NULL,
                                         .manufacturer = "cpe-sim", .periodic_interval = sim->cfg.periodic};
+    sim->dev_cfg_tr098 = sim->dev_cfg;
+    sim->dev_cfg_tr098.schema = sim->schema_tr098;
     int64_t now = sim_now_ms();
     for (unsigned i = 0; i < sim->ndevs; i++) {
         struct sim_dev *d = &sim->devs[i];
         d->ident = &sim->ids[i];
-        d->cpe = cpe_dev_new(&sim->dev_cfg, d->ident->id, d->ident->cert_serial, now, sim->cfg.bootstrap);
+        bool tr098 = sim->cfg.model == SIM_MODEL_TR098 || (sim->cfg.model == SIM_MODEL_MIXED && i % 2 == 1);
+        d->cpe = cpe_dev_new(tr098 ? &sim->dev_cfg_tr098 : &sim->dev_cfg, d->ident->id, d->ident->cert_serial, now,
+                             sim->cfg.bootstrap);
         if (!d->cpe)
             return err_fail(err, -1, "device %s: bad identity (OUI-ProductClass-Serial) or no memory", d->ident->id);
         if (sim->cfg.start_spread_ms)
@@ -318,6 +335,10 @@ int main(int argc, char **argv)
         datamodel = getenv("CPE_DATAMODEL");
     if (!datamodel) /* the shared vectors beside the checkout: <top>/../shared (bin is <top>/build/bin) */
         datamodel = "../shared/cwmp/datamodel/key-params.tsv";
+    if (!sim.cfg.datamodel_tr098)
+        sim.cfg.datamodel_tr098 = getenv("CPE_DATAMODEL_TR098");
+    if (!sim.cfg.datamodel_tr098) /* in the repository, run from its root */
+        sim.cfg.datamodel_tr098 = "cpe-sim/datamodel/tr-098-voice.tsv";
     pthread_mutex_init(&sim.cred_lock, NULL);
     g_sim = &sim;
     long rss_start = rss_kb("VmRSS");
@@ -414,6 +435,7 @@ out:
     cpe_cr_free(sim.cr);
     sim_ident_free(sim.ids, sim.ndevs ? sim.ndevs : 0);
     cpe_schema_free(sim.schema);
+    cpe_schema_free(sim.schema_tr098);
     sim_tls_cleanup(&sim.tls);
     return rc;
 }

@@ -52,10 +52,10 @@ uint32_t cpe_dev_rand(struct cpe_dev *d)
     return x;
 }
 
-unsigned cpe_dev_uint(const struct cpe_dev *d, const char *path, unsigned def)
+unsigned cpe_dev_uint(const struct cpe_dev *d, const char *rel, unsigned def)
 {
     char buf[64];
-    const char *v = cpe_dm_get(d->dm, path, buf, sizeof buf);
+    const char *v = cpe_dm_get_rel(d->dm, rel, buf, sizeof buf);
     if (!v || !*v)
         return def;
     char *end;
@@ -66,14 +66,14 @@ unsigned cpe_dev_uint(const struct cpe_dev *d, const char *path, unsigned def)
 static bool periodic_enabled(const struct cpe_dev *d)
 {
     char buf[16];
-    const char *v = cpe_dm_get(d->dm, "Device.ManagementServer.PeriodicInformEnable", buf, sizeof buf);
+    const char *v = cpe_dm_get_rel(d->dm, "ManagementServer.PeriodicInformEnable", buf, sizeof buf);
     return v && strcmp(v, "true") == 0;
 }
 
 /* Re-arm the periodic timer when the interval changed (or was never set). */
 static void arm_periodic(struct cpe_dev *d, int64_t now_ms)
 {
-    unsigned iv = cpe_dev_uint(d, "Device.ManagementServer.PeriodicInformInterval", 86400);
+    unsigned iv = cpe_dev_uint(d, "ManagementServer.PeriodicInformInterval", 86400);
     if (iv == 0)
         iv = 86400;
     if (!periodic_enabled(d)) {
@@ -237,9 +237,9 @@ int cpe_dev_local_change(struct cpe_dev *d, const char *path, const char *value,
 void cpe_dev_cr_credentials(const struct cpe_dev *d, char *user, char *pass, size_t n)
 {
     char buf[64];
-    const char *u = cpe_dm_get(d->dm, "Device.ManagementServer.ConnectionRequestUsername", buf, sizeof buf);
+    const char *u = cpe_dm_get_rel(d->dm, "ManagementServer.ConnectionRequestUsername", buf, sizeof buf);
     snprintf(user, n, "%s", u ? u : "");
-    const char *p = cpe_dm_get(d->dm, "Device.ManagementServer.ConnectionRequestPassword", buf, sizeof buf);
+    const char *p = cpe_dm_get_rel(d->dm, "ManagementServer.ConnectionRequestPassword", buf, sizeof buf);
     snprintf(pass, n, "%s", p ? p : "");
 }
 
@@ -282,8 +282,8 @@ void cpe_dev_session_done(struct cpe_dev *d, bool ok, unsigned retry_after_s, in
         d->retry_at = NONE;
     } else {
         d->retry_count++;
-        unsigned m = cpe_dev_uint(d, "Device.ManagementServer.CWMPRetryMinimumWaitInterval", CPE_BACKOFF_DEFAULT_M);
-        unsigned k = cpe_dev_uint(d, "Device.ManagementServer.CWMPRetryIntervalMultiplier", CPE_BACKOFF_DEFAULT_K);
+        unsigned m = cpe_dev_uint(d, "ManagementServer.CWMPRetryMinimumWaitInterval", CPE_BACKOFF_DEFAULT_M);
+        unsigned k = cpe_dev_uint(d, "ManagementServer.CWMPRetryIntervalMultiplier", CPE_BACKOFF_DEFAULT_K);
         uint64_t wait = cpe_backoff_ms(m, k, d->retry_count, cpe_dev_rand(d));
         if (retry_after_s && (uint64_t)retry_after_s * 1000 > wait)
             wait = (uint64_t)(retry_after_s < 86400 ? retry_after_s : 86400) * 1000;

@@ -45,8 +45,8 @@ void cpe_dev_collect(struct cpe_dev *d, int64_t now_ms);
 /* Session outcome: ok resets the retry count, else schedules the retry (back-off);
  * then applies pending Reboot/FactoryReset and re-arms the periodic timer. */
 void cpe_dev_session_done(struct cpe_dev *d, bool ok, unsigned retry_after_s, int64_t now_ms);
-/* Unsigned value of a parameter (by path), def if unset or unparsable. */
-unsigned cpe_dev_uint(const struct cpe_dev *d, const char *path, unsigned def);
+/* Unsigned value of a parameter (by path relative to the root), def if unset or unparsable. */
+unsigned cpe_dev_uint(const struct cpe_dev *d, const char *rel, unsigned def);
 /* Copy a key (CommandKey...) truncated to CPE_MAX_KEY - 1 bytes. */
 void cpe_key_copy(char dst[CPE_MAX_KEY], const char *src);
 

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "cpe_voice.h"
+
 struct inst {
     uint16_t node;   /* a CPE_NODE_INSTANCE node */
     uint16_t depth;  /* == nodes[node].depth */
@@ -90,15 +92,22 @@ static bool path_exists(const struct cpe_dm *dm, int node, const uint32_t *idx)
     return true;
 }
 
+/* Factory instances: 1 of each table (ndefault of a few, e.g. two SIP clients), under
+ * instance 1 of their parents. */
 static int add_defaults(struct cpe_dm *dm)
 {
-    static const uint32_t ones[CPE_MAX_DEPTH] = {1, 1, 1, 1};
-    for (unsigned n = 0; n < dm->s->nnodes; n++)
-        if (dm->s->nodes[n].kind == CPE_NODE_INSTANCE) {
-            int rc = inst_add(dm, (int)n, ones);
+    for (unsigned n = 0; n < dm->s->nnodes; n++) {
+        const struct cpe_snode *nd = &dm->s->nodes[n];
+        if (nd->kind != CPE_NODE_INSTANCE)
+            continue;
+        for (uint32_t k = 1; k <= nd->ndefault; k++) {
+            uint32_t idx[CPE_MAX_DEPTH] = {1, 1, 1, 1};
+            idx[nd->depth - 1] = k;
+            int rc = inst_add(dm, (int)n, idx);
             if (rc < 0)
                 return rc;
         }
+    }
     return 0;
 }
 
@@ -167,7 +176,7 @@ int cpe_dm_resolve(const struct cpe_dm *dm, const char *path, struct cpe_ref *re
     memset(ref, 0, sizeof *ref);
     ref->param = -1;
     if (!*path)
-        path = "Device.";
+        path = dm->s->root;
     int depth = cpe_path_template(path, tmpl, sizeof tmpl, ref->idx);
     if (depth < 0)
         return 9005;
@@ -274,6 +283,7 @@ static const char *computed(const struct cpe_dm *dm, const struct cpe_sparam *p,
     case CPE_SP_NUM_ENTRIES:
         snprintf(buf, n, "%u", count_instances(dm, p->count_table, ref->idx, ref->depth));
         return buf;
+    case CPE_SP_SIP_STATUS: return cpe_voice_status(dm, ref);
     default: return p->def;
     }
 }
@@ -378,6 +388,18 @@ int cpe_dm_set(struct cpe_dm *dm, const struct cpe_ref *ref, const char *value)
     v->value = copy;
     v->has_value = 1;
     return 0;
+}
+
+const char *cpe_dm_get_rel(const struct cpe_dm *dm, const char *rel, char *buf, size_t n)
+{
+    char path[CPE_MAX_PATH];
+    return cpe_schema_abs(dm->s, rel, path, sizeof path) == 0 ? cpe_dm_get(dm, path, buf, n) : NULL;
+}
+
+int cpe_dm_set_rel(struct cpe_dm *dm, const char *rel, const char *value)
+{
+    char path[CPE_MAX_PATH];
+    return cpe_schema_abs(dm->s, rel, path, sizeof path) == 0 ? cpe_dm_set_path(dm, path, value) : -ERR_NOENT;
 }
 
 int cpe_dm_set_path(struct cpe_dm *dm, const char *path, const char *value)

@@ -43,7 +43,7 @@ const struct cpe_schema *cpe_dm_schema(const struct cpe_dm *dm);
 /* Heap bytes held by this device's model (for the memory report). */
 size_t cpe_dm_mem(const struct cpe_dm *dm);
 
-/* Resolve a concrete path ("" is the root "Device."). Returns 0, or a CWMP fault code:
+/* Resolve a concrete path ("" is the root, "Device." or "InternetGatewayDevice."). Returns 0, or a CWMP fault code:
  * 9005 unknown name or missing instance. */
 int cpe_dm_resolve(const struct cpe_dm *dm, const char *path, struct cpe_ref *ref);
 
@@ -52,6 +52,11 @@ int cpe_dm_resolve(const struct cpe_dm *dm, const char *path, struct cpe_ref *re
 const char *cpe_dm_value(const struct cpe_dm *dm, const struct cpe_ref *ref, char *buf, size_t n);
 /* Value by concrete path, NULL if unknown. */
 const char *cpe_dm_get(const struct cpe_dm *dm, const char *path, char *buf, size_t n);
+
+/* cpe_dm_get / cpe_dm_set_path by a path relative to the model's root
+ * ("ManagementServer.URL"), so one call serves a Device: and an InternetGatewayDevice model. */
+const char *cpe_dm_get_rel(const struct cpe_dm *dm, const char *rel, char *buf, size_t n);
+int cpe_dm_set_rel(struct cpe_dm *dm, const char *rel, const char *value) WARN_UNUSED;
 
 /* Would value be accepted for ref (a parameter)? 0, or 9007 (invalid value). Checks
  * type syntax, range, maxLength and enumerations; not writability. */

@@ -142,9 +142,9 @@ static int get_names(struct cpe_dev *d, const struct _cwmp__GetParameterNames *r
         return cpe_rpc_reply_fault(a, out, fault);
     if (ref.param >= 0 && next)
         return cpe_rpc_reply_fault(a, out, CWMP_FAULT_INVALID_ARGS);
-    if (!*path && next) { /* the top of the hierarchy: just "Device." */
+    if (!*path && next) { /* the top of the hierarchy: just the root */
         ref.param = -1;
-        (void)collect_name(&c, &ref, "Device.");
+        (void)collect_name(&c, &ref, cpe_dm_schema(d->dm)->root);
     } else {
         (void)cpe_dm_walk(d->dm, &ref, CPE_WALK_PARAMS | CPE_WALK_NODES | (next ? CPE_WALK_NEXT_LEVEL : 0),
                           collect_name, &c);
@@ -288,7 +288,7 @@ int cpe_rpc_set_key(struct cpe_dev *d, const char *key)
 {
     char k[CPE_MAX_KEY];
     cpe_key_copy(k, key);
-    return cpe_dm_set_path(d->dm, "Device.ManagementServer.ParameterKey", k);
+    return cpe_dm_set_rel(d->dm, "ManagementServer.ParameterKey", k);
 }
 
 static int set_values(struct cpe_dev *d, const struct _cwmp__SetParameterValues *rq, struct cpe_arena *a,

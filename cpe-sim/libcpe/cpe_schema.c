@@ -14,79 +14,123 @@ struct cpe_sindex {
     bool node;
 };
 
-/* Values a freshly booted simulated CPE reports where the TSV gives no default. */
+/* Values a freshly booted simulated CPE reports where the TSV gives no default. Paths are
+ * relative to the root, so the entries a TR-181 and a TR-098 model share (DeviceInfo.,
+ * ManagementServer.) are written once. */
 static const struct {
     const char *path, *value;
 } product_defaults[] = {
-    {"Device.RootDataModelVersion", "2.17"},
-    {"Device.DeviceInfo.ModelName", "cpe-sim"},
-    {"Device.DeviceInfo.ModelNumber", "SIM-1"},
-    {"Device.DeviceInfo.Description", "Simulated VoIP CPE (libcpe)"},
-    {"Device.DeviceInfo.HardwareVersion", "sim-hw-1.0"},
-    {"Device.DeviceInfo.SoftwareVersion", "1.0.0"},
-    {"Device.DeviceInfo.FirstUseDate", "0001-01-01T00:00:00Z"},
-    {"Device.ManagementServer.EnableCWMP", "true"},
-    {"Device.ManagementServer.PeriodicInformEnable", "true"},
-    {"Device.ManagementServer.CWMPRetryMinimumWaitInterval", "5"},
-    {"Device.ManagementServer.CWMPRetryIntervalMultiplier", "2000"},
-    {"Device.ManagementServer.HTTPConnectionRequestEnable", "true"},
-    {"Device.ManagementServer.SupportedConnReqMethods", "HTTP"},
-    {"Device.ManagementServer.InstanceMode", "InstanceNumber"},
-    {"Device.ManagementServer.DefaultActiveNotificationThrottle", "0"},
-    {"Device.ManagementServer.STUNServerPort", "3478"},
-    {"Device.ManagementServer.HTTPCompressionSupported", ""},
-    {"Device.ManagementServer.LightweightNotificationProtocolsSupported", ""},
-    {"Device.Time.Enable", "true"},
-    {"Device.Time.Status", "Synchronized"},
-    {"Device.Time.NTPServer1", "ntp.example.net"},
-    {"Device.Time.LocalTimeZone", "UTC"},
-    {"Device.Ethernet.Interface.{i}.Enable", "true"},
-    {"Device.Ethernet.Interface.{i}.Status", "Up"},
-    {"Device.Ethernet.Interface.{i}.Upstream", "true"},
-    {"Device.Ethernet.Interface.{i}.MaxBitRate", "1000"},
-    {"Device.Ethernet.Interface.{i}.DuplexMode", "Auto"},
-    {"Device.IP.Interface.{i}.Enable", "true"},
-    {"Device.IP.Interface.{i}.IPv4Enable", "true"},
-    {"Device.IP.Interface.{i}.Status", "Up"},
-    {"Device.IP.Interface.{i}.IPv4Address.{i}.Enable", "true"},
-    {"Device.IP.Interface.{i}.IPv4Address.{i}.Status", "Enabled"},
-    {"Device.IP.Interface.{i}.IPv4Address.{i}.SubnetMask", "255.255.255.0"},
-    {"Device.Services.VoiceService.{i}.SIP.Client.{i}.RegisterMode", "RFC3261"},
-    {"Device.Services.VoiceService.{i}.SIP.Network.{i}.RegistrationPeriod", "3600"},
-    {"Device.Services.VoiceService.{i}.SIP.Network.{i}.RegisterExpires", "3600"},
-    {"Device.Services.VoiceService.{i}.SIP.Network.{i}.RegisterRetryInterval", "30"},
-    {"Device.Services.VoiceService.{i}.SIP.Network.{i}.InviteExpires", "180"},
-    {"Device.Services.VoiceService.{i}.SIP.Network.{i}.ReInviteExpires", "180"},
-    {"Device.Services.VoiceService.{i}.SIP.Network.{i}.TimerT1", "500"},
-    {"Device.Services.VoiceService.{i}.SIP.Network.{i}.TimerT2", "4000"},
-    {"Device.Services.VoiceService.{i}.SIP.Network.{i}.TimerT4", "5000"},
-    {"Device.Services.VoiceService.{i}.SIP.Network.{i}.CodecList", ""},
-    {"Device.Services.VoiceService.{i}.VoIPProfile.{i}.RTP.LocalPortMax", "65535"},
-    {"Device.Services.VoiceService.{i}.VoIPProfile.{i}.RTP.DSCPMark", "46"},
-    {"Device.Services.VoiceService.{i}.VoIPProfile.{i}.RTP.SRTP.KeyingMethods", "SDP"},
-    {"Device.Services.VoiceService.{i}.VoIPProfile.{i}.RTP.SRTP.EncryptionKeySizes", "128"},
+    {"RootDataModelVersion", "2.17"},
+    {"DeviceInfo.ModelName", "cpe-sim"},
+    {"DeviceInfo.ModelNumber", "SIM-1"},
+    {"DeviceInfo.Description", "Simulated VoIP CPE (libcpe)"},
+    {"DeviceInfo.HardwareVersion", "sim-hw-1.0"},
+    {"DeviceInfo.SoftwareVersion", "1.0.0"},
+    {"DeviceInfo.FirstUseDate", "0001-01-01T00:00:00Z"},
+    {"ManagementServer.EnableCWMP", "true"},
+    {"ManagementServer.PeriodicInformEnable", "true"},
+    {"ManagementServer.CWMPRetryMinimumWaitInterval", "5"},
+    {"ManagementServer.CWMPRetryIntervalMultiplier", "2000"},
+    {"ManagementServer.HTTPConnectionRequestEnable", "true"},
+    {"ManagementServer.SupportedConnReqMethods", "HTTP"},
+    {"ManagementServer.InstanceMode", "InstanceNumber"},
+    {"ManagementServer.DefaultActiveNotificationThrottle", "0"},
+    {"ManagementServer.STUNServerPort", "3478"},
+    {"ManagementServer.HTTPCompressionSupported", ""},
+    {"ManagementServer.LightweightNotificationProtocolsSupported", ""},
+    {"Time.Enable", "true"},
+    {"Time.Status", "Synchronized"},
+    {"Time.NTPServer1", "ntp.example.net"},
+    {"Time.LocalTimeZone", "UTC"},
+    {"Ethernet.Interface.{i}.Enable", "true"},
+    {"Ethernet.Interface.{i}.Status", "Up"},
+    {"Ethernet.Interface.{i}.Upstream", "true"},
+    {"Ethernet.Interface.{i}.MaxBitRate", "1000"},
+    {"Ethernet.Interface.{i}.DuplexMode", "Auto"},
+    {"IP.Interface.{i}.Enable", "true"},
+    {"IP.Interface.{i}.IPv4Enable", "true"},
+    {"IP.Interface.{i}.Status", "Up"},
+    {"IP.Interface.{i}.IPv4Address.{i}.Enable", "true"},
+    {"IP.Interface.{i}.IPv4Address.{i}.Status", "Enabled"},
+    {"IP.Interface.{i}.IPv4Address.{i}.SubnetMask", "255.255.255.0"},
+    {"Services.VoiceService.{i}.SIP.Client.{i}.RegisterMode", "RFC3261"},
+    {"Services.VoiceService.{i}.SIP.Network.{i}.RegistrationPeriod", "3600"},
+    {"Services.VoiceService.{i}.SIP.Network.{i}.RegisterExpires", "3600"},
+    {"Services.VoiceService.{i}.SIP.Network.{i}.RegisterRetryInterval", "30"},
+    {"Services.VoiceService.{i}.SIP.Network.{i}.InviteExpires", "180"},
+    {"Services.VoiceService.{i}.SIP.Network.{i}.ReInviteExpires", "180"},
+    {"Services.VoiceService.{i}.SIP.Network.{i}.TimerT1", "500"},
+    {"Services.VoiceService.{i}.SIP.Network.{i}.TimerT2", "4000"},
+    {"Services.VoiceService.{i}.SIP.Network.{i}.TimerT4", "5000"},
+    {"Services.VoiceService.{i}.SIP.Network.{i}.CodecList", ""},
+    {"Services.VoiceService.{i}.VoIPProfile.{i}.RTP.LocalPortMax", "65535"},
+    {"Services.VoiceService.{i}.VoIPProfile.{i}.RTP.DSCPMark", "46"},
+    {"Services.VoiceService.{i}.VoIPProfile.{i}.RTP.SRTP.KeyingMethods", "SDP"},
+    {"Services.VoiceService.{i}.VoIPProfile.{i}.RTP.SRTP.EncryptionKeySizes", "128"},
+    /* a factory client uses the factory network (TR-104 v2 strong reference) */
+    {"Services.VoiceService.{i}.SIP.Client.{i}.Network", "Device.Services.VoiceService.1.SIP.Network.1"},
+    /* TR-098 / TR-104 v1 */
+    {"DeviceSummary", "InternetGatewayDevice:1.4[](Baseline:2), VoiceService:1.0[1](SIPEndpoint:1)"},
+    {"DeviceInfo.SpecVersion", "1.0"},
+    {"LANDevice.{i}.LANEthernetInterfaceConfig.{i}.Enable", "true"},
+    {"LANDevice.{i}.LANEthernetInterfaceConfig.{i}.Status", "Up"},
+    {"WANDevice.{i}.WANConnectionDevice.{i}.WANIPConnection.{i}.Enable", "true"},
+    {"WANDevice.{i}.WANConnectionDevice.{i}.WANIPConnection.{i}.ConnectionStatus", "Connected"},
+    {"Services.VoiceService.{i}.VoiceProfile.{i}.SignalingProtocol", "SIP"},
+    {"Services.VoiceService.{i}.VoiceProfile.{i}.SIP.RegistrationPeriod", "3600"},
+    {"Services.VoiceService.{i}.VoiceProfile.{i}.SIP.RegisterExpires", "3600"},
+    {"Services.VoiceService.{i}.VoiceProfile.{i}.SIP.RegisterRetryInterval", "30"},
+    {"Services.VoiceService.{i}.VoiceProfile.{i}.RTP.SRTP.KeyingMethods", "SDP"},
+    {"Services.VoiceService.{i}.VoiceProfile.{i}.RTP.SRTP.EncryptionKeySizes", "128"},
+};
+
+/* Tables a factory-fresh device holds more than one instance of (every other one: 1). */
+static const struct {
+    const char *path;
+    unsigned n;
+} default_instances[] = {
+    {"Services.VoiceService.{i}.SIP.Client.{i}.", 2},          /* two SIP clients (TR-104 v2) */
+    {"Services.VoiceService.{i}.VoiceProfile.{i}.Line.{i}.", 2}, /* two lines (TR-104 v1) */
 };
 
 static const struct {
     const char *path;
     enum cpe_special sp;
 } specials[] = {
-    {"Device.DeviceInfo.Manufacturer", CPE_SP_MANUFACTURER},
-    {"Device.DeviceInfo.ManufacturerOUI", CPE_SP_OUI},
-    {"Device.DeviceInfo.ProductClass", CPE_SP_PRODUCT_CLASS},
-    {"Device.DeviceInfo.SerialNumber", CPE_SP_SERIAL},
-    {"Device.DeviceInfo.UpTime", CPE_SP_UPTIME},
-    {"Device.ManagementServer.ConnectionRequestURL", CPE_SP_CR_URL},
-    {"Device.ManagementServer.URL", CPE_SP_ACS_URL},
-    {"Device.ManagementServer.PeriodicInformInterval", CPE_SP_PERIODIC_INTERVAL},
-    {"Device.Time.CurrentLocalTime", CPE_SP_LOCAL_TIME},
-    {"Device.Ethernet.Interface.{i}.MACAddress", CPE_SP_MAC},
-    {"Device.Ethernet.Interface.{i}.Name", CPE_SP_IFNAME},
-    {"Device.IP.Interface.{i}.Name", CPE_SP_IFNAME},
-    {"Device.IP.Interface.{i}.IPv4Address.{i}.IPAddress", CPE_SP_IPV4},
-    {"Device.Security.Certificate.{i}.SerialNumber", CPE_SP_CERT_SERIAL},
-    {"Device.Security.Certificate.{i}.Subject", CPE_SP_CERT_SUBJECT},
+    {"DeviceInfo.Manufacturer", CPE_SP_MANUFACTURER},
+    {"DeviceInfo.ManufacturerOUI", CPE_SP_OUI},
+    {"DeviceInfo.ProductClass", CPE_SP_PRODUCT_CLASS},
+    {"DeviceInfo.SerialNumber", CPE_SP_SERIAL},
+    {"DeviceInfo.UpTime", CPE_SP_UPTIME},
+    {"ManagementServer.ConnectionRequestURL", CPE_SP_CR_URL},
+    {"ManagementServer.URL", CPE_SP_ACS_URL},
+    {"ManagementServer.PeriodicInformInterval", CPE_SP_PERIODIC_INTERVAL},
+    {"Time.CurrentLocalTime", CPE_SP_LOCAL_TIME},
+    {"Ethernet.Interface.{i}.MACAddress", CPE_SP_MAC},
+    {"Ethernet.Interface.{i}.Name", CPE_SP_IFNAME},
+    {"IP.Interface.{i}.Name", CPE_SP_IFNAME},
+    {"IP.Interface.{i}.IPv4Address.{i}.IPAddress", CPE_SP_IPV4},
+    {"Security.Certificate.{i}.SerialNumber", CPE_SP_CERT_SERIAL},
+    {"Security.Certificate.{i}.Subject", CPE_SP_CERT_SUBJECT},
+    {"Services.VoiceService.{i}.SIP.Client.{i}.Status", CPE_SP_SIP_STATUS},
+    {"LANDevice.{i}.LANEthernetInterfaceConfig.{i}.MACAddress", CPE_SP_MAC},
+    {"WANDevice.{i}.WANConnectionDevice.{i}.WANIPConnection.{i}.ExternalIPAddress", CPE_SP_IPV4},
+    {"Services.VoiceService.{i}.VoiceProfile.{i}.Line.{i}.Status", CPE_SP_SIP_STATUS},
 };
+
+static const char *const roots[] = {"Device.", "InternetGatewayDevice."};
+
+const char *cpe_schema_rel(const struct cpe_schema *s, const char *path)
+{
+    size_t l = strlen(s->root);
+    return strncmp(path, s->root, l) == 0 ? path + l : NULL;
+}
+
+int cpe_schema_abs(const struct cpe_schema *s, const char *rel, char *out, size_t n)
+{
+    int w = snprintf(out, n, "%s%s", s->root, rel);
+    return w < 0 || (size_t)w >= n ? -ERR_TOO_BIG : 0;
+}
 
 const char *cpe_type_xsd(const struct cpe_sparam *p)
 {
@@ -215,6 +259,11 @@ static int node_for(struct cpe_schema *s, const char *path, size_t len)
     nd->parent = parent;
     bool inst = len >= 4 && memcmp(path + len - 4, "{i}.", 4) == 0;
     nd->kind = inst ? CPE_NODE_INSTANCE : CPE_NODE_OBJECT;
+    nd->ndefault = 1;
+    const char *rel = cpe_schema_rel(s, nd->path);
+    for (size_t i = 0; inst && rel && i < sizeof default_instances / sizeof *default_instances; i++)
+        if (strcmp(default_instances[i].path, rel) == 0)
+            nd->ndefault = default_instances[i].n;
     for (const char *q = nd->path; (q = strstr(q, "{i}")); q += 3)
         nd->depth++;
     int id = (int)s->nnodes++;
@@ -345,8 +394,12 @@ static int add_row(struct cpe_schema *s, char *line, char **why)
         return -1;
     }
     size_t plen = strlen(f[0]);
-    if (plen == 0 || plen >= CPE_MAX_PATH || f[0][plen - 1] == '.' || strncmp(f[0], "Device.", 7)) {
-        *why = "bad parameter path";
+    if (!s->root) /* the first row names the model's root */
+        for (size_t i = 0; i < sizeof roots / sizeof *roots; i++)
+            if (strncmp(f[0], roots[i], strlen(roots[i])) == 0)
+                s->root = roots[i];
+    if (plen == 0 || plen >= CPE_MAX_PATH || f[0][plen - 1] == '.' || !s->root || !cpe_schema_rel(s, f[0])) {
+        *why = "bad parameter path (every row under one root, Device. or InternetGatewayDevice.)";
         return -1;
     }
     struct cpe_sparam *params = realloc(s->params, (s->nparams + 1) * sizeof *params);
@@ -379,14 +432,15 @@ static int add_row(struct cpe_schema *s, char *line, char **why)
     char *def = NULL;
     parse_constraints(p, nf > 5 ? f[5] : NULL, &def);
     char buf[32];
+    const char *rel = cpe_schema_rel(s, p->path);
     for (size_t i = 0; i < sizeof product_defaults / sizeof *product_defaults; i++)
-        if (strcmp(product_defaults[i].path, p->path) == 0)
+        if (strcmp(product_defaults[i].path, rel) == 0)
             def = (char *)product_defaults[i].value;
     p->def = strdup(def ? def : type_default(p, buf, sizeof buf));
     if (!p->def)
         return -ERR_NOMEM;
     for (size_t i = 0; i < sizeof specials / sizeof *specials; i++)
-        if (strcmp(specials[i].path, p->path) == 0)
+        if (strcmp(specials[i].path, rel) == 0)
             p->special = specials[i].sp;
     return push_int(&s->nodes[node].params, &s->nodes[node].nparams, (int)(s->nparams - 1));
 }

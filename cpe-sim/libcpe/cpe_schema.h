@@ -1,6 +1,8 @@
 /* cpe-sim/libcpe/cpe_schema.h — the data-model schema shared by every simulated device:
  * parameters and objects of TR-181 Device:2 + TR-104 (under Device.Services.) loaded from
- * key-params.tsv, with types, access, secured flag, constraints and default values.
+ * key-params.tsv, or of a TR-098 InternetGatewayDevice:1 + TR-104 v1 model
+ * (cpe-sim/datamodel/tr-098-voice.tsv), with types, access, secured flag, constraints and
+ * default values. The root ("Device." or "InternetGatewayDevice.") is the TSV's.
  * Owns: struct cpe_schema (read-only after load). Thread-safety: share freely once loaded. */
 #ifndef CPE_SCHEMA_H
 #define CPE_SCHEMA_H
@@ -41,6 +43,7 @@ enum cpe_special {
     CPE_SP_CERT_SUBJECT,
     CPE_SP_IFNAME,
     CPE_SP_NUM_ENTRIES, /* XNumberOfEntries: count_table counts the instances */
+    CPE_SP_SIP_STATUS,  /* SIP.Client.{i}.Status / Line.{i}.Status: from the config (cpe_voice) */
 };
 
 struct cpe_sparam {
@@ -69,9 +72,11 @@ struct cpe_snode {
     unsigned nkids;
     int *params;        /* child parameters, in file order */
     unsigned nparams;
+    unsigned ndefault;  /* CPE_NODE_INSTANCE: instances a factory-fresh device has (1..) */
 };
 
 struct cpe_schema {
+    const char *root;   /* "Device." or "InternetGatewayDevice." (every row starts with it) */
     struct cpe_sparam *params;
     unsigned nparams;
     struct cpe_snode *nodes;
@@ -84,6 +89,11 @@ struct cpe_schema {
  * ("file:line: ...", caller frees). */
 struct cpe_schema *cpe_schema_load(const char *tsv_path, char **errmsg);
 void cpe_schema_free(struct cpe_schema *s);
+
+/* path without the schema's root ("DeviceInfo.SerialNumber"), or NULL if it lacks it. */
+const char *cpe_schema_rel(const struct cpe_schema *s, const char *path);
+/* Write root + rel into out (size n). Returns 0 or -ERR_TOO_BIG. */
+int cpe_schema_abs(const struct cpe_schema *s, const char *rel, char *out, size_t n) WARN_UNUSED;
 
 /* Find a template path. Returns the parameter index (>= 0, *is_node false) or node index
  * (*is_node true); -1 if unknown. */

@@ -29,17 +29,21 @@ static const char *const fail_names[CPE_FAIL_COUNT] = {
     [CPE_FAIL_INTERNAL] = "internal",   [CPE_FAIL_ABORTED] = "aborted",
 };
 
-/* Parameters every Inform carries (TR-181 Device:2 forced inform parameters), plus the
- * WAN address, which ACSes customarily expect. */
+/* Parameters every Inform carries, relative to the root: TR-181 Device:2's forced inform
+ * parameters and TR-098 InternetGatewayDevice:1's (DeviceSummary, SpecVersion), plus the
+ * WAN address, which ACSes customarily expect. A name the model lacks is left out. */
 static const char *const forced_params[] = {
-    "Device.RootDataModelVersion",
-    "Device.DeviceInfo.HardwareVersion",
-    "Device.DeviceInfo.SoftwareVersion",
-    "Device.DeviceInfo.ProvisioningCode",
-    "Device.ManagementServer.ParameterKey",
-    "Device.ManagementServer.ConnectionRequestURL",
-    "Device.ManagementServer.AliasBasedAddressing",
-    "Device.IP.Interface.1.IPv4Address.1.IPAddress",
+    "RootDataModelVersion",
+    "DeviceSummary",
+    "DeviceInfo.SpecVersion",
+    "DeviceInfo.HardwareVersion",
+    "DeviceInfo.SoftwareVersion",
+    "DeviceInfo.ProvisioningCode",
+    "ManagementServer.ParameterKey",
+    "ManagementServer.ConnectionRequestURL",
+    "ManagementServer.AliasBasedAddressing",
+    "IP.Interface.1.IPv4Address.1.IPAddress",
+    "WANDevice.1.WANConnectionDevice.1.WANIPConnection.1.ExternalIPAddress",
 };
 
 const char *cpe_fail_str(enum cpe_fail f)
@@ -168,7 +172,9 @@ static struct ParameterValueList *inform_params(struct cpe_session *s)
         return NULL;
     for (size_t i = 0; i < sizeof forced_params / sizeof *forced_params; i++) {
         struct cpe_ref ref;
-        if (cpe_dm_resolve(d->dm, forced_params[i], &ref) == 0 && ref.param >= 0 && add_param(s, l, &ref) < 0)
+        char path[CPE_MAX_PATH];
+        if (cpe_schema_abs(cpe_dm_schema(d->dm), forced_params[i], path, sizeof path) == 0 &&
+            cpe_dm_resolve(d->dm, path, &ref) == 0 && ref.param >= 0 && add_param(s, l, &ref) < 0)
             return NULL;
     }
     for (unsigned i = 0; i < d->nchanged; i++)

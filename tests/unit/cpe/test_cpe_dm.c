@@ -151,19 +151,20 @@ static void add_delete(void **state)
     struct cpe_ref t, r;
     uint32_t inst = 0;
     assert_int_equal(cpe_dm_resolve(dm, "Device.Services.VoiceService.1.SIP.Client.", &t), 0);
-    assert_int_equal(cpe_dm_add(dm, &t, &inst), 0);
-    assert_int_equal(inst, 2);
+    /* a factory device has two SIP clients (1 and 2) */
     assert_int_equal(cpe_dm_add(dm, &t, &inst), 0);
     assert_int_equal(inst, 3);
-    assert_string_equal(get(dm, "Device.Services.VoiceService.1.SIP.Client.3.Enable"), "false");
-    assert_int_equal(cpe_dm_set_path(dm, "Device.Services.VoiceService.1.SIP.Client.3.AuthUserName", "x"), 0);
-    assert_int_equal(cpe_dm_resolve(dm, "Device.Services.VoiceService.1.SIP.Client.3.", &r), 0);
-    assert_int_equal(cpe_dm_delete(dm, &r), 0);
-    assert_int_equal(cpe_dm_resolve(dm, "Device.Services.VoiceService.1.SIP.Client.3.", &r), 9005);
-    /* numbers are not reused after a delete */
     assert_int_equal(cpe_dm_add(dm, &t, &inst), 0);
     assert_int_equal(inst, 4);
-    assert_string_equal(get(dm, "Device.Services.VoiceService.1.SIP.Client.4.AuthUserName"), "");
+    assert_string_equal(get(dm, "Device.Services.VoiceService.1.SIP.Client.4.Enable"), "false");
+    assert_int_equal(cpe_dm_set_path(dm, "Device.Services.VoiceService.1.SIP.Client.4.AuthUserName", "x"), 0);
+    assert_int_equal(cpe_dm_resolve(dm, "Device.Services.VoiceService.1.SIP.Client.4.", &r), 0);
+    assert_int_equal(cpe_dm_delete(dm, &r), 0);
+    assert_int_equal(cpe_dm_resolve(dm, "Device.Services.VoiceService.1.SIP.Client.4.", &r), 9005);
+    /* numbers are not reused after a delete */
+    assert_int_equal(cpe_dm_add(dm, &t, &inst), 0);
+    assert_int_equal(inst, 5);
+    assert_string_equal(get(dm, "Device.Services.VoiceService.1.SIP.Client.5.AuthUserName"), "");
     /* not a table */
     assert_int_equal(cpe_dm_resolve(dm, "Device.DeviceInfo.", &r), 0);
     assert_int_equal(cpe_dm_add(dm, &r, &inst), 9005);

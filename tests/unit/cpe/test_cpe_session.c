@@ -310,16 +310,16 @@ static void objects_names_attributes(void **state)
     struct _cwmp__AddObject add = {"Device.Services.VoiceService.1.SIP.Client.", "add-1"};
     assert_int_equal(acs_says(f, CWMP_MSG_ADD_OBJECT, &add), CPE_STEP_POST);
     const struct cwmp_msg *m = posted(f, "cpe-addobjectresponse");
-    assert_int_equal(m->body.add_object_response->InstanceNumber, 2);
+    assert_int_equal(m->body.add_object_response->InstanceNumber, 3);
     assert_int_equal(acs_says(f, CWMP_MSG_ADD_OBJECT, &add), CPE_STEP_POST);
-    assert_int_equal(posted(f, NULL)->body.add_object_response->InstanceNumber, 3);
-    struct _cwmp__DeleteObject del = {"Device.Services.VoiceService.1.SIP.Client.3.", "del-1"};
+    assert_int_equal(posted(f, NULL)->body.add_object_response->InstanceNumber, 4);
+    struct _cwmp__DeleteObject del = {"Device.Services.VoiceService.1.SIP.Client.4.", "del-1"};
     assert_int_equal(acs_says(f, CWMP_MSG_DELETE_OBJECT, &del), CPE_STEP_POST);
     assert_int_equal(posted(f, "cpe-deleteobjectresponse")->type, CWMP_MSG_DELETE_OBJECT_RESPONSE);
     assert_int_equal(acs_says(f, CWMP_MSG_DELETE_OBJECT, &del), CPE_STEP_POST);
     assert_string_equal(posted(f, NULL)->body.fault->FaultCode, "9005");
     assert_int_equal(acs_says(f, CWMP_MSG_ADD_OBJECT, &add), CPE_STEP_POST);
-    assert_int_equal(posted(f, NULL)->body.add_object_response->InstanceNumber, 4);
+    assert_int_equal(posted(f, NULL)->body.add_object_response->InstanceNumber, 5);
     struct _cwmp__AddObject notable = {"Device.DeviceInfo.", "add-2"};
     assert_int_equal(acs_says(f, CWMP_MSG_ADD_OBJECT, &notable), CPE_STEP_POST);
     assert_string_equal(posted(f, NULL)->body.fault->FaultCode, "9005");
@@ -328,10 +328,11 @@ static void objects_names_attributes(void **state)
     assert_int_equal(acs_says(f, CWMP_MSG_GET_PARAMETER_NAMES, &gpn), CPE_STEP_POST);
     m = posted(f, "cpe-getparameternamesresponse");
     const struct ParameterInfoList *pl = m->body.get_parameter_names_response->ParameterList;
-    assert_int_equal(pl->__size, 3);
+    assert_int_equal(pl->__size, 4); /* the two factory clients, 3 and 5 */
     assert_string_equal(pl->__ptrParameterInfoStruct[0]->Name, "Device.Services.VoiceService.1.SIP.Client.1.");
     assert_string_equal(pl->__ptrParameterInfoStruct[1]->Name, "Device.Services.VoiceService.1.SIP.Client.2.");
-    assert_string_equal(pl->__ptrParameterInfoStruct[2]->Name, "Device.Services.VoiceService.1.SIP.Client.4.");
+    assert_string_equal(pl->__ptrParameterInfoStruct[2]->Name, "Device.Services.VoiceService.1.SIP.Client.3.");
+    assert_string_equal(pl->__ptrParameterInfoStruct[3]->Name, "Device.Services.VoiceService.1.SIP.Client.5.");
     assert_int_equal(pl->__ptrParameterInfoStruct[2]->Writable, xsd__boolean__true_);
     struct _cwmp__GetParameterNames all = {"", xsd__boolean__false_};
     assert_int_equal(acs_says(f, CWMP_MSG_GET_PARAMETER_NAMES, &all), CPE_STEP_POST);
