@@ -145,20 +145,10 @@ static json_t *rows_array(const PGresult *r, char **errmsg)
     return a;
 }
 
-#define SCOPED_MAX 8 /* parameters of a scoped statement, the tenant included */
-
 /* The statement with the caller's tenant as $1 and p as $2...; NULL on error (*errmsg). */
 static PGresult *scoped(struct db *db, long tenant, const char *sql, int n, const char *const *p, char **errmsg)
 {
-    char tb[24];
-    const char *all[SCOPED_MAX] = {NUM(tb, tenant < 0 ? 0 : tenant)};
-    if (n < 0 || n >= SCOPED_MAX) {
-        err_fail(errmsg, -ERR_INVAL, "too many parameters");
-        return NULL;
-    }
-    for (int i = 0; i < n; i++)
-        all[i + 1] = p[i];
-    return db_exec(db, sql, n + 1, all, errmsg);
+    return db_exec_scoped(db, tenant, sql, n, p, errmsg);
 }
 
 static json_t *scoped_array(struct db *db, long tenant, const char *sql, int n, const char *const *p, char **errmsg)
