@@ -17,7 +17,7 @@
 
 static const char SQL_DEVICE[] = "SELECT d.id, d.tenant_id FROM devices d WHERE d.device_id = $2 AND " SCOPE("d");
 static const char SQL_PROVIDER[] =
-    "SELECT p.id, p.max_sessions_per_line FROM sip_providers p WHERE p.name = $2 AND p.tenant_id = $3::int";
+    "SELECT p.id, p.max_sessions_per_line FROM sip_providers p WHERE p.name = $1 AND p.tenant_id = $2::int";
 static const char SQL_INDEX_TAKEN[] = "SELECT 1 FROM sip_lines WHERE device_pk = $1::bigint AND line_index = $2::int";
 static const char SQL_E164_TAKEN[] = "SELECT 1 FROM sip_lines WHERE e164 = $1";
 static const char SQL_LINE_INSERT[] =
@@ -189,8 +189,8 @@ static int create_in_tx(struct db *db, long tenant, const struct secret_key *k, 
     snprintf(dev_pk, sizeof dev_pk, "%s", PQgetvalue(r, 0, 0));
     snprintf(dev_tenant, sizeof dev_tenant, "%s", PQgetvalue(r, 0, 1));
     PQclear(r);
-    const char *pp[3] = {dev_tenant, l->provider, dev_tenant};
-    if (!(r = db_exec(db, SQL_PROVIDER, 3, pp, errmsg)))
+    const char *pp[2] = {l->provider, dev_tenant};
+    if (!(r = db_exec(db, SQL_PROVIDER, 2, pp, errmsg)))
         return -ERR_DB;
     if (PQntuples(r) != 1) {
         PQclear(r);
