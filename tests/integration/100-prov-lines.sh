@@ -7,7 +7,8 @@
 # B's operator gets 404 for A's line; a CSV import with one bad row applies nothing and names the
 # row; the generated password (opened from its row with the key, so the greps below can fail) is
 # in no log line, no NBI answer and not in pg_dump; rotate-password changes ciphertext and
-# plaintext; remove marks the line 'removing'; acs_nbi cannot read a ciphertext.
+# plaintext; remove marks the line 'removing'; acs_nbi cannot read a ciphertext; acsctl's provider
+# and line commands do the same over the NBI.
 . "$(dirname "$0")/lib.sh"
 t_init prov_lines
 . "$(dirname "$0")/acsd_lib.sh"
@@ -156,10 +157,42 @@ want "a provider with lines is not deleted" 409 "$OPA" DELETE /api/v1/providers/
 want "one without is" 200 "$OPA" DELETE /api/v1/providers/lab
 want "and is gone" 404 "$OPA" GET /api/v1/providers/lab
 
+# ---- acsctl over the NBI ----
+export ACS_NBI_URL=$BASE ACS_CACERT=$WORK/chain.pem
+ctl() { env ACS_TOKEN="$OPA" "$ACSCTL" "$@" >>"$WORK/acsctl.out" 2>&1; }
+ctl_out() { # the output kept for the greps below, the exit code acsctl's
+    local out rc
+    out=$(env ACS_TOKEN="$OPA" "$ACSCTL" "$@" 2>&1)
+    rc=$?
+    printf '%s\n' "$out" | tee -a "$WORK/acsctl.out"
+    return $rc
+}
+check "acsctl provider add" ctl provider add voip --domain sip.voip.example --registrar reg.voip.example \
+    --max-sessions 3 --srtp optional
+check_fail_output "acsctl provider add UDP without the flag: refused naming the field" 'field transport' \
+    ctl_out provider add voip2 --domain d.example --registrar r.example --transport UDP
+check_output "acsctl provider list" '^voip +provA +reg\.voip\.example +TLS +optional +3$' ctl_out provider list
+check "acsctl line add" ctl line add "+49 30 300001" --device "$DEVA" --index 3 --provider voip --display-name Lab
+check_fail_output "acsctl line add, index taken: refused naming the field" 'field lineIndex' \
+    ctl_out line add +4930300002 --device "$DEVA" --index 3 --provider voip
+check_output "acsctl line show" '"state": "pending"' ctl_out line show +4930300001
+check_output "acsctl line list --prefix" '^\+4930300001 +'"$DEVA"' +3 +voip +pending +Lab$' \
+    ctl_out line list --prefix +4930300
+L2=$(sql "SELECT id FROM sip_lines WHERE e164 = '+4930300001'")
+CT3=$(sql "SELECT encode(ciphertext, 'hex') FROM sip_credentials WHERE line_id = $L2")
+PW3=$(echo "$CT3" | "$OPEN" "$WORK/secret.key" "sip_line:$L2:+4930300001")
+check "acsctl line rotate-password" ctl line rotate-password +4930300001
+check "... a new ciphertext" test "$CT3" != "$(sql "SELECT encode(ciphertext, 'hex') FROM sip_credentials WHERE line_id = $L2")"
+printf 'e164,device,line_index,provider\n+4930300003,%s,4,voip\n+4930300004,%s,4,voip\n' "$DEVA" "$DEVA" >"$WORK/ctl.csv"
+check_fail_output "acsctl line import: the bad row named" 'row 3: lineIndex' ctl_out line import "$WORK/ctl.csv"
+check_sql "... and nothing applied" 0 "SELECT count(*) FROM sip_lines WHERE e164 IN ('+4930300003', '+4930300004')"
+check_output "acsctl line remove" '"state": "removing"' ctl_out line remove +4930300001
+
 check "pg_dump of the database" bash -c "pg_dump '$DBNAME' >'$WORK/db.sql'"
 check "the dump holds the ciphertext (the grep below sees the data)" grep -q "$(echo "$CT2" | cut -c1-24)" "$WORK/db.sql"
-for pw in "$PW1" "$PW2"; do
-    hits=$(grep -lF -- "$pw" "$WORK/acsd.log" "$WORK/db.sql" "$WORK"/a*.body 2>/dev/null)
+for pw in "$PW1" "$PW2" "$PW3"; do
+    [ ${#pw} = 24 ] || { not_ok "a password to look for"; continue; }
+    hits=$(grep -lF -- "$pw" "$WORK/acsd.log" "$WORK/db.sql" "$WORK/acsctl.out" "$WORK"/a*.body 2>/dev/null)
     if [ -z "$hits" ]; then ok "password ${pw:0:3}... in no log, dump or NBI answer"; else not_ok "password found"; echo "# in: $hits"; fi
 done
 t_done
