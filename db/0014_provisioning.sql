@@ -70,6 +70,8 @@ DO $$ BEGIN
         -- acsd pushes the lines (it opens the credentials to build the SOAP body) and records their state
         EXECUTE 'GRANT SELECT ON sip_providers, sip_lines, sip_credentials TO acs_cwmp';
         EXECUTE 'GRANT UPDATE (state, fault_code, fault_string, updated_at) ON sip_lines TO acs_cwmp';
+        -- the role holding the key re-seals: acsctl vault rotate-key runs with [db] conninfo
+        EXECUTE 'GRANT UPDATE (key_id, ciphertext, rotated_at) ON sip_credentials TO acs_cwmp';
     END IF;
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'acs_readonly') THEN
         EXECUTE 'GRANT SELECT ON sip_providers, sip_lines TO acs_readonly';

@@ -33,4 +33,13 @@ long prov_vault_key_id(const unsigned char *in, size_t in_len);
 /* The key id of a key (what prov_vault_seal records). */
 long prov_vault_key_id_of(const struct secret_key *k);
 
+/* Re-seal every line credential under new_key in one transaction (rows locked; a reader sees
+ * all of them under the old key or all under the new one, never a row that opens under neither).
+ * A row already under new_key is opened with it (a re-run after a crash is a no-op); any row that
+ * opens under neither key aborts the whole rotation (-ERR_INTEGRITY, nothing changed).
+ * *count: the rows re-sealed. Needs a role that reads ciphertext (acsd's, acs_cwmp). */
+struct db;
+int prov_vault_rekey(struct db *db, const struct secret_key *old_key, const struct secret_key *new_key, long *count,
+                     char **errmsg) WARN_UNUSED;
+
 #endif

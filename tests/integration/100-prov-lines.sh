@@ -188,8 +188,47 @@ check_fail_output "acsctl line import: the bad row named" 'row 3: lineIndex' ctl
 check_sql "... and nothing applied" 0 "SELECT count(*) FROM sip_lines WHERE e164 IN ('+4930300003', '+4930300004')"
 check_output "acsctl line remove" '"state": "removing"' ctl_out line remove +4930300001
 
+# ---- vault rotate-key: every row re-sealed under the new key, none left under the old ----
+for k in secret2 secret3; do (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/$k.key"); done
+vault() { env ACS_DB_CONNINFO="dbname=$DBNAME user=acs_cwmp" "$ACSCTL" vault rotate-key "$@"; }
+opens_all() { # opens_all KEY: every credential opens with KEY (its row's AAD); prints the count
+    local id e n=0
+    while IFS='|' read -r id e; do
+        sql "SELECT encode(ciphertext, 'hex') FROM sip_credentials WHERE line_id = $id" |
+            "$OPEN" "$1" "sip_line:$id:$e" >/dev/null 2>&1 || return 1
+        n=$((n + 1))
+    done < <(sql "SELECT l.id, l.e164 FROM sip_lines l JOIN sip_credentials c ON c.line_id = l.id ORDER BY l.id")
+    echo "$n"
+}
+opens_any() { # opens_any KEY: some credential opens with KEY
+    local id e
+    while IFS='|' read -r id e; do
+        sql "SELECT encode(ciphertext, 'hex') FROM sip_credentials WHERE line_id = $id" |
+            "$OPEN" "$1" "sip_line:$id:$e" >/dev/null 2>&1 && return 0
+    done < <(sql "SELECT l.id, l.e164 FROM sip_lines l JOIN sip_credentials c ON c.line_id = l.id ORDER BY l.id")
+    return 1
+}
+NCRED=$(sql "SELECT count(*) FROM sip_credentials")
+check "opens_any sees a row the old key opens (so the check below can fail)" opens_any "$WORK/secret.key"
+check_output "before: all $NCRED credentials open with the old key" "^$NCRED\$" opens_all "$WORK/secret.key"
+PWR=$(sql "SELECT encode(ciphertext, 'hex') FROM sip_credentials WHERE line_id = $LID" |
+    "$OPEN" "$WORK/secret.key" "sip_line:$LID:+4930123456")
+check_fail_output "rotate-key as acs_nbi (cannot read a ciphertext): refused" 'permission denied' \
+    env ACS_DB_CONNINFO="dbname=$DBNAME user=acs_nbi" "$ACSCTL" vault rotate-key --old-key "$WORK/secret.key" \
+    --new-key "$WORK/secret2.key"
+check_fail_output "rotate-key with a wrong old key: refused, nothing changed" 'opens under neither key' \
+    vault --old-key "$WORK/secret3.key" --new-key "$WORK/secret2.key"
+check_output "... every row still opens with the old key" "^$NCRED\$" opens_all "$WORK/secret.key"
+check_output "rotate-key" "$NCRED line credential" vault --old-key "$WORK/secret.key" --new-key "$WORK/secret2.key"
+check_output "after: all $NCRED open with the new key" "^$NCRED\$" opens_all "$WORK/secret2.key"
+check_fail "and none with the old (not even one)" opens_any "$WORK/secret.key"
+check_sql "every row names the new key" 1 "SELECT count(DISTINCT key_id) FROM sip_credentials"
+check_output "the password itself is unchanged" '^same$' sh -c "psql -d '$DBNAME' -qAtX -c \"SELECT encode(ciphertext, 'hex') FROM sip_credentials WHERE line_id = $LID\" | '$OPEN' '$WORK/secret2.key' 'sip_line:$LID:+4930123456' | grep -qxF -- '$PWR' && echo same"
+check_output "a re-run is a no-op" "0 line credential" vault --old-key "$WORK/secret.key" --new-key "$WORK/secret2.key"
+
 check "pg_dump of the database" bash -c "pg_dump '$DBNAME' >'$WORK/db.sql'"
-check "the dump holds the ciphertext (the grep below sees the data)" grep -q "$(echo "$CT2" | cut -c1-24)" "$WORK/db.sql"
+check "the dump holds the ciphertext (the grep below sees the data)" grep -q \
+    "$(sql "SELECT encode(ciphertext, 'hex') FROM sip_credentials WHERE line_id = $LID" | cut -c1-24)" "$WORK/db.sql"
 for pw in "$PW1" "$PW2" "$PW3"; do
     [ ${#pw} = 24 ] || { not_ok "a password to look for"; continue; }
     hits=$(grep -lF -- "$pw" "$WORK/acsd.log" "$WORK/db.sql" "$WORK/acsctl.out" "$WORK"/a*.body 2>/dev/null)
