@@ -73,8 +73,8 @@ static int check_fields(struct prov_line_req *l, const char *e164_in, struct pro
 
 int prov_line_parse(json_t *o, struct prov_line_req *l, struct prov_err *e)
 {
-    static const char *const names[] = {"e164", "device", "lineIndex", "provider", "displayName",
-                                        "maxSessions", "authUsername", NULL};
+    static const char *const names[] = {"e164",        "device",      "lineIndex",    "provider",
+                                        "displayName", "maxSessions", "authUsername", NULL};
     const char *k;
     json_t *v;
     char e164[64] = "";
@@ -174,8 +174,8 @@ static int exists(struct db *db, const char *sql, int n, const char *const *p, c
 }
 
 /* Validate against the database and insert (inside the caller's transaction). */
-static int create_in_tx(struct db *db, long tenant, const struct secret_key *k, const struct prov_line_req *l,
-                        long *id, struct prov_err *e, char **errmsg)
+static int create_in_tx(struct db *db, long tenant, const struct secret_key *k, const struct prov_line_req *l, long *id,
+                        struct prov_err *e, char **errmsg)
 {
     char dev_pk[24], dev_tenant[24], prov_id[24], ib[24], mb[24], lb[24], kb[24];
     const char *p[1] = {l->device};
@@ -213,8 +213,7 @@ static int create_in_tx(struct db *db, long tenant, const struct secret_key *k, 
         return taken;
     if (taken)
         return prov_err_set(e, "e164", "%s is already a line", l->e164);
-    const char *lp[7] = {l->e164,           dev_pk, ib, prov_id, l->display_name, NUM(mb, l->max_sessions),
-                         l->auth_username};
+    const char *lp[7] = {l->e164, dev_pk, ib, prov_id, l->display_name, NUM(mb, l->max_sessions), l->auth_username};
     if (!(r = db_exec_scoped(db, atol(dev_tenant), SQL_LINE_INSERT, 7, lp, errmsg)))
         return -ERR_DB;
     long line_id = db_get_long(r, 0, 0);
@@ -236,8 +235,8 @@ static int need_key(const struct secret_key *k, char **errmsg)
     return k ? 0 : err_fail(errmsg, -ERR_POLICY, "%s", "no [acs] secret_key_file: line passwords cannot be sealed");
 }
 
-int prov_line_create(struct db *db, long tenant, const struct secret_key *k, const struct prov_line_req *l,
-                     long *id, struct prov_err *e, char **errmsg)
+int prov_line_create(struct db *db, long tenant, const struct secret_key *k, const struct prov_line_req *l, long *id,
+                     struct prov_err *e, char **errmsg)
 {
     int rc = need_key(k, errmsg);
     if (rc < 0 || (rc = db_begin(db, errmsg)) < 0)
@@ -328,8 +327,8 @@ static int import_rows(struct db *db, long tenant, const struct secret_key *k, c
     return 0;
 }
 
-int prov_line_import(struct db *db, long tenant, const struct secret_key *k, const char *csv, size_t len,
-                     long *created, struct prov_import_err **errs, size_t *nerrs, char **errmsg)
+int prov_line_import(struct db *db, long tenant, const struct secret_key *k, const char *csv, size_t len, long *created,
+                     struct prov_import_err **errs, size_t *nerrs, char **errmsg)
 {
     *created = 0;
     *nerrs = 0;
@@ -383,8 +382,7 @@ int prov_line_remove(struct db *db, long tenant, const char *e164, char **errmsg
     return rc;
 }
 
-int prov_line_rotate_password(struct db *db, long tenant, const struct secret_key *k, const char *e164,
-                              char **errmsg)
+int prov_line_rotate_password(struct db *db, long tenant, const struct secret_key *k, const char *e164, char **errmsg)
 {
     char lb[24], kb[24], *ct = NULL;
     const char *p[1] = {e164};

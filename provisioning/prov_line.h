@@ -31,7 +31,7 @@ struct prov_line_req {
     int line_index;
     char provider[PROV_NAME_MAX + 1];
     char display_name[PROV_DISPLAY_MAX + 1];
-    int max_sessions;                       /* 0: the provider's */
+    int max_sessions;                      /* 0: the provider's */
     char auth_username[PROV_USER_MAX + 1]; /* "": the number's digits */
 };
 
@@ -46,8 +46,8 @@ int prov_line_from_text(const char *e164, const char *device, const char *index,
  * caller's tenant (0: any), the provider one of the device's tenant, the index and the number
  * free, maxSessions no more than the provider's. -ERR_INVAL with e (the field), -ERR_POLICY (no
  * key), -ERR_DB. *id may be NULL. */
-int prov_line_create(struct db *db, long tenant, const struct secret_key *k, const struct prov_line_req *l,
-                     long *id, struct prov_err *e, char **errmsg) WARN_UNUSED;
+int prov_line_create(struct db *db, long tenant, const struct secret_key *k, const struct prov_line_req *l, long *id,
+                     struct prov_err *e, char **errmsg) WARN_UNUSED;
 
 /* One error of a refused import: its row (1 = the header) and field. */
 struct prov_import_err {
@@ -59,8 +59,8 @@ struct prov_import_err {
  * back all of them. 0 with *created; -ERR_INVAL with the errors in *errs (malloc'd, *nerrs;
  * at most PROV_IMPORT_MAX_ERRORS), -ERR_POLICY, -ERR_DB. A header naming a secret column is
  * -ERR_PERM. */
-int prov_line_import(struct db *db, long tenant, const struct secret_key *k, const char *csv, size_t len,
-                     long *created, struct prov_import_err **errs, size_t *nerrs, char **errmsg) WARN_UNUSED;
+int prov_line_import(struct db *db, long tenant, const struct secret_key *k, const char *csv, size_t len, long *created,
+                     struct prov_import_err **errs, size_t *nerrs, char **errmsg) WARN_UNUSED;
 
 /* State 'removing' (idempotent). -ERR_NOENT when no such line in the tenant. */
 int prov_line_remove(struct db *db, long tenant, const char *e164, char **errmsg) WARN_UNUSED;

@@ -18,9 +18,9 @@ static const char SQL_PROVIDER_INSERT[] =
 static const char SQL_PROVIDER_DELETE[] = /* a platform administrator names the oldest of that name */
     "SELECT s.id, EXISTS (SELECT 1 FROM sip_lines l WHERE l.provider_id = s.id) FROM sip_providers s "
     "WHERE s.name = $2 AND " SCOPE("s") " ORDER BY s.id LIMIT 1";
-static const char SQL_PROVIDER_DELETE_ID[] =
-    "DELETE FROM sip_providers s WHERE id = $2::int AND " SCOPE("s") " AND NOT EXISTS "
-    "(SELECT 1 FROM sip_lines l WHERE l.provider_id = s.id) RETURNING id";
+static const char SQL_PROVIDER_DELETE_ID[] = "DELETE FROM sip_providers s WHERE id = $2::int AND " SCOPE(
+    "s") " AND NOT EXISTS "
+         "(SELECT 1 FROM sip_lines l WHERE l.provider_id = s.id) RETURNING id";
 
 int prov_err_set(struct prov_err *e, const char *field, const char *fmt, ...)
 {
@@ -104,10 +104,10 @@ static int opt_host(json_t *o, const char *name, char *out, size_t n, int requir
 
 int prov_provider_parse(json_t *o, struct prov_provider *p, struct prov_err *e)
 {
-    static const char *const names[] = {"name", "sipDomain", "registrarHost", "registrarPort", "proxyHost",
-                                        "proxyPort", "outboundProxyHost", "outboundProxyPort", "transport",
-                                        "allowInsecureTransport", "srtp", "registrationPeriod",
-                                        "maxSessionsPerLine", "tenant", NULL};
+    static const char *const names[] = {
+        "name",      "sipDomain",          "registrarHost",      "registrarPort", "proxyHost",
+        "proxyPort", "outboundProxyHost",  "outboundProxyPort",  "transport",     "allowInsecureTransport",
+        "srtp",      "registrationPeriod", "maxSessionsPerLine", "tenant",        NULL};
     const char *k;
     json_t *v;
     memset(p, 0, sizeof *p);

@@ -49,8 +49,8 @@ long prov_vault_key_id_of(const struct secret_key *k)
     return id;
 }
 
-int prov_vault_seal(const struct secret_key *k, long line_id, const char *e164, const char *plain,
-                    unsigned char **out, size_t *out_len, long *key_id)
+int prov_vault_seal(const struct secret_key *k, long line_id, const char *e164, const char *plain, unsigned char **out,
+                    size_t *out_len, long *key_id)
 {
     char aad[PROV_VAULT_AAD_MAX];
     prov_vault_aad(aad, sizeof aad, line_id, e164);
@@ -60,8 +60,8 @@ int prov_vault_seal(const struct secret_key *k, long line_id, const char *e164, 
     return rc;
 }
 
-int prov_vault_open(const struct secret_key *k, long line_id, const char *e164, const unsigned char *in,
-                    size_t in_len, char **plain)
+int prov_vault_open(const struct secret_key *k, long line_id, const char *e164, const unsigned char *in, size_t in_len,
+                    char **plain)
 {
     char aad[PROV_VAULT_AAD_MAX];
     prov_vault_aad(aad, sizeof aad, line_id, e164);
@@ -105,8 +105,8 @@ static char *to_hex(const unsigned char *b, size_t n)
 }
 
 /* Re-seal one row under new_key (or leave it when already there). */
-static int rekey_row(struct db *db, const struct secret_key *old_key, const struct secret_key *new_key,
-                     const char *id, const char *e164, const char *hex, long *count, char **errmsg)
+static int rekey_row(struct db *db, const struct secret_key *old_key, const struct secret_key *new_key, const char *id,
+                     const char *e164, const char *hex, long *count, char **errmsg)
 {
     size_t len = 0, out_len = 0;
     unsigned char *in = from_hex(hex, &len), *out = NULL;

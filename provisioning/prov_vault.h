@@ -22,12 +22,12 @@ int prov_vault_password(char *out, size_t n) WARN_UNUSED;
 /* The AAD of a line's credential. */
 void prov_vault_aad(char *out, size_t n, long line_id, const char *e164);
 /* Seal a line's password: *out malloc'd (*out_len), *key_id the sealing key's id. */
-int prov_vault_seal(const struct secret_key *k, long line_id, const char *e164, const char *plain,
-                    unsigned char **out, size_t *out_len, long *key_id) WARN_UNUSED;
+int prov_vault_seal(const struct secret_key *k, long line_id, const char *e164, const char *plain, unsigned char **out,
+                    size_t *out_len, long *key_id) WARN_UNUSED;
 /* Open it: *plain malloc'd (free with secret_wipe_free). -ERR_INTEGRITY when the key, the row or
  * the data do not match. */
-int prov_vault_open(const struct secret_key *k, long line_id, const char *e164, const unsigned char *in,
-                    size_t in_len, char **plain) WARN_UNUSED;
+int prov_vault_open(const struct secret_key *k, long line_id, const char *e164, const unsigned char *in, size_t in_len,
+                    char **plain) WARN_UNUSED;
 /* The key id a sealed blob names (its bytes 2..5 as an unsigned big-endian number), -1 when too short. */
 long prov_vault_key_id(const unsigned char *in, size_t in_len);
 /* The key id of a key (what prov_vault_seal records). */

@@ -26,8 +26,8 @@ static const char *s_or(json_t *o, const char *k, const char *def)
 }
 
 /* One request; the answer printed as JSON (or by row() per element of key unless --json). */
-static int call(struct acsctl *a, const char *method, const char *path, json_t *body, const char *key,
-                const char *head, void (*row)(json_t *))
+static int call(struct acsctl *a, const char *method, const char *path, json_t *body, const char *key, const char *head,
+                void (*row)(json_t *))
 {
     long status = 0;
     json_t *j = NULL;
@@ -86,14 +86,20 @@ static int provider_add(struct acsctl *a, int argc, char **argv)
         "       [--outbound-proxy HOST] [--outbound-proxy-port N] [--transport TLS|TCP|UDP]\n"
         "       [--allow-insecure-transport] [--srtp mandatory|optional|off] [--registration-period S]\n"
         "       [--max-sessions N] [--tenant T]";
-    static const struct option opts[] = {
-        {"domain", required_argument, NULL, 'd'},         {"registrar", required_argument, NULL, 'r'},
-        {"registrar-port", required_argument, NULL, 'R'}, {"proxy", required_argument, NULL, 'p'},
-        {"proxy-port", required_argument, NULL, 'P'},     {"outbound-proxy", required_argument, NULL, 'o'},
-        {"outbound-proxy-port", required_argument, NULL, 'O'}, {"transport", required_argument, NULL, 't'},
-        {"allow-insecure-transport", no_argument, NULL, 'i'}, {"srtp", required_argument, NULL, 's'},
-        {"registration-period", required_argument, NULL, 'e'}, {"max-sessions", required_argument, NULL, 'm'},
-        {"tenant", required_argument, NULL, 'T'},         {0, 0, 0, 0}};
+    static const struct option opts[] = {{"domain", required_argument, NULL, 'd'},
+                                         {"registrar", required_argument, NULL, 'r'},
+                                         {"registrar-port", required_argument, NULL, 'R'},
+                                         {"proxy", required_argument, NULL, 'p'},
+                                         {"proxy-port", required_argument, NULL, 'P'},
+                                         {"outbound-proxy", required_argument, NULL, 'o'},
+                                         {"outbound-proxy-port", required_argument, NULL, 'O'},
+                                         {"transport", required_argument, NULL, 't'},
+                                         {"allow-insecure-transport", no_argument, NULL, 'i'},
+                                         {"srtp", required_argument, NULL, 's'},
+                                         {"registration-period", required_argument, NULL, 'e'},
+                                         {"max-sessions", required_argument, NULL, 'm'},
+                                         {"tenant", required_argument, NULL, 'T'},
+                                         {0, 0, 0, 0}};
     json_t *o = json_object();
     int ch, bad = !o;
     optind = 0;
@@ -156,11 +162,13 @@ static int line_add(struct acsctl *a, int argc, char **argv)
 {
     static const char use[] = "line add E164 --device ID --index N --provider P [--display-name S]\n"
                               "       [--max-sessions N] [--auth-user U]";
-    static const struct option opts[] = {
-        {"device", required_argument, NULL, 'd'},       {"index", required_argument, NULL, 'i'},
-        {"provider", required_argument, NULL, 'p'},     {"display-name", required_argument, NULL, 'n'},
-        {"max-sessions", required_argument, NULL, 'm'}, {"auth-user", required_argument, NULL, 'u'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"device", required_argument, NULL, 'd'},
+                                         {"index", required_argument, NULL, 'i'},
+                                         {"provider", required_argument, NULL, 'p'},
+                                         {"display-name", required_argument, NULL, 'n'},
+                                         {"max-sessions", required_argument, NULL, 'm'},
+                                         {"auth-user", required_argument, NULL, 'u'},
+                                         {0, 0, 0, 0}};
     json_t *o = json_object();
     int ch, bad = !o;
     optind = 0;
@@ -230,8 +238,10 @@ int acsctl_cmd_line(struct acsctl *a, int argc, char **argv)
     }
     if (argc != 3)
         return acsctl_usage(use, NULL);
-    const char *method = !strcmp(sub, "show") ? "GET" : !strcmp(sub, "remove") ? "DELETE"
-                                                     : !strcmp(sub, "rotate-password") ? "POST" : NULL;
+    const char *method = !strcmp(sub, "show")              ? "GET"
+                         : !strcmp(sub, "remove")          ? "DELETE"
+                         : !strcmp(sub, "rotate-password") ? "POST"
+                                                           : NULL;
     if (!method)
         return acsctl_usage(use, NULL);
     if (item_path(path, sizeof path, "lines", argv[2], strcmp(sub, "rotate-password") ? "" : "/rotate-password") < 0)

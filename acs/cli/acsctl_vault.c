@@ -16,9 +16,8 @@
 int acsctl_cmd_vault(struct acsctl *a, int argc, char **argv)
 {
     static const char use[] = "vault rotate-key --new-key FILE [--old-key FILE]";
-    static const struct option opts[] = {{"new-key", required_argument, NULL, 'n'},
-                                         {"old-key", required_argument, NULL, 'o'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"new-key", required_argument, NULL, 'n'}, {"old-key", required_argument, NULL, 'o'}, {0, 0, 0, 0}};
     const char *new_file = NULL, *old_file = cfg_str(a->cfg, "acs", "secret_key_file");
     int ch;
     if (argc < 2 || strcmp(argv[1], "rotate-key"))
@@ -57,8 +56,9 @@ int acsctl_cmd_vault(struct acsctl *a, int argc, char **argv)
         rc = acsctl_fail(ACSCTL_FAILED, "%s; nothing changed", err ? err : "rotation failed");
         goto out;
     }
-    fprintf(stderr, "acsctl: %ld line credential(s) re-sealed under key id %ld; now set [acs] secret_key_file = %s "
-                    "and restart acsd\n",
+    fprintf(stderr,
+            "acsctl: %ld line credential(s) re-sealed under key id %ld; now set [acs] secret_key_file = %s "
+            "and restart acsd\n",
             count, prov_vault_key_id_of(new_key), new_file);
     rc = ACSCTL_OK;
 out:

@@ -32,8 +32,9 @@ static json_t *body_object(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
     json_t *o = c->body && c->body_len ? json_loadb(c->body, c->body_len, JSON_REJECT_DUPLICATES, &je) : NULL;
     if (!json_is_object(o)) {
         json_decref(o);
-        acs_nbi_resp_error(r, 400, o || (c->body && c->body_len) ? "malformed JSON: an object is required"
-                                                                   : "a JSON object is required");
+        acs_nbi_resp_error(r, 400,
+                           o || (c->body && c->body_len) ? "malformed JSON: an object is required"
+                                                         : "a JSON object is required");
         return NULL;
     }
     if (prov_json_has_secret(o)) {
@@ -226,8 +227,8 @@ static void ep_line_import(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
     size_t nerrs = 0;
     long created = 0;
     char *err = NULL;
-    int rc = prov_line_import(c->db, c->tenant, c->secret, c->body ? c->body : "", c->body_len, &created, &errs,
-                              &nerrs, &err);
+    int rc = prov_line_import(c->db, c->tenant, c->secret, c->body ? c->body : "", c->body_len, &created, &errs, &nerrs,
+                              &err);
     if (rc == -ERR_PERM) {
         acs_nbi_resp_error(r, 400, SECRET_REFUSED);
     } else if (rc == -ERR_INVAL && nerrs) {

@@ -80,22 +80,28 @@ static void lines(void **state)
     (void)state;
     struct prov_line_req l;
     struct prov_err e;
-    assert_int_equal(line("{\"e164\":\"+49 30 123456\",\"device\":\"D-1\",\"lineIndex\":2,\"provider\":\"telco\"}", &l, &e), 0);
+    assert_int_equal(
+        line("{\"e164\":\"+49 30 123456\",\"device\":\"D-1\",\"lineIndex\":2,\"provider\":\"telco\"}", &l, &e), 0);
     assert_string_equal(l.e164, "+4930123456");
     assert_string_equal(l.auth_username, "4930123456");
     assert_int_equal(l.max_sessions, 0);
-    assert_int_equal(line("{\"e164\":\"+0301\",\"device\":\"D\",\"lineIndex\":1,\"provider\":\"t\"}", &l, &e), -ERR_INVAL);
+    assert_int_equal(line("{\"e164\":\"+0301\",\"device\":\"D\",\"lineIndex\":1,\"provider\":\"t\"}", &l, &e),
+                     -ERR_INVAL);
     assert_string_equal(e.field, "e164");
     assert_int_equal(line("{\"e164\":\"+4930123456\",\"lineIndex\":1,\"provider\":\"t\"}", &l, &e), -ERR_INVAL);
     assert_string_equal(e.field, "device");
     assert_int_equal(line("{\"e164\":\"+4930123456\",\"device\":\"D\",\"lineIndex\":17,\"provider\":\"t\"}", &l, &e),
                      -ERR_INVAL);
     assert_string_equal(e.field, "lineIndex");
-    assert_int_equal(line("{\"e164\":\"+4930123456\",\"device\":\"D\",\"lineIndex\":1,\"provider\":\"t\",\"maxSessions\":0}",
-                          &l, &e), -ERR_INVAL);
+    assert_int_equal(
+        line("{\"e164\":\"+4930123456\",\"device\":\"D\",\"lineIndex\":1,\"provider\":\"t\",\"maxSessions\":0}", &l,
+             &e),
+        -ERR_INVAL);
     assert_string_equal(e.field, "maxSessions");
-    assert_int_equal(line("{\"e164\":\"+4930123456\",\"device\":\"D\",\"lineIndex\":1,\"provider\":\"t\",\"authUsername\":\"a b\"}",
-                          &l, &e), -ERR_INVAL);
+    assert_int_equal(
+        line("{\"e164\":\"+4930123456\",\"device\":\"D\",\"lineIndex\":1,\"provider\":\"t\",\"authUsername\":\"a b\"}",
+             &l, &e),
+        -ERR_INVAL);
     assert_string_equal(e.field, "authUsername");
     assert_int_equal(prov_line_from_text("+4930123456", "D", "1x", "t", "", &l, &e), -ERR_INVAL);
     assert_string_equal(e.field, "lineIndex");

@@ -19,7 +19,8 @@ static void passwords(void **state)
     assert_int_equal(prov_vault_password(a, sizeof a), 0);
     assert_int_equal(prov_vault_password(b, sizeof b), 0);
     assert_int_equal(strlen(a), PROV_VAULT_PASS_LEN);
-    assert_int_equal(strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"), PROV_VAULT_PASS_LEN);
+    assert_int_equal(strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+                     PROV_VAULT_PASS_LEN);
     assert_string_not_equal(a, b);
     assert_int_equal(prov_vault_password(a, PROV_VAULT_PASS_LEN), -ERR_TOO_BIG); /* no room for the NUL */
 }
