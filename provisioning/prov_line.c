@@ -279,13 +279,17 @@ static void add_err(struct prov_import_err *errs, size_t *nerrs, long row, const
 static int import_rows(struct db *db, long tenant, const struct secret_key *k, char *text, long *created,
                        struct prov_import_err *errs, size_t *nerrs, char **errmsg)
 {
-    char *save = NULL, *f[6];
+    char *f[6], *next = NULL;
     long row = 0;
     struct prov_err e;
     int rc = 0;
-    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        row++; /* strtok_r skips empty lines: rows are counted as written only when not blank */
+    for (char *line = text; line && *line; line = next) {
+        row++; /* the file's line number, so that an operator finds the row in an editor */
+        if ((next = strchr(line, '\n')))
+            *next++ = '\0';
         line[strcspn(line, "\r")] = '\0';
+        if (row > 1 && !*line)
+            continue; /* a blank line is no row */
         if (row == 1) {
             int n = split_csv(line, f, 5);
             if (n < 4 || n > 5 || strcmp(f[0], "e164") || strcmp(f[1], "device") || strcmp(f[2], "line_index") ||

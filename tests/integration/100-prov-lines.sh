@@ -111,10 +111,11 @@ want "B cannot rotate its password" 404 "$OPB" POST /api/v1/lines/%2B4930123456/
 want "B lists no line" 200 "$OPB" GET /api/v1/lines "j['lines'] == []"
 
 # ---- CSV import ----
-printf 'e164,device,line_index,provider,display_name\n+4930200001,%s,1,telco,Office 1\n+49302000x2,%s,2,telco,Office 2\n+4930200003,%s,3,nope,Office 3\n' \
+# a blank line (and CRLF) still counts: rows are the file's line numbers
+printf 'e164,device,line_index,provider,display_name\r\n+4930200001,%s,1,telco,Office 1\r\n\r\n+49302000x2,%s,2,telco,Office 2\n+4930200003,%s,3,nope,Office 3\n' \
     "$DEVA2" "$DEVA2" "$DEVA2" >"$WORK/bad.csv"
-want "an import with bad rows applies nothing" 400 "$OPA" POST /api/v1/lines/import \
-    "[(e['row'], e['field']) for e in j['errors']] == [(3, 'e164'), (4, 'provider')]" \
+want "an import with bad rows applies nothing, naming each row and field" 400 "$OPA" POST /api/v1/lines/import \
+    "[(e['row'], e['field']) for e in j['errors']] == [(4, 'e164'), (5, 'provider')]" \
     -H 'Content-Type: text/csv' --data-binary "@$WORK/bad.csv"
 check_sql "... nothing of it is stored (not even row 2)" 0 "SELECT count(*) FROM sip_lines WHERE e164 LIKE '+49302%'"
 printf 'e164,device,line_index,provider,sip_password\n+4930200001,%s,1,telco,x\n' "$DEVA2" >"$WORK/secret.csv"
