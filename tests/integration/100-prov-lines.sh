@@ -131,6 +131,7 @@ check_sql "... nothing stored" 0 "SELECT count(*) FROM sip_lines WHERE e164 LIKE
 printf 'e164,device,line_index,provider,display_name\n+4930200001,%s,1,telco,Office 1\n+4930200002,%s,2,telco,Office 2\n' \
     "$DEVA2" "$DEVA2" >"$WORK/good.csv"
 want "a good import" 200 "$OPA" POST /api/v1/lines/import "j['created'] == 2" --data-binary "@$WORK/good.csv"
+want "a line by its number with a literal +" 200 "$VA" GET /api/v1/lines/+4930200001 "j['displayName'] == 'Office 1'"
 check_sql "its lines and credentials" "2|2" \
     "SELECT count(*), count(c.line_id) FROM sip_lines l LEFT JOIN sip_credentials c ON c.line_id = l.id
      WHERE e164 LIKE '+49302%'"
