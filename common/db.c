@@ -121,6 +121,21 @@ PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const
     return checked(db, PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0), errmsg);
 }
 
+PGresult *db_exec_scoped(struct db *db, long tenant, const char *sql, int nparams, const char *const *params,
+                         char **errmsg)
+{
+    char tb[24];
+    const char *all[DB_SCOPED_MAX] = {tb};
+    snprintf(tb, sizeof tb, "%ld", tenant < 0 ? 0 : tenant);
+    if (nparams < 0 || nparams >= DB_SCOPED_MAX) {
+        err_fail(errmsg, -ERR_INVAL, "too many parameters");
+        return NULL;
+    }
+    for (int i = 0; i < nparams; i++)
+        all[i + 1] = params[i];
+    return db_exec(db, sql, nparams + 1, all, errmsg);
+}
+
 /* Index of sql among the connection's prepared statements, preparing it now if new; -1 when
  * it cannot be (table full, PREPARE failed): the caller then runs it unprepared. */
 static int prepared_index(struct db *db, const char *sql, int nparams)

@@ -29,6 +29,12 @@ PGconn *db_conn(struct db *db);
  * NULL with *errmsg set when the status is not COMMAND_OK/TUPLES_OK. */
 PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const *params,
                   char **errmsg);
+/* Tenant scope (acs/nbi, provisioning): the statement with the caller's tenant as $1 (0: a
+ * platform administrator, every tenant; its SQL filters with "($1::int = 0 OR x.tenant_id =
+ * $1::int)") and params as $2...; at most DB_SCOPED_MAX - 1 of them. NULL on error (*errmsg). */
+#define DB_SCOPED_MAX 16
+PGresult *db_exec_scoped(struct db *db, long tenant, const char *sql, int nparams, const char *const *params,
+                         char **errmsg);
 /* Same, for statements whose result is not needed. 0 or -ERR_DB. */
 int db_run(struct db *db, const char *sql, int nparams, const char *const *params,
            char **errmsg) WARN_UNUSED;

@@ -59,7 +59,16 @@ static void usage(FILE *out)
                  "  task show N [--wait SECONDS]  a task; --wait polls until it is finished\n"
                  "  tasks ID [--state S]       a device's tasks\n"
                  "  faults ID                  a device's CPE faults\n"
-                 "  sessions ID                a device's CWMP sessions\n\n"
+                 "  sessions ID                a device's CWMP sessions\n"
+                 "  provider add NAME --domain D --registrar HOST [...]   a SIP provider (TLS unless\n"
+                 "                             --transport UDP|TCP --allow-insecure-transport)\n"
+                 "  provider list | show NAME | remove NAME\n"
+                 "  line add E164 --device ID --index N --provider P [--display-name S] [--max-sessions N]\n"
+                 "                             a SIP line; its password is generated and sealed, never shown\n"
+                 "  line list [--prefix P] | show E164 | remove E164 | rotate-password E164\n"
+                 "  line import FILE           CSV e164,device,line_index,provider[,display_name]: all or nothing\n"
+                 "  vault rotate-key --new-key FILE [--old-key FILE]\n"
+                 "                             re-seal every line credential under a new key (database, [db])\n\n"
                  "The token and device set-* commands use the database ([nbi] conninfo, else [db]) of the\n"
                  "configuration (-c FILE, else $ACS_CONFIG, else " DEFAULT_CONFIG
                  ").\nThe others call the NBI: --url, else $ACS_NBI_URL, else https://localhost:<[nbi] port>;\n"
@@ -249,7 +258,8 @@ static const struct {
 } commands[] = {
     {"token", acsctl_cmd_token},       {"devices", acsctl_cmd_devices}, {"device", acsctl_cmd_device_any},
     {"task", acsctl_cmd_task},         {"tasks", acsctl_cmd_task},      {"faults", acsctl_cmd_faults},
-    {"sessions", acsctl_cmd_sessions},
+    {"sessions", acsctl_cmd_sessions}, {"provider", acsctl_cmd_provider}, {"line", acsctl_cmd_line},
+    {"vault", acsctl_cmd_vault},
 };
 
 int main(int argc, char **argv)

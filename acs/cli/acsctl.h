@@ -41,6 +41,11 @@ int acsctl_cmd_device_any(struct acsctl *a, int argc, char **argv);
 int acsctl_cmd_task(struct acsctl *a, int argc, char **argv);
 int acsctl_cmd_faults(struct acsctl *a, int argc, char **argv);
 int acsctl_cmd_sessions(struct acsctl *a, int argc, char **argv);
+/* SIP provisioning over the NBI (acsctl_prov.c). */
+int acsctl_cmd_provider(struct acsctl *a, int argc, char **argv);
+int acsctl_cmd_line(struct acsctl *a, int argc, char **argv);
+/* vault rotate-key, in the database (acsctl_vault.c). */
+int acsctl_cmd_vault(struct acsctl *a, int argc, char **argv);
 
 /* Build task args from "k=v" (v as JSON when it parses, else a string) and "k[]=v" (append to
  * an array). *args must be a JSON object. 0 or -1 with *errmsg (static text). */

@@ -51,7 +51,16 @@ static int http_error(long status, const struct buf *b)
 {
     json_t *j = b->data ? json_loadb(b->data, b->len, 0, NULL) : NULL;
     const char *msg = json_string_value(json_object_get(j, "error"));
-    int rc = acsctl_fail(ACSCTL_FAILED, "NBI answered %ld: %s", status, msg ? msg : "(no error message)");
+    const char *field = json_string_value(json_object_get(j, "field"));
+    int rc = acsctl_fail(ACSCTL_FAILED, "NBI answered %ld: %s%s%s%s", status, msg ? msg : "(no error message)",
+                         field ? " (field " : "", field ? field : "", field ? ")" : "");
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(j, "errors"), i, e) /* a refused import: every row's error */
+        fprintf(stderr, "acsctl: row %lld: %s%s%s\n", (long long)json_integer_value(json_object_get(e, "row")),
+                json_string_value(json_object_get(e, "field")) ? json_string_value(json_object_get(e, "field")) : "",
+                json_string_value(json_object_get(e, "field")) ? ": " : "",
+                json_string_value(json_object_get(e, "error")) ? json_string_value(json_object_get(e, "error")) : "");
     json_decref(j);
     return rc;
 }

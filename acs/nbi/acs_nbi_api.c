@@ -45,7 +45,7 @@ void acs_nbi_resp_error(struct acs_nbi_resp *r, int status, const char *msg)
 }
 
 /* A failed lookup or query: 404 for a missing row, 400 for refused input, 503 for the DB. */
-static void fail_rc(const struct acs_nbi_call *c, struct acs_nbi_resp *r, int rc, const char *notfound, char *err)
+void acs_nbi_fail_rc(const struct acs_nbi_call *c, struct acs_nbi_resp *r, int rc, const char *notfound, char *err)
 {
     char q[300];
     if (rc == -ERR_NOENT) {
@@ -63,7 +63,7 @@ static void fail_rc(const struct acs_nbi_call *c, struct acs_nbi_resp *r, int rc
 }
 
 /* limit and offset from the query; 0, or a 400 already set. */
-static int window(const struct acs_nbi_call *c, struct acs_nbi_resp *r, long *limit, long *offset)
+int acs_nbi_window(const struct acs_nbi_call *c, struct acs_nbi_resp *r, long *limit, long *offset)
 {
     if (acs_nbi_query_long(c->q_limit, 1, ACS_NBI_LIST_MAX, ACS_NBI_LIST_DEFAULT, limit) < 0 ||
         acs_nbi_query_long(c->q_offset, 0, 1000000000L, 0, offset) < 0) {
@@ -73,7 +73,7 @@ static int window(const struct acs_nbi_call *c, struct acs_nbi_resp *r, long *li
     return 0;
 }
 
-static void list_answer(struct acs_nbi_resp *r, const char *key, json_t *items, long limit, long offset)
+void acs_nbi_list_answer(struct acs_nbi_resp *r, const char *key, json_t *items, long limit, long offset)
 {
     acs_nbi_resp_json(r, 200,
                       json_pack("{s:o,s:I,s:I}", key, items, "limit", (json_int_t)limit, "offset", (json_int_t)offset));
@@ -83,14 +83,14 @@ static void ep_devices(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
 {
     long limit, offset;
     char *err = NULL;
-    if (window(c, r, &limit, &offset) < 0)
+    if (acs_nbi_window(c, r, &limit, &offset) < 0)
         return;
     json_t *a = acs_nbi_db_devices(c->db, c->tenant, c->q_prefix, limit, offset, &err);
     if (!a) {
-        fail_rc(c, r, -ERR_DB, NULL, err);
+        acs_nbi_fail_rc(c, r, -ERR_DB, NULL, err);
         return;
     }
-    list_answer(r, "devices", a, limit, offset);
+    acs_nbi_list_answer(r, "devices", a, limit, offset);
 }
 
 static void ep_device(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
@@ -99,7 +99,7 @@ static void ep_device(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
     char *err = NULL;
     int rc = acs_nbi_db_device(c->db, c->route->arg, c->q_params, &d, &err);
     if (rc < 0) {
-        fail_rc(c, r, rc, "unknown device", err);
+        acs_nbi_fail_rc(c, r, rc, "unknown device", err);
         return;
     }
     acs_nbi_resp_json(r, 200, d);
@@ -122,7 +122,7 @@ static void ep_device_list(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
     json_t *a = NULL;
     int rc;
     const char *key;
-    if (window(c, r, &limit, &offset) < 0)
+    if (acs_nbi_window(c, r, &limit, &offset) < 0)
         return;
     if (c->route->ep == ACS_NBI_DEVICE_TASKS) {
         if (!state_valid(c->q_state)) {
@@ -139,10 +139,10 @@ static void ep_device_list(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
         rc = acs_nbi_db_device_sessions(c->db, c->route->arg, limit, offset, &a, &err);
     }
     if (rc < 0) {
-        fail_rc(c, r, rc, "unknown device", err);
+        acs_nbi_fail_rc(c, r, rc, "unknown device", err);
         return;
     }
-    list_answer(r, key, a, limit, offset);
+    acs_nbi_list_answer(r, key, a, limit, offset);
 }
 
 static void ep_task_create(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
@@ -151,7 +151,7 @@ static void ep_task_create(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
     char *err = NULL;
     long id = 0;
     if (acs_nbi_task_req_parse(c->body, c->body_len, &t, &err) < 0) {
-        fail_rc(c, r, -ERR_INVAL, NULL, err);
+        acs_nbi_fail_rc(c, r, -ERR_INVAL, NULL, err);
         return;
     }
     struct acs_task_opts o = {.max_attempts = t.max_attempts, .expires_in = t.expires_in, .created_by = c->who,
@@ -160,7 +160,7 @@ static void ep_task_create(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
     if (rc < 0) {
         acs_nbi_task_req_cleanup(&t);
         {
-            fail_rc(c, r, rc, "unknown device", err);
+            acs_nbi_fail_rc(c, r, rc, "unknown device", err);
             return;
         }
     }
@@ -185,7 +185,7 @@ static void ep_task(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
     }
     int rc = acs_task_get(c->db, id, &text, &err);
     if (rc < 0) {
-        fail_rc(c, r, rc, "no such task", err);
+        acs_nbi_fail_rc(c, r, rc, "no such task", err);
         return;
     }
     free(err);
@@ -201,7 +201,7 @@ static void ep_tokens(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
     char *err = NULL;
     json_t *a = acs_nbi_db_tokens(c->db, c->tenant, &err);
     if (!a) {
-        fail_rc(c, r, -ERR_DB, NULL, err);
+        acs_nbi_fail_rc(c, r, -ERR_DB, NULL, err);
         return;
     }
     acs_nbi_resp_json(r, 200, json_pack("{s:o}", "tokens", a));
@@ -214,14 +214,14 @@ static void ep_token_create(const struct acs_nbi_call *c, struct acs_nbi_resp *r
     unsigned char hash[32];
     long id = 0;
     if (acs_nbi_token_req_parse(c->body, c->body_len, &t, &err) < 0) {
-        fail_rc(c, r, -ERR_INVAL, NULL, err);
+        acs_nbi_fail_rc(c, r, -ERR_INVAL, NULL, err);
         return;
     }
     long tenant = c->tenant; /* absent: the caller's own (a platform administrator's: every tenant) */
     if (t.tenant[0]) {
         int trc = acs_nbi_db_tenant_id(c->db, t.tenant, &tenant, &err);
         if (trc < 0 && trc != -ERR_NOENT) {
-            fail_rc(c, r, trc, NULL, err);
+            acs_nbi_fail_rc(c, r, trc, NULL, err);
             return;
         }
         free(err);
@@ -244,7 +244,7 @@ static void ep_token_create(const struct acs_nbi_call *c, struct acs_nbi_resp *r
     }
     int rc = acs_nbi_db_token_insert(c->db, tenant, t.name, t.role, hash, t.ttl, c->who, &id, &err);
     if (rc < 0) {
-        fail_rc(c, r, rc, NULL, err);
+        acs_nbi_fail_rc(c, r, rc, NULL, err);
         return;
     }
     log_info("nbi", "event=token_created token_id=%ld name=%s role=%s ttl_s=%ld tenant_id=%ld who=%s", id, t.name,
@@ -267,7 +267,7 @@ static void ep_token_revoke(const struct acs_nbi_call *c, struct acs_nbi_resp *r
     }
     int rc = acs_nbi_db_token_revoke(c->db, c->tenant, id, &err);
     if (rc < 0) {
-        fail_rc(c, r, rc, "no such token", err);
+        acs_nbi_fail_rc(c, r, rc, "no such token", err);
         return;
     }
     log_info("nbi", "event=token_revoked token_id=%ld who=%s", id, c->who);
@@ -305,7 +305,7 @@ static int resolve_device(const struct acs_nbi_call *c, struct acs_nbi_route *de
         return -1;
     }
     if (rc < 0) {
-        fail_rc(c, r, rc, NULL, err);
+        acs_nbi_fail_rc(c, r, rc, NULL, err);
         return -1;
     }
     snprintf(dev->arg, sizeof dev->arg, "%s", id);
@@ -321,7 +321,7 @@ static int task_in_scope(const struct acs_nbi_call *c, struct acs_nbi_resp *r)
         return 0; /* ep_task answers 404 */
     int rc = acs_nbi_db_task_in_scope(c->db, c->tenant, id, &err);
     if (rc < 0) {
-        fail_rc(c, r, rc, "no such task", err);
+        acs_nbi_fail_rc(c, r, rc, "no such task", err);
         return -1;
     }
     free(err);
@@ -363,5 +363,6 @@ void acs_nbi_dispatch(const struct acs_nbi_call *in, struct acs_nbi_resp *r)
     case ACS_NBI_TOKEN_CREATE: ep_token_create(c, r); break;
     case ACS_NBI_TOKEN_REVOKE: ep_token_revoke(c, r); break;
     case ACS_NBI_METRICS: ep_metrics(c, r); break;
+    default: acs_nbi_prov_dispatch(c, r); break;
     }
 }

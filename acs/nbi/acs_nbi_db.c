@@ -97,6 +97,28 @@ static const char SQL_SESSIONS[] =
 static const char SQL_CR_INFO[] =
     "SELECT connection_request_url, cr_username, cr_password_enc FROM devices WHERE device_id = $1";
 
+#define PROVIDER_COLS                                                                                          \
+    "p.name, t.name AS tenant, p.sip_domain AS \"sipDomain\", p.registrar_host AS \"registrarHost\", "             \
+    "p.registrar_port AS \"registrarPort\", p.proxy_host AS \"proxyHost\", p.proxy_port AS \"proxyPort\", "         \
+    "p.outbound_proxy_host AS \"outboundProxyHost\", p.outbound_proxy_port AS \"outboundProxyPort\", p.transport, " \
+    "p.allow_insecure_transport AS \"allowInsecureTransport\", p.srtp, "                                           \
+    "p.registration_period AS \"registrationPeriod\", p.max_sessions_per_line AS \"maxSessionsPerLine\", "        \
+    TS("p.created_at", "createdAt") " FROM sip_providers p JOIN tenants t ON t.id = p.tenant_id"
+static const char SQL_PROVIDERS[] =
+    "SELECT " PROVIDER_COLS " WHERE " SCOPE("p") " ORDER BY p.name, t.name LIMIT $2 OFFSET $3";
+static const char SQL_PROVIDER[] = "SELECT " PROVIDER_COLS " WHERE p.name = $2 AND " SCOPE("p") " ORDER BY p.id LIMIT 1";
+#define LINE_COLS                                                                                              \
+    "l.e164, d.device_id AS device, l.line_index AS \"lineIndex\", p.name AS provider, "                          \
+    "l.display_name AS \"displayName\", coalesce(l.max_sessions, p.max_sessions_per_line) AS \"maxSessions\", "    \
+    "l.auth_username AS \"authUsername\", l.state, l.fault_code AS \"faultCode\", "                              \
+    "l.fault_string AS \"faultString\", c.line_id IS NOT NULL AS \"passwordSet\", c.key_id AS \"keyId\", "      \
+    TS("c.rotated_at", "passwordRotatedAt") ", " TS("l.created_at", "createdAt") ", "                             \
+    TS("l.updated_at", "updatedAt") " FROM sip_lines l JOIN devices d ON d.id = l.device_pk "                     \
+    "JOIN sip_providers p ON p.id = l.provider_id LEFT JOIN sip_credentials c ON c.line_id = l.id"
+static const char SQL_LINES[] =
+    "SELECT " LINE_COLS " WHERE starts_with(l.e164, $2) AND " SCOPE("l") " ORDER BY l.e164 LIMIT $3 OFFSET $4";
+static const char SQL_LINE[] = "SELECT " LINE_COLS " WHERE l.e164 = $2 AND " SCOPE("l");
+
 struct db *acs_nbi_db_connect(const struct cfg *cfg, char **errmsg)
 {
     return db_connect_cfg_as(cfg, cfg_str(cfg, "nbi", "conninfo"), errmsg);
@@ -145,20 +167,10 @@ static json_t *rows_array(const PGresult *r, char **errmsg)
     return a;
 }
 
-#define SCOPED_MAX 8 /* parameters of a scoped statement, the tenant included */
-
 /* The statement with the caller's tenant as $1 and p as $2...; NULL on error (*errmsg). */
 static PGresult *scoped(struct db *db, long tenant, const char *sql, int n, const char *const *p, char **errmsg)
 {
-    char tb[24];
-    const char *all[SCOPED_MAX] = {NUM(tb, tenant < 0 ? 0 : tenant)};
-    if (n < 0 || n >= SCOPED_MAX) {
-        err_fail(errmsg, -ERR_INVAL, "too many parameters");
-        return NULL;
-    }
-    for (int i = 0; i < n; i++)
-        all[i + 1] = p[i];
-    return db_exec(db, sql, n + 1, all, errmsg);
+    return db_exec_scoped(db, tenant, sql, n, p, errmsg);
 }
 
 static json_t *scoped_array(struct db *db, long tenant, const char *sql, int n, const char *const *p, char **errmsg)
@@ -389,6 +401,45 @@ int acs_nbi_db_device_sessions(struct db *db, const char *device_id, long limit,
                                char **errmsg)
 {
     return device_list(db, SQL_SESSIONS, device_id, limit, offset, out, errmsg);
+}
+
+json_t *acs_nbi_db_providers(struct db *db, long tenant, long limit, long offset, char **errmsg)
+{
+    char lb[24], ob[24];
+    const char *p[2] = {NUM(lb, limit), NUM(ob, offset)};
+    return scoped_array(db, tenant, SQL_PROVIDERS, 2, p, errmsg);
+}
+
+/* The one row of a scoped statement with one parameter as an object; -ERR_NOENT when none. */
+static int scoped_one(struct db *db, long tenant, const char *sql, const char *key, json_t **out, char **errmsg)
+{
+    const char *p[1] = {key};
+    json_t *a = scoped_array(db, tenant, sql, 1, p, errmsg);
+    *out = NULL;
+    if (!a)
+        return -ERR_DB;
+    int rc = json_array_size(a) == 1 ? 0 : -ERR_NOENT;
+    if (rc == 0)
+        *out = json_incref(json_array_get(a, 0));
+    json_decref(a);
+    return rc;
+}
+
+int acs_nbi_db_provider(struct db *db, long tenant, const char *name, json_t **out, char **errmsg)
+{
+    return scoped_one(db, tenant, SQL_PROVIDER, name, out, errmsg);
+}
+
+json_t *acs_nbi_db_lines(struct db *db, long tenant, const char *prefix, long limit, long offset, char **errmsg)
+{
+    char lb[24], ob[24];
+    const char *p[3] = {prefix ? prefix : "", NUM(lb, limit), NUM(ob, offset)};
+    return scoped_array(db, tenant, SQL_LINES, 3, p, errmsg);
+}
+
+int acs_nbi_db_line(struct db *db, long tenant, const char *e164, json_t **out, char **errmsg)
+{
+    return scoped_one(db, tenant, SQL_LINE, e164, out, errmsg);
 }
 
 int acs_nbi_db_cr_info(struct db *db, const char *device_id, char *url, size_t url_n, char *user, size_t user_n,

@@ -59,6 +59,14 @@ int acs_nbi_db_device_faults(struct db *db, const char *device_id, long limit, l
 int acs_nbi_db_device_sessions(struct db *db, const char *device_id, long limit, long offset, json_t **out,
                                char **errmsg) WARN_UNUSED;
 
+/* SIP providers and lines of the tenant (provisioning/, db/0014) as JSON: lists by name / number
+ * (lines: numbers starting with prefix), one by name / canonical number (-ERR_NOENT). Never a
+ * ciphertext: a line shows passwordSet, keyId and passwordRotatedAt. */
+json_t *acs_nbi_db_providers(struct db *db, long tenant, long limit, long offset, char **errmsg);
+int acs_nbi_db_provider(struct db *db, long tenant, const char *name, json_t **out, char **errmsg) WARN_UNUSED;
+json_t *acs_nbi_db_lines(struct db *db, long tenant, const char *prefix, long limit, long offset, char **errmsg);
+int acs_nbi_db_line(struct db *db, long tenant, const char *e164, json_t **out, char **errmsg) WARN_UNUSED;
+
 /* Connection-request data of a device: URL, user name (url/user each >= ACS_CR_URL_MAX + 1
  * bytes) and the sealed password (*enc malloc'd, NULL when none). -ERR_NOENT when unknown. */
 int acs_nbi_db_cr_info(struct db *db, const char *device_id, char *url, size_t url_n, char *user, size_t user_n,

@@ -35,6 +35,16 @@ enum acs_nbi_endpoint {
     ACS_NBI_TOKEN_CREATE,
     ACS_NBI_TOKEN_REVOKE,
     ACS_NBI_METRICS,
+    ACS_NBI_PROVIDERS, /* provisioning: SIP providers and lines (provisioning/README.md) */
+    ACS_NBI_PROVIDER_CREATE,
+    ACS_NBI_PROVIDER,
+    ACS_NBI_PROVIDER_DELETE,
+    ACS_NBI_LINES,
+    ACS_NBI_LINE_CREATE,
+    ACS_NBI_LINE_IMPORT,
+    ACS_NBI_LINE,
+    ACS_NBI_LINE_REMOVE,
+    ACS_NBI_LINE_ROTATE,
 };
 
 struct acs_nbi_route {
@@ -112,13 +122,21 @@ struct acs_nbi_call {
     const char *body;
     size_t body_len;
     /* query values (NULL when absent) */
-    const char *q_prefix, *q_limit, *q_offset, *q_params, *q_state;
+    const char *q_prefix, *q_limit, *q_offset, *q_params, *q_state, *q_fields;
     long token_id;
     long tenant;                    /* the token's tenant, 0 for a platform administrator */
     char who[ACS_NBI_NAME_MAX + 8]; /* "nbi:<token name>" */
 };
 /* Run the endpoint (authentication and role already checked). */
 void acs_nbi_dispatch(const struct acs_nbi_call *c, struct acs_nbi_resp *r);
+/* Shared by the endpoints' files: a failed lookup or query (404 notfound, 400, 409, 503; frees
+ * err); limit and offset from the query (0, or a 400 set); a list answer {key: items, limit, offset}. */
+void acs_nbi_fail_rc(const struct acs_nbi_call *c, struct acs_nbi_resp *r, int rc, const char *notfound, char *err);
+int acs_nbi_window(const struct acs_nbi_call *c, struct acs_nbi_resp *r, long *limit, long *offset);
+void acs_nbi_list_answer(struct acs_nbi_resp *r, const char *key, json_t *items, long limit, long offset);
+/* The provisioning endpoints: providers and lines (acs_nbi_prov.c). */
+void acs_nbi_prov_dispatch(const struct acs_nbi_call *c, struct acs_nbi_resp *r);
+
 /* Connection request for device_id after a task was queued (acs_nbi.c): the first attempt is made
  * at once (bounded by [nbi] cr_timeout_ms) and its outcome returned as {"outcome": "sent" |
  * "unreachable" | "refused" | "busy" | "timeout" | "blocked" | "not_sent" | "error", "httpStatus"?,

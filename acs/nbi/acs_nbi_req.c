@@ -28,6 +28,16 @@ static const struct route_def routes[] = {
     {"POST", "/api/v1/tokens", ACS_NBI_TOKEN_CREATE, ACS_NBI_ROLE_ADMIN},
     {"DELETE", "/api/v1/tokens/*", ACS_NBI_TOKEN_REVOKE, ACS_NBI_ROLE_ADMIN},
     {"GET", "/metrics", ACS_NBI_METRICS, ACS_NBI_ROLE_VIEWER},
+    {"GET", "/api/v1/providers", ACS_NBI_PROVIDERS, ACS_NBI_ROLE_VIEWER},
+    {"POST", "/api/v1/providers", ACS_NBI_PROVIDER_CREATE, ACS_NBI_ROLE_OPERATOR},
+    {"GET", "/api/v1/providers/*", ACS_NBI_PROVIDER, ACS_NBI_ROLE_VIEWER},
+    {"DELETE", "/api/v1/providers/*", ACS_NBI_PROVIDER_DELETE, ACS_NBI_ROLE_OPERATOR},
+    {"GET", "/api/v1/lines", ACS_NBI_LINES, ACS_NBI_ROLE_VIEWER},
+    {"POST", "/api/v1/lines", ACS_NBI_LINE_CREATE, ACS_NBI_ROLE_OPERATOR},
+    {"POST", "/api/v1/lines/import", ACS_NBI_LINE_IMPORT, ACS_NBI_ROLE_OPERATOR},
+    {"GET", "/api/v1/lines/*", ACS_NBI_LINE, ACS_NBI_ROLE_VIEWER},
+    {"DELETE", "/api/v1/lines/*", ACS_NBI_LINE_REMOVE, ACS_NBI_ROLE_OPERATOR},
+    {"POST", "/api/v1/lines/*/rotate-password", ACS_NBI_LINE_ROTATE, ACS_NBI_ROLE_OPERATOR},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 

@@ -40,6 +40,21 @@ static void test_routes(void **state)
     assert_int_equal(r.role, ACS_NBI_ROLE_ADMIN);
     assert_int_equal(acs_nbi_route("POST", "/api/v1/tokens", &r, allow, sizeof allow), 0);
     assert_int_equal(r.role, ACS_NBI_ROLE_ADMIN);
+    /* provisioning: reads for viewers, writes for operators; "import" is no line number for POST */
+    assert_int_equal(acs_nbi_route("POST", "/api/v1/lines/import", &r, allow, sizeof allow), 0);
+    assert_int_equal(r.ep, ACS_NBI_LINE_IMPORT);
+    assert_int_equal(r.role, ACS_NBI_ROLE_OPERATOR);
+    assert_int_equal(acs_nbi_route("POST", "/api/v1/lines/+4930123456/rotate-password", &r, allow, sizeof allow), 0);
+    assert_int_equal(r.ep, ACS_NBI_LINE_ROTATE);
+    assert_string_equal(r.arg, "+4930123456");
+    assert_int_equal(acs_nbi_route("GET", "/api/v1/lines/+4930123456", &r, allow, sizeof allow), 0);
+    assert_int_equal(r.ep, ACS_NBI_LINE);
+    assert_int_equal(r.role, ACS_NBI_ROLE_VIEWER);
+    assert_int_equal(acs_nbi_route("DELETE", "/api/v1/providers/telco", &r, allow, sizeof allow), 0);
+    assert_int_equal(r.ep, ACS_NBI_PROVIDER_DELETE);
+    assert_int_equal(r.role, ACS_NBI_ROLE_OPERATOR);
+    assert_int_equal(acs_nbi_route("PUT", "/api/v1/lines/+4930123456", &r, allow, sizeof allow), 405);
+    assert_string_equal(allow, "GET, DELETE");
     assert_int_equal(acs_nbi_route("GET", "/metrics", &r, allow, sizeof allow), 0);
     assert_int_equal(r.ep, ACS_NBI_METRICS);
 }
