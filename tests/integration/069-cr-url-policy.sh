@@ -8,13 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 t_init cr_url_policy
 . "$(dirname "$0")/acsd_lib.sh"
-command -v curl >/dev/null || t_skip "curl not installed"
-ACSCTL=$BUILD/bin/acsctl
-SEAL=$BUILD/tests/tools/secret_seal
-[ -x "$ACSCTL" ] && [ -x "$SEAL" ] || t_skip "acsctl or secret_seal not built"
-
-acsd_ca
-(umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/secret.key")
+nbi_test_setup
 DEVS="OK LO2 MAPPED V6LO REDIR LL DENY SCHEME SELF"
 values=
 for d in $DEVS; do values="$values${values:+, }('00D09E-Box-$d', '00D09E', 'Box', '$d')"; done

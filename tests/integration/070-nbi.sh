@@ -7,13 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 t_init nbi
 . "$(dirname "$0")/acsd_lib.sh"
-command -v curl >/dev/null || t_skip "curl not installed"
-ACSCTL=$BUILD/bin/acsctl
-SEAL=$BUILD/tests/tools/secret_seal
-[ -x "$ACSCTL" ] && [ -x "$SEAL" ] || t_skip "acsctl or secret_seal not built"
-
-acsd_ca
-(umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/secret.key")
+nbi_test_setup
 DEV1=00D09E-Box-NBI001
 DEV2=00D09E-Box-NBI002
 OTHER=A1B2C3-Phone-X9

@@ -7,13 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 t_init nbi_operator
 . "$(dirname "$0")/acsd_lib.sh"
-command -v curl >/dev/null || t_skip "curl not installed"
-ACSCTL=$BUILD/bin/acsctl
-SEAL=$BUILD/tests/tools/secret_seal
-[ -x "$ACSCTL" ] && [ -x "$SEAL" ] || t_skip "acsctl or secret_seal not built"
-
-acsd_ca
-(umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/secret.key")
+nbi_test_setup
 FRITZ='00040E-FRITZ%21Box-123'   # as stored: RFC 9039 percent-encoding of "FRITZ!Box"
 ATA='00D09E-ATA%2D2FXS-T0020'    # ProductClass "ATA-2FXS"
 sql "INSERT INTO devices (device_id, oui, product_class, serial_number, software_version) VALUES

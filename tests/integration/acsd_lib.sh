@@ -37,6 +37,17 @@ inform() {
         -e "s#<SerialNumber>[^<]*</SerialNumber>#<SerialNumber>$5</SerialNumber>#" "$SAMPLES/valid/$1" >"$2"
 }
 
+# nbi_test_setup: what the NBI tests share: curl, acsctl and secret_seal built (ACSCTL, SEAL), the
+# CA (acsd_ca) and acsd's sealing key $WORK/secret.key (for [acs] secret_key_file).
+nbi_test_setup() {
+    command -v curl >/dev/null || t_skip "curl not installed"
+    ACSCTL=$BUILD/bin/acsctl
+    SEAL=$BUILD/tests/tools/secret_seal
+    [ -x "$ACSCTL" ] && [ -x "$SEAL" ] || t_skip "acsctl or secret_seal not built"
+    acsd_ca
+    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/secret.key")
+}
+
 # signer_start: acs-ca sign-serve on $WORK/signer.sock (once; acsd_start calls it), as the CA's
 # role with the issuers' passphrase and without the root's: acsd forwards EST enrollments there.
 signer_start() {
