@@ -50,5 +50,9 @@ int acsctl_cmd_vault(struct acsctl *a, int argc, char **argv);
 /* Build task args from "k=v" (v as JSON when it parses, else a string) and "k[]=v" (append to
  * an array). *args must be a JSON object. 0 or -1 with *errmsg (static text). */
 int acsctl_arg_apply(json_t *args, const char *kv, const char **errmsg);
+/* An NBI answer on stdout, indented (acsctl_nbi.c). */
+void acsctl_print_json(json_t *j);
+/* The string member k of o, or def when absent or not a string. */
+const char *acsctl_str_or(json_t *o, const char *k, const char *def);
 
 #endif

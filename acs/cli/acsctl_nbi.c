@@ -145,13 +145,13 @@ static char *esc(const char *s)
     return copy;
 }
 
-static void print_json(json_t *j)
+void acsctl_print_json(json_t *j)
 {
     json_dumpf(j, stdout, JSON_INDENT(2));
     putchar('\n');
 }
 
-static const char *s_or(json_t *o, const char *k, const char *def)
+const char *acsctl_str_or(json_t *o, const char *k, const char *def)
 {
     const char *s = json_string_value(json_object_get(o, k));
     return s ? s : def;
@@ -166,7 +166,7 @@ static int get_list(struct acsctl *a, const char *path, const char *key, const c
     if (rc != ACSCTL_OK)
         return rc;
     if (a->json || !row) {
-        print_json(j);
+        acsctl_print_json(j);
     } else {
         size_t i;
         json_t *e;
@@ -179,8 +179,8 @@ static int get_list(struct acsctl *a, const char *path, const char *key, const c
 
 static void device_row(json_t *d)
 {
-    printf("%-40s %-16s %-34s %s\n", s_or(d, "deviceId", ""), s_or(d, "softwareVersion", ""),
-           s_or(d, "lastInform", "never"), json_is_true(json_object_get(d, "online")) ? "yes" : "no");
+    printf("%-40s %-16s %-34s %s\n", acsctl_str_or(d, "deviceId", ""), acsctl_str_or(d, "softwareVersion", ""),
+           acsctl_str_or(d, "lastInform", "never"), json_is_true(json_object_get(d, "online")) ? "yes" : "no");
 }
 
 int acsctl_cmd_devices(struct acsctl *a, int argc, char **argv)
@@ -244,14 +244,14 @@ static void fault_row(json_t *f)
     json_t *t = json_object_get(f, "taskId");
     if (json_is_integer(t))
         snprintf(task, sizeof task, "%lld", (long long)json_integer_value(t));
-    printf("%-34s %-5lld %-8s %s\n", s_or(f, "at", ""), (long long)json_integer_value(json_object_get(f, "code")), task,
-           s_or(f, "string", ""));
+    printf("%-34s %-5lld %-8s %s\n", acsctl_str_or(f, "at", ""), (long long)json_integer_value(json_object_get(f, "code")), task,
+           acsctl_str_or(f, "string", ""));
 }
 
 static void session_row(json_t *s)
 {
-    printf("%-34s %-14s %-4lld %s\n", s_or(s, "startedAt", ""), s_or(s, "auth", ""),
-           (long long)json_integer_value(json_object_get(s, "rpcs")), s_or(s, "result", ""));
+    printf("%-34s %-14s %-4lld %s\n", acsctl_str_or(s, "startedAt", ""), acsctl_str_or(s, "auth", ""),
+           (long long)json_integer_value(json_object_get(s, "rpcs")), acsctl_str_or(s, "result", ""));
 }
 
 static int device_sub(struct acsctl *a, int argc, char **argv, const char *what, void (*row)(json_t *),

@@ -13,18 +13,6 @@
 
 #define IMPORT_MAX (1024 * 1024) /* the NBI's [nbi] max_body_bytes bounds it further */
 
-static void print_json(json_t *j)
-{
-    json_dumpf(j, stdout, JSON_INDENT(2));
-    putchar('\n');
-}
-
-static const char *s_or(json_t *o, const char *k, const char *def)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : def;
-}
-
 /* One request; the answer printed as JSON (or by row() per element of key unless --json). */
 static int call(struct acsctl *a, const char *method, const char *path, json_t *body, const char *key, const char *head,
                 void (*row)(json_t *))
@@ -40,7 +28,7 @@ static int call(struct acsctl *a, const char *method, const char *path, json_t *
         return rc;
     if (a->json || !row || !key) {
         if (j)
-            print_json(j);
+            acsctl_print_json(j);
     } else {
         size_t i;
         json_t *e;
@@ -74,8 +62,8 @@ static int set_int(json_t *o, const char *k, const char *v)
 
 static void provider_row(json_t *p)
 {
-    printf("%-20s %-12s %-28s %-5s %-9s %lld\n", s_or(p, "name", ""), s_or(p, "tenant", ""),
-           s_or(p, "registrarHost", ""), s_or(p, "transport", ""), s_or(p, "srtp", ""),
+    printf("%-20s %-12s %-28s %-5s %-9s %lld\n", acsctl_str_or(p, "name", ""), acsctl_str_or(p, "tenant", ""),
+           acsctl_str_or(p, "registrarHost", ""), acsctl_str_or(p, "transport", ""), acsctl_str_or(p, "srtp", ""),
            (long long)json_integer_value(json_object_get(p, "maxSessionsPerLine")));
 }
 
@@ -153,9 +141,9 @@ static int cmd_provider(struct acsctl *a, int argc, char **argv)
 
 static void line_row(json_t *l)
 {
-    printf("%-16s %-36s %-3lld %-16s %-9s %s\n", s_or(l, "e164", ""), s_or(l, "device", ""),
-           (long long)json_integer_value(json_object_get(l, "lineIndex")), s_or(l, "provider", ""),
-           s_or(l, "state", ""), s_or(l, "displayName", ""));
+    printf("%-16s %-36s %-3lld %-16s %-9s %s\n", acsctl_str_or(l, "e164", ""), acsctl_str_or(l, "device", ""),
+           (long long)json_integer_value(json_object_get(l, "lineIndex")), acsctl_str_or(l, "provider", ""),
+           acsctl_str_or(l, "state", ""), acsctl_str_or(l, "displayName", ""));
 }
 
 static int line_add(struct acsctl *a, int argc, char **argv)
@@ -211,7 +199,7 @@ static int line_import(struct acsctl *a, const char *file)
     int rc = acsctl_nbi(a, "POST", "/api/v1/lines/import", b, &status, &j);
     free(b);
     if (rc == ACSCTL_OK)
-        print_json(j);
+        acsctl_print_json(j);
     json_decref(j);
     return rc;
 }
