@@ -335,6 +335,15 @@ int main(int argc, char **argv)
         datamodel = getenv("CPE_DATAMODEL");
     if (!datamodel) /* the shared vectors beside the checkout: <top>/../shared (bin is <top>/build/bin) */
         datamodel = "../shared/cwmp/datamodel/key-params.tsv";
+    /* what the shared key parameters leave out of a voice CPE (cpe-sim/datamodel/tr-104-extra.tsv,
+     * from the repository's root; $CPE_DATAMODEL_EXTRA elsewhere): loaded after them when present */
+    static char model_list[2048];
+    const char *extra = getenv("CPE_DATAMODEL_EXTRA");
+    if (!extra)
+        extra = "cpe-sim/datamodel/tr-104-extra.tsv";
+    if (*extra && access(extra, R_OK) == 0 && !strchr(datamodel, ':') &&
+        snprintf(model_list, sizeof model_list, "%s:%s", datamodel, extra) < (int)sizeof model_list)
+        datamodel = model_list;
     if (!sim.cfg.datamodel_tr098)
         sim.cfg.datamodel_tr098 = getenv("CPE_DATAMODEL_TR098");
     if (!sim.cfg.datamodel_tr098) /* in the repository, run from its root */

@@ -482,18 +482,16 @@ static int build_index(struct cpe_schema *s)
     return 0;
 }
 
-struct cpe_schema *cpe_schema_load(const char *tsv_path, char **errmsg)
+/* Append the rows of one TSV file to s. */
+static int load_file(struct cpe_schema *s, const char *tsv_path, char **errmsg)
 {
     FILE *f = fopen(tsv_path, "r");
-    if (!f) {
-        err_fail(errmsg, -ERR_NOENT, "%s: %s", tsv_path, strerror(errno));
-        return NULL;
-    }
-    struct cpe_schema *s = calloc(1, sizeof *s);
+    if (!f)
+        return err_fail(errmsg, -ERR_NOENT, "%s: %s", tsv_path, strerror(errno));
     char *line = NULL;
     size_t cap = 0;
     unsigned lineno = 0;
-    int rc = s ? 0 : -ERR_NOMEM;
+    int rc = 0;
     while (rc == 0 && getline(&line, &cap, f) > 0) {
         lineno++;
         line[strcspn(line, "\r\n")] = '\0';
@@ -510,6 +508,20 @@ struct cpe_schema *cpe_schema_load(const char *tsv_path, char **errmsg)
     }
     free(line);
     fclose(f);
+    return rc;
+}
+
+struct cpe_schema *cpe_schema_load(const char *tsv_path, char **errmsg)
+{
+    struct cpe_schema *s = calloc(1, sizeof *s);
+    int rc = s ? 0 : -ERR_NOMEM;
+    /* a ':'-separated list: the shared key parameters, then what a simulated device adds */
+    char *list = s ? strdup(tsv_path) : NULL, *save = NULL;
+    if (s && !list)
+        rc = -ERR_NOMEM;
+    for (char *one = list ? strtok_r(list, ":", &save) : NULL; rc == 0 && one; one = strtok_r(NULL, ":", &save))
+        rc = load_file(s, one, errmsg);
+    free(list);
     if (rc == 0 && (!s->nparams || !s->nnodes))
         rc = err_fail(errmsg, -ERR_PARSE, "%s: no parameters", tsv_path);
     if (rc == 0) {

@@ -58,6 +58,27 @@ static void schema_loaded(void **state)
     assert_string_equal(schema->params[i].def, "5060");
 }
 
+/* A model list: the shared key parameters, then cpe-sim's extra rows; a path twice is refused. */
+static void schema_list(void **state)
+{
+    (void)state;
+    char list[1024], *err = NULL;
+    snprintf(list, sizeof list, "%s:cpe-sim/datamodel/tr-104-extra.tsv", datamodel_path());
+    struct cpe_schema *s = cpe_schema_load(list, &err);
+    assert_non_null(s);
+    bool node;
+    assert_true(cpe_schema_find(schema, "Device.Services.VoiceService.{i}.VoIPProfile.{i}.Enable", &node) < 0);
+    int i = cpe_schema_find(s, "Device.Services.VoiceService.{i}.VoIPProfile.{i}.Enable", &node);
+    assert_true(i >= 0 && !node);
+    assert_int_equal(s->params[i].access, CPE_RW);
+    assert_int_equal(s->nparams, schema->nparams + 1);
+    cpe_schema_free(s);
+    snprintf(list, sizeof list, "%s:%s", datamodel_path(), datamodel_path());
+    assert_null(cpe_schema_load(list, &err));
+    assert_non_null(strstr(err, "duplicate path"));
+    free(err);
+}
+
 static void bad_schema(void **state)
 {
     (void)state;
@@ -218,7 +239,7 @@ static void backoff(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(schema_loaded), cmocka_unit_test(bad_schema), cmocka_unit_test(templates),
+        cmocka_unit_test(schema_loaded), cmocka_unit_test(schema_list), cmocka_unit_test(bad_schema), cmocka_unit_test(templates),
         cmocka_unit_test(values),        cmocka_unit_test(add_delete), cmocka_unit_test(backoff),
     };
     return cmocka_run_group_tests_name("cpe/dm", tests, setup, teardown);
