@@ -15,6 +15,8 @@ void buf_init(struct buf *b, size_t max)
 
 void buf_cleanup(struct buf *b)
 {
+    if (b->data)
+        explicit_bzero(b->data, b->cap); /* see reserve(): no bytes left in freed memory */
     free(b->data);
     buf_init(b, b->max);
 }
@@ -29,9 +31,16 @@ static int reserve(struct buf *b, size_t extra)
     size_t ncap = b->cap ? b->cap : 64;
     while (ncap < need)
         ncap *= 2;
-    char *p = realloc(b->data, ncap);
+    /* not realloc: a buffer may hold a secret (a request body, a SOAP message with a password),
+     * and the block realloc leaves behind would keep it in freed memory */
+    char *p = malloc(ncap);
     if (!p)
         return -ERR_NOMEM;
+    if (b->data) {
+        memcpy(p, b->data, b->len + 1);
+        explicit_bzero(b->data, b->cap);
+        free(b->data);
+    }
     b->data = p;
     b->cap = ncap;
     return 0;

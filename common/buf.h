@@ -1,4 +1,5 @@
-/* common/buf.h — growable byte buffer with a hard size cap.
+/* common/buf.h — growable byte buffer with a hard size cap. Its bytes never stay behind in freed
+ * memory (growth copies and wipes, cleanup wipes): a buffer may hold a secret.
  * Owns: its data; buf_take() hands the bytes to the caller.
  * Thread-safety: none; one owner at a time. */
 #ifndef COMMON_BUF_H

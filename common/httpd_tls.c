@@ -254,7 +254,7 @@ void httpd_body_init(struct httpd_body *b, size_t max, size_t discard_max)
 
 void httpd_body_cleanup(struct httpd_body *b)
 {
-    buf_cleanup(&b->data);
+    buf_cleanup(&b->data); /* wiped: a body may carry a secret (an NBI task's password, a SIP line's) */
 }
 
 int httpd_body_feed(struct httpd_body *b, const char *data, size_t len)
