@@ -20,6 +20,7 @@
 #include "acs_nbi.h"
 #include "acs_retention.h"
 #include "log.h"
+#include "secret.h"
 
 #define DEFAULT_CONFIG "/etc/acs/acs.ini"
 
@@ -166,6 +167,7 @@ int main(int argc, char **argv)
                                          {"ports-file", required_argument, NULL, 'P'},
                                          {"prune-now", no_argument, NULL, 'R'},
                                          {0, 0, 0, 0}};
+    secret_json_wipe_on_free(); /* parsed JSON (NBI bodies, task args) may hold a password */
     while ((opt = getopt_long(argc, argv, "c:vqh", opts, NULL)) != -1) {
         switch (opt) {
         case 'c': config = optarg; break;

@@ -3,12 +3,14 @@
 
 #include <ctype.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -166,4 +168,17 @@ void secret_wipe_free(char *s)
         return;
     OPENSSL_cleanse(s, strlen(s));
     free(s);
+}
+
+/* glibc knows each block's usable size: enough to wipe what jansson hands back */
+static void json_wiping_free(void *p)
+{
+    if (p)
+        explicit_bzero(p, malloc_usable_size(p));
+    free(p);
+}
+
+void secret_json_wipe_on_free(void)
+{
+    json_set_alloc_funcs(malloc, json_wiping_free);
 }

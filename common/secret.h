@@ -34,5 +34,8 @@ int secret_open(const struct secret_key *k, const unsigned char *in, size_t in_l
                 char **plain) WARN_UNUSED;
 /* Zero and free a string holding a secret. NULL is a no-op. */
 void secret_wipe_free(char *s);
+/* From now on jansson wipes every block it frees (a parsed NBI body may hold a password): call
+ * once at start, before any JSON is made. */
+void secret_json_wipe_on_free(void);
 
 #endif

@@ -18,6 +18,7 @@
 #include "acs_nbi_int.h"
 #include "db.h"
 #include "log.h"
+#include "secret.h"
 
 #define DEFAULT_CONFIG "/etc/acs/acs.ini"
 
@@ -275,6 +276,7 @@ int main(int argc, char **argv)
     const char *config = NULL;
     char url[128];
     int opt;
+    secret_json_wipe_on_free(); /* parsed JSON (NBI bodies, task args) may hold a password */
     while ((opt = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
         switch (opt) {
         case 'c': config = optarg; break;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "secret.h"
 
@@ -129,10 +130,27 @@ static void key_files(void **state)
     rmdir(dir);
 }
 
+/* jansson frees through the wiping function from then on, and JSON still works */
+static void json_wiping(void **state)
+{
+    (void)state;
+    secret_json_wipe_on_free();
+    json_malloc_t m = NULL;
+    json_free_t f = NULL;
+    json_get_alloc_funcs(&m, &f);
+    assert_ptr_equal(m, malloc);
+    assert_ptr_not_equal(f, free);
+    json_t *j = json_pack("{s:s}", "password", "hunter2-not-kept");
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "password")), "hunter2-not-kept");
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip),
+        cmocka_unit_test(json_wiping),
         cmocka_unit_test(empty_secret),
         cmocka_unit_test(refusals),
         cmocka_unit_test(key_files),
