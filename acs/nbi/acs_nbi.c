@@ -305,6 +305,7 @@ static void query_values(struct MHD_Connection *c, struct acs_nbi_call *call)
     call->q_params = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "params");
     call->q_state = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "state");
     call->q_fields = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "fields");
+    call->q_e164 = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "e164");
 }
 
 static enum MHD_Result finish(struct acs_nbi *nbi, struct MHD_Connection *c, const char *url, const char *method,

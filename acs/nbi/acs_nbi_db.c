@@ -118,6 +118,10 @@ static const char SQL_PROVIDER[] = "SELECT " PROVIDER_COLS " WHERE p.name = $2 A
 static const char SQL_LINES[] =
     "SELECT " LINE_COLS " WHERE starts_with(l.e164, $2) AND " SCOPE("l") " ORDER BY l.e164 LIMIT $3 OFFSET $4";
 static const char SQL_LINE[] = "SELECT " LINE_COLS " WHERE l.e164 = $2 AND " SCOPE("l");
+static const char SQL_DIRECTORY[] =
+    "SELECT x.prefix, x.sip_uri AS \"sipUri\", x.ttl_s AS ttl, x.source, t.name AS tenant, " TS("x.created_at", "createdAt")
+    " FROM e164_directory x JOIN tenants t ON t.id = x.tenant_id WHERE " SCOPE("x")
+    " ORDER BY x.prefix, t.name LIMIT $2 OFFSET $3";
 
 struct db *acs_nbi_db_connect(const struct cfg *cfg, char **errmsg)
 {
@@ -440,6 +444,13 @@ json_t *acs_nbi_db_lines(struct db *db, long tenant, const char *prefix, long li
 int acs_nbi_db_line(struct db *db, long tenant, const char *e164, json_t **out, char **errmsg)
 {
     return scoped_one(db, tenant, SQL_LINE, e164, out, errmsg);
+}
+
+json_t *acs_nbi_db_directory(struct db *db, long tenant, long limit, long offset, char **errmsg)
+{
+    char lb[24], ob[24];
+    const char *p[2] = {NUM(lb, limit), NUM(ob, offset)};
+    return scoped_array(db, tenant, SQL_DIRECTORY, 2, p, errmsg);
 }
 
 int acs_nbi_db_cr_info(struct db *db, const char *device_id, char *url, size_t url_n, char *user, size_t user_n,

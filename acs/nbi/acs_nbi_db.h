@@ -65,6 +65,8 @@ int acs_nbi_db_device_sessions(struct db *db, const char *device_id, long limit,
 json_t *acs_nbi_db_providers(struct db *db, long tenant, long limit, long offset, char **errmsg);
 int acs_nbi_db_provider(struct db *db, long tenant, const char *name, json_t **out, char **errmsg) WARN_UNUSED;
 json_t *acs_nbi_db_lines(struct db *db, long tenant, const char *prefix, long limit, long offset, char **errmsg);
+/* The E.164 directory of the tenant (db/0015) as JSON, by prefix. */
+json_t *acs_nbi_db_directory(struct db *db, long tenant, long limit, long offset, char **errmsg);
 int acs_nbi_db_line(struct db *db, long tenant, const char *e164, json_t **out, char **errmsg) WARN_UNUSED;
 
 /* Connection-request data of a device: URL, user name (url/user each >= ACS_CR_URL_MAX + 1

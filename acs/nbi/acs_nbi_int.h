@@ -45,6 +45,10 @@ enum acs_nbi_endpoint {
     ACS_NBI_LINE,
     ACS_NBI_LINE_REMOVE,
     ACS_NBI_LINE_ROTATE,
+    ACS_NBI_DIRECTORY, /* the E.164 directory (provisioning/prov_directory.h) */
+    ACS_NBI_DIR_CREATE,
+    ACS_NBI_DIR_LOOKUP,
+    ACS_NBI_DIR_DELETE,
 };
 
 struct acs_nbi_route {
@@ -122,7 +126,7 @@ struct acs_nbi_call {
     const char *body;
     size_t body_len;
     /* query values (NULL when absent) */
-    const char *q_prefix, *q_limit, *q_offset, *q_params, *q_state, *q_fields;
+    const char *q_prefix, *q_limit, *q_offset, *q_params, *q_state, *q_fields, *q_e164;
     long token_id;
     long tenant;                    /* the token's tenant, 0 for a platform administrator */
     char who[ACS_NBI_NAME_MAX + 8]; /* "nbi:<token name>" */
@@ -134,7 +138,7 @@ void acs_nbi_dispatch(const struct acs_nbi_call *c, struct acs_nbi_resp *r);
 void acs_nbi_fail_rc(const struct acs_nbi_call *c, struct acs_nbi_resp *r, int rc, const char *notfound, char *err);
 int acs_nbi_window(const struct acs_nbi_call *c, struct acs_nbi_resp *r, long *limit, long *offset);
 void acs_nbi_list_answer(struct acs_nbi_resp *r, const char *key, json_t *items, long limit, long offset);
-/* The provisioning endpoints: providers and lines (acs_nbi_prov.c). */
+/* The provisioning endpoints: providers, lines, the E.164 directory (acs_nbi_prov.c). */
 void acs_nbi_prov_dispatch(const struct acs_nbi_call *c, struct acs_nbi_resp *r);
 
 /* Connection request for device_id after a task was queued (acs_nbi.c): the first attempt is made

@@ -38,6 +38,10 @@ static const struct route_def routes[] = {
     {"GET", "/api/v1/lines/*", ACS_NBI_LINE, ACS_NBI_ROLE_VIEWER},
     {"DELETE", "/api/v1/lines/*", ACS_NBI_LINE_REMOVE, ACS_NBI_ROLE_OPERATOR},
     {"POST", "/api/v1/lines/*/rotate-password", ACS_NBI_LINE_ROTATE, ACS_NBI_ROLE_OPERATOR},
+    {"GET", "/api/v1/directory", ACS_NBI_DIRECTORY, ACS_NBI_ROLE_VIEWER},
+    {"POST", "/api/v1/directory", ACS_NBI_DIR_CREATE, ACS_NBI_ROLE_OPERATOR},
+    {"GET", "/api/v1/directory/lookup", ACS_NBI_DIR_LOOKUP, ACS_NBI_ROLE_VIEWER},
+    {"DELETE", "/api/v1/directory/*", ACS_NBI_DIR_DELETE, ACS_NBI_ROLE_OPERATOR},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
