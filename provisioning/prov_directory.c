@@ -40,44 +40,23 @@ int prov_dir_uri_valid(const char *s)
     return 1;
 }
 
-static int opt_str(json_t *o, const char *name, char *out, size_t n, struct prov_err *e)
-{
-    json_t *v = json_object_get(o, name);
-    if (!v)
-        return 0;
-    if (!json_is_string(v) || json_string_length(v) >= n)
-        return prov_err_set(e, name, "\"%s\" must be a string of at most %zu characters", name, n - 1);
-    snprintf(out, n, "%s", json_string_value(v));
-    return 0;
-}
-
 int prov_dir_parse(json_t *o, struct prov_dir_entry *d, struct prov_err *e)
 {
     static const char *const names[] = {"prefix", "sipUri", "ttl", "tenant", NULL};
-    const char *k;
-    json_t *v;
     memset(d, 0, sizeof *d);
     d->ttl_s = PROV_DIR_TTL_DEFAULT;
-    if (!json_is_object(o))
-        return prov_err_set(e, "", "a JSON object is required");
-    json_object_foreach(o, k, v)
-    {
-        size_t i = 0;
-        while (names[i] && strcmp(names[i], k))
-            i++;
-        if (!names[i])
-            return prov_err_set(e, "", "unknown member in the request object");
-    }
-    if (opt_str(o, "prefix", d->prefix, sizeof d->prefix, e) < 0 || !prov_dir_prefix_valid(d->prefix))
+    if (prov_json_members(o, names, e) < 0)
+        return -ERR_INVAL;
+    if (prov_json_str(o, "prefix", d->prefix, sizeof d->prefix, 0, e) < 0 || !prov_dir_prefix_valid(d->prefix))
         return prov_err_set(e, "prefix", "\"prefix\" must be + and 1..15 digits");
-    if (opt_str(o, "sipUri", d->sip_uri, sizeof d->sip_uri, e) < 0 || !prov_dir_uri_valid(d->sip_uri))
+    if (prov_json_str(o, "sipUri", d->sip_uri, sizeof d->sip_uri, 0, e) < 0 || !prov_dir_uri_valid(d->sip_uri))
         return prov_err_set(e, "sipUri", "\"sipUri\" must be a sip: or sips: URI (printable, no spaces)");
     json_t *t = json_object_get(o, "ttl");
     if (t && (!json_is_integer(t) || json_integer_value(t) < 1 || json_integer_value(t) > PROV_DIR_TTL_MAX))
         return prov_err_set(e, "ttl", "\"ttl\" must be an integer 1..%d (seconds)", PROV_DIR_TTL_MAX);
     if (t)
         d->ttl_s = (int)json_integer_value(t);
-    return opt_str(o, "tenant", d->tenant, sizeof d->tenant, e);
+    return prov_json_str(o, "tenant", d->tenant, sizeof d->tenant, 0, e);
 }
 
 int prov_dir_create(struct db *db, long tenant, const struct prov_dir_entry *d, char **errmsg)

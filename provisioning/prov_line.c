@@ -35,20 +35,6 @@ static const char SQL_LINE_PENDING[] =
     "UPDATE sip_lines SET state = 'pending', fault_code = NULL, fault_string = NULL, updated_at = now() "
     "WHERE id = $1::bigint";
 
-static int str_member(json_t *o, const char *name, char *out, size_t n, int required, struct prov_err *e)
-{
-    json_t *v = json_object_get(o, name);
-    if (!v) {
-        if (required)
-            return prov_err_set(e, name, "\"%s\" is required", name);
-        return 0;
-    }
-    if (!json_is_string(v) || json_string_length(v) >= n)
-        return prov_err_set(e, name, "\"%s\" must be a string of at most %zu characters", name, n - 1);
-    snprintf(out, n, "%s", json_string_value(v));
-    return 0;
-}
-
 /* The checks of the fields that need no database. */
 static int check_fields(struct prov_line_req *l, const char *e164_in, struct prov_err *e)
 {
@@ -75,25 +61,15 @@ int prov_line_parse(json_t *o, struct prov_line_req *l, struct prov_err *e)
 {
     static const char *const names[] = {"e164",        "device",      "lineIndex",    "provider",
                                         "displayName", "maxSessions", "authUsername", NULL};
-    const char *k;
-    json_t *v;
     char e164[64] = "";
     memset(l, 0, sizeof *l);
-    if (!json_is_object(o))
-        return prov_err_set(e, "", "a JSON object is required");
-    json_object_foreach(o, k, v)
-    {
-        size_t i = 0;
-        while (names[i] && strcmp(names[i], k))
-            i++;
-        if (!names[i])
-            return prov_err_set(e, "", "unknown member in the request object");
-    }
-    if (str_member(o, "e164", e164, sizeof e164, 1, e) < 0 ||
-        str_member(o, "device", l->device, sizeof l->device, 1, e) < 0 ||
-        str_member(o, "provider", l->provider, sizeof l->provider, 1, e) < 0 ||
-        str_member(o, "displayName", l->display_name, sizeof l->display_name, 0, e) < 0 ||
-        str_member(o, "authUsername", l->auth_username, sizeof l->auth_username, 0, e) < 0)
+    if (prov_json_members(o, names, e) < 0)
+        return -ERR_INVAL;
+    if (prov_json_str(o, "e164", e164, sizeof e164, 1, e) < 0 ||
+        prov_json_str(o, "device", l->device, sizeof l->device, 1, e) < 0 ||
+        prov_json_str(o, "provider", l->provider, sizeof l->provider, 1, e) < 0 ||
+        prov_json_str(o, "displayName", l->display_name, sizeof l->display_name, 0, e) < 0 ||
+        prov_json_str(o, "authUsername", l->auth_username, sizeof l->auth_username, 0, e) < 0)
         return -ERR_INVAL;
     json_t *li = json_object_get(o, "lineIndex");
     if (!json_is_integer(li) || json_integer_value(li) < 1 || json_integer_value(li) > PROV_LINE_INDEX_MAX)

@@ -70,15 +70,31 @@ int prov_json_has_secret(json_t *o)
     return 0;
 }
 
-/* An optional string member into out; absent leaves out. */
-static int opt_str(json_t *o, const char *name, char *out, size_t n, struct prov_err *e)
+int prov_json_str(json_t *o, const char *name, char *out, size_t n, int required, struct prov_err *e)
 {
     json_t *v = json_object_get(o, name);
     if (!v)
-        return 0;
+        return required ? prov_err_set(e, name, "\"%s\" is required", name) : 0;
     if (!json_is_string(v) || json_string_length(v) >= n)
         return prov_err_set(e, name, "\"%s\" must be a string of at most %zu characters", name, n - 1);
     snprintf(out, n, "%s", json_string_value(v));
+    return 0;
+}
+
+int prov_json_members(json_t *o, const char *const *names, struct prov_err *e)
+{
+    const char *k;
+    json_t *v;
+    if (!json_is_object(o))
+        return prov_err_set(e, "", "a JSON object is required");
+    json_object_foreach(o, k, v)
+    {
+        size_t i = 0;
+        while (names[i] && strcmp(names[i], k))
+            i++;
+        if (!names[i])
+            return prov_err_set(e, "", "unknown member in the request object");
+    }
     return 0;
 }
 
@@ -95,7 +111,7 @@ static int opt_int(json_t *o, const char *name, int min, int max, int *out, stru
 
 static int opt_host(json_t *o, const char *name, char *out, size_t n, int required, struct prov_err *e)
 {
-    if (opt_str(o, name, out, n, e) < 0)
+    if (prov_json_str(o, name, out, n, 0, e) < 0)
         return -ERR_INVAL;
     if ((required || *out) && !prov_host_valid(out))
         return prov_err_set(e, name, "\"%s\" must be a host name or address (1..253 of A-Z a-z 0-9 . : -)", name);
@@ -108,27 +124,17 @@ int prov_provider_parse(json_t *o, struct prov_provider *p, struct prov_err *e)
         "name",      "sipDomain",          "registrarHost",      "registrarPort", "proxyHost",
         "proxyPort", "outboundProxyHost",  "outboundProxyPort",  "transport",     "allowInsecureTransport",
         "srtp",      "registrationPeriod", "maxSessionsPerLine", "tenant",        NULL};
-    const char *k;
-    json_t *v;
     memset(p, 0, sizeof *p);
     p->registrar_port = p->proxy_port = p->outbound_proxy_port = 5061;
     snprintf(p->transport, sizeof p->transport, "TLS");
     snprintf(p->srtp, sizeof p->srtp, "mandatory");
     p->registration_period = 3600;
     p->max_sessions_per_line = 2;
-    if (!json_is_object(o))
-        return prov_err_set(e, "", "a JSON object is required");
-    json_object_foreach(o, k, v)
-    {
-        size_t i = 0;
-        while (names[i] && strcmp(names[i], k))
-            i++;
-        if (!names[i])
-            return prov_err_set(e, "", "unknown member in the request object");
-    }
-    if (opt_str(o, "name", p->name, sizeof p->name, e) < 0 || !prov_name_valid(p->name))
+    if (prov_json_members(o, names, e) < 0)
+        return -ERR_INVAL;
+    if (prov_json_str(o, "name", p->name, sizeof p->name, 0, e) < 0 || !prov_name_valid(p->name))
         return prov_err_set(e, "name", "\"name\" must be 1..64 of A-Z a-z 0-9 . _ -, the first alphanumeric");
-    if (opt_str(o, "tenant", p->tenant, sizeof p->tenant, e) < 0)
+    if (prov_json_str(o, "tenant", p->tenant, sizeof p->tenant, 0, e) < 0)
         return -ERR_INVAL;
     if (opt_host(o, "sipDomain", p->sip_domain, sizeof p->sip_domain, 1, e) < 0 ||
         opt_host(o, "registrarHost", p->registrar_host, sizeof p->registrar_host, 1, e) < 0 ||
@@ -140,10 +146,10 @@ int prov_provider_parse(json_t *o, struct prov_provider *p, struct prov_err *e)
         opt_int(o, "registrationPeriod", 60, 86400, &p->registration_period, e) < 0 ||
         opt_int(o, "maxSessionsPerLine", 1, 64, &p->max_sessions_per_line, e) < 0)
         return -ERR_INVAL;
-    if (opt_str(o, "transport", p->transport, sizeof p->transport, e) < 0 ||
+    if (prov_json_str(o, "transport", p->transport, sizeof p->transport, 0, e) < 0 ||
         (strcmp(p->transport, "TLS") && strcmp(p->transport, "TCP") && strcmp(p->transport, "UDP")))
         return prov_err_set(e, "transport", "\"transport\" must be TLS, TCP or UDP");
-    if (opt_str(o, "srtp", p->srtp, sizeof p->srtp, e) < 0 ||
+    if (prov_json_str(o, "srtp", p->srtp, sizeof p->srtp, 0, e) < 0 ||
         (strcmp(p->srtp, "mandatory") && strcmp(p->srtp, "optional") && strcmp(p->srtp, "off")))
         return prov_err_set(e, "srtp", "\"srtp\" must be mandatory, optional or off");
     json_t *ai = json_object_get(o, "allowInsecureTransport");

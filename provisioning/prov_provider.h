@@ -24,6 +24,11 @@ struct prov_err {
 };
 /* Set e (may be NULL) and return -ERR_INVAL. */
 int prov_err_set(struct prov_err *e, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The string member name of o into out (n bytes with the NUL); absent: out untouched, or
+ * "is required" when required. -ERR_INVAL with e naming the member. */
+int prov_json_str(json_t *o, const char *name, char *out, size_t n, int required, struct prov_err *e);
+/* o is an object whose members are all in names (NULL-terminated); else -ERR_INVAL with e. */
+int prov_json_members(json_t *o, const char *const *names, struct prov_err *e);
 
 struct prov_provider {
     char name[PROV_NAME_MAX + 1];
